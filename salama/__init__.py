@@ -1,0 +1,1 @@
+"""Salama: protection information system (UN report A/73/171)."""

@@ -1,0 +1,63 @@
+"""The JSON API at /api/v1/, with its OpenAPI schema and docs."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from salama.core.api_auth import BearerToken, VerifiedSession
+from salama.core.api_errors import ApiError
+from salama.registry.api import router as registry_router
+
+api = NinjaAPI(
+    title="Salama API",
+    version="1",
+    description=(
+        "Registry of camp residents. Every record is scoped by organisation, site and role; "
+        "a record outside your scope answers 404. Errors have one shape: "
+        '{"code": "...", "message": "..."}.'
+    ),
+    auth=[BearerToken(), VerifiedSession(csrf=True)],
+    urls_namespace="api",
+)
+api.add_router("/", registry_router)
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str, **extra: Any) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
+
+
+@api.exception_handler(ApiError)
+def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return api.create_response(request, exc.body(), status=exc.status)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 404, "not_found", "No such record, or not one you may see.")
+
+
+@api.exception_handler(PermissionDenied)
+def on_denied(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 403, "forbidden", str(exc) or "Not allowed.")
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 401, "unauthenticated", "Sign in, or send a valid bearer token.")
+
+
+@api.exception_handler(ValidationError)
+def on_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]), "message": e.get("msg", "")}
+        for e in exc.errors
+    ]
+    return _error(request, 422, "invalid", "The request is not valid.", errors=errors)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, "error", str(exc))

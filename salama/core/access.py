@@ -1,0 +1,69 @@
+"""Who may do what, where: the scope of a user's memberships.
+
+Other apps' access modules build their querysets from these scopes; nothing
+else decides what a user can see.
+"""
+
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db.models import Q
+
+from salama.core.models import Membership
+from salama.core.roles import ROLE_PURPOSE, Perm, Role, role_allows
+
+
+def _memberships(user: Any) -> list[Membership]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_salama_memberships", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user=user).select_related("organisation").prefetch_related(
+                "sites"
+            )
+        )
+        user._salama_memberships = cached
+    return cached
+
+
+def has_perm(user: Any, perm: Perm) -> bool:
+    return any(role_allows(m.role, perm) for m in _memberships(user))
+
+
+def site_paths(user: Any, perm: Perm) -> list[str]:
+    paths = {s.path for m in _memberships(user) if role_allows(m.role, perm) for s in m.sites.all()}
+    return sorted(paths)
+
+
+def site_scope(user: Any, perm: Perm, path_field: str) -> Q | None:
+    """A filter on `path_field` for the sites where `user` holds `perm`; None: nowhere."""
+    paths = site_paths(user, perm)
+    if not paths:
+        return None
+    return reduce(or_, (Q(**{f"{path_field}__startswith": p}) for p in paths))
+
+
+def purpose(user: Any) -> str:
+    """The purpose recorded for this user's reads and writes (their first role's)."""
+    memberships = _memberships(user)
+    if not memberships:
+        return "none"
+    return ROLE_PURPOSE[Role(memberships[0].role)]
+
+
+def roles(user: Any) -> set[Role]:
+    return {Role(m.role) for m in _memberships(user)}
+
+
+def organisations(user: Any) -> list[Any]:
+    return sorted({m.organisation for m in _memberships(user)}, key=lambda o: o.pk)
+
+
+def organisation_for(user: Any, perm: Perm) -> Any:
+    """The organisation on whose behalf the user takes `perm` (first such membership)."""
+    for membership in _memberships(user):
+        if role_allows(membership.role, perm):
+            return membership.organisation
+    return None

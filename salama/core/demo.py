@@ -1,0 +1,102 @@
+"""A demonstration deployment: three organisations, two camps, about 2,000
+synthetic residents and one user per role. Loaded through the same actions
+as real work, so the demo's audit trail is real too."""
+
+import secrets
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from salama.core.actions import site_create, user_create
+from salama.core.models import Organisation, Site
+from salama.core.roles import Role
+from salama.lib.synthetic import Generator, SyntheticPerson
+from salama.registry.actions import PersonData, household_register
+from salama.registry.forms import DEFAULT_BASES
+
+CAMPS = [("Al Amal Camp", "AMC"), ("Hope Settlement", "HOP")]
+
+
+def _sites() -> dict[str, list[Site]]:
+    country = site_create(name="Demoland", code="DL", level="country")
+    blocks: dict[str, list[Site]] = {}
+    for name, code in CAMPS:
+        camp = site_create(name=name, code=code, level="site", parent=country, kind="camp")
+        blocks[code] = []
+        for z in range(1, 4):
+            zone = site_create(name=f"{name} zone {z}", code=f"{code}-Z{z}", level="zone", parent=camp)
+            for b in "ABCD":
+                blocks[code].append(
+                    site_create(name=f"{name} block {z}{b}", code=f"{code}-Z{z}{b}", level="block", parent=zone)
+                )
+    return blocks
+
+
+def _person_data(p: SyntheticPerson, today: date) -> PersonData:
+    fields: dict[str, Any] = {
+        "given_name": p.given[0], "father_name": p.father[0], "grandfather_name": p.grandfather[0],
+        "family_name": p.family[0], "given_name_latin": p.given[1], "father_name_latin": p.father[1],
+        "grandfather_name_latin": p.grandfather[1], "family_name_latin": p.family[1],
+        "sex": p.sex, "relationship": p.relationship, "birth_date": p.birth_date,
+        "birth_date_estimated": False, "stated_age": p.stated_age,
+        "stated_age_on": today if p.stated_age is not None else None,
+        "nationality": p.origin[0], "origin_country": p.origin[0], "origin_admin1": p.origin[1],
+        "origin_place": p.origin[2], "languages": p.languages, "phone": p.phone,
+        "specific_needs": p.needs,
+    }
+    return PersonData(fields=fields, document=p.document)
+
+
+USERS = [
+    ("registrar", Role.REGISTRATION_OFFICER, "CMA", ["AMC"]),
+    ("tracer", Role.TRACING_OFFICER, "UNA", ["AMC", "HOP"]),
+    ("caseworker", Role.CASEWORKER, "PNGO", ["AMC"]),
+    ("civilregistrar", Role.CIVIL_REGISTRAR, "CMA", ["AMC"]),
+    ("psea", Role.PSEA_FOCAL_POINT, "UNA", []),
+    ("protection", Role.PROTECTION_OFFICER, "UNA", ["AMC", "HOP"]),
+    ("analyst", Role.ANALYST, "UNA", []),
+    ("admin", Role.ADMINISTRATOR, "CMA", ["DL"]),
+    ("registrar.hope", Role.REGISTRATION_OFFICER, "CMA", ["HOP"]),
+]
+
+
+@transaction.atomic
+def load_demo(*, residents: int = 2000, seed: int = 73171) -> list[tuple[str, str, str]]:
+    """Create the demo deployment; returns (username, password, role) triples."""
+    orgs = {
+        "CMA": Organisation.objects.create(name="Camp Management Agency", short_name="CMA", kind="camp_management"),
+        "PNGO": Organisation.objects.create(name="Protection Now (NGO)", short_name="PNGO", kind="ngo"),
+        "UNA": Organisation.objects.create(name="UN Refugee Agency (demo)", short_name="UNA", kind="un"),
+    }
+    blocks = _sites()
+    logins = []
+    for username, role, org, site_codes in USERS:
+        password = f"{role.value.split('_')[0]}-{secrets.token_hex(4)}"
+        sites = list(Site.objects.filter(code__in=site_codes))
+        user_create(username=username, password=password, organisation=orgs[org], role=role,
+                    sites=sites, validate=False)
+        logins.append((username, password, role.value))
+    admin = next(u for u in _users() if u.username == "admin")
+    today = timezone.localdate()
+    generator = Generator(seed, today)
+    bases = {k: v for k, v in DEFAULT_BASES.items() if v}
+    count = 0
+    while count < residents:
+        household = generator.household()
+        camp = "AMC" if generator.rng.random() < 0.65 else "HOP"
+        block = generator.rng.choice(blocks[camp])
+        household_register(
+            user=admin, organisation=orgs["CMA"], site=block,
+            shelter=f"{block.code[-2:]}-{generator.rng.randrange(1, 400):03d}",
+            members=[_person_data(p, today) for p in household.members], bases=bases,
+        )
+        count += len(household.members)
+    return logins
+
+
+def _users() -> Any:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.all()

@@ -1,0 +1,23 @@
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Serve Salama with a production WSGI server (waitress). Put HTTPS in front of it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from waitress import serve
+
+        from salama.wsgi import application
+
+        call_command("check", deploy=True, fail_level="WARNING")
+        call_command("collectstatic", interactive=False, verbosity=0)
+        self.stdout.write(f"Serving on http://{options['host']}:{options['port']}/")
+        serve(application, host=options["host"], port=options["port"], threads=options["threads"])

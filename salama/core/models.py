@@ -1,0 +1,125 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from salama.core.roles import ROLE_LABELS, Role
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=30, unique=True)
+    kind = models.CharField(
+        _("kind"),
+        max_length=30,
+        choices=[
+            ("camp_management", _("Camp management agency")),
+            ("ngo", _("Non-governmental organisation")),
+            ("un", _("UN agency")),
+            ("government", _("Government")),
+        ],
+    )
+
+    def __str__(self) -> str:
+        return self.short_name
+
+
+class Site(models.Model):
+    """Country → site (camp, settlement, host community) → zone → block."""
+
+    class Level(models.TextChoices):
+        COUNTRY = "country", _("Country")
+        SITE = "site", _("Site")
+        ZONE = "zone", _("Zone")
+        BLOCK = "block", _("Block")
+
+    CHILD_LEVEL = {"country": "site", "site": "zone", "zone": "block"}
+
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    kind = models.CharField(
+        _("kind of site"),
+        max_length=20,
+        blank=True,
+        choices=[
+            ("camp", _("Camp")),
+            ("settlement", _("Settlement")),
+            ("host", _("Host community")),
+        ],
+    )
+    name = models.CharField(_("name"), max_length=120)
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    # Materialised path of ids ("/3/7/12/") so that scoping to a site and
+    # everything below it is one indexed prefix query on any database.
+    path = models.CharField(max_length=255, db_index=True, editable=False)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+
+    class Meta:
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    role = models.CharField(
+        _("role"), max_length=30, choices=[(r.value, label) for r, label in ROLE_LABELS.items()]
+    )
+    sites = models.ManyToManyField(Site, blank=True, related_name="memberships")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="one_membership_per_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation} ({self.role})"
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+
+class UserPreference(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference"
+    )
+    name_script = models.CharField(
+        _("show names in"),
+        max_length=10,
+        default="latin",
+        choices=[("latin", _("Latin script")), ("original", _("Original script"))],
+    )
+
+
+class ApiToken(models.Model):
+    """Bearer token for a machine client; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(default=False)
+
+    @staticmethod
+    def digest_of(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @staticmethod
+    def new_raw_token() -> str:
+        return "slm_" + secrets.token_urlsafe(32)

@@ -1,0 +1,84 @@
+"""The one table that maps each role to the actions it may take.
+
+Registry records are scoped by site: a membership grants its role's actions on
+the sites it lists (and everything below them).
+"""
+
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(StrEnum):
+    REGISTRATION_OFFICER = "registration_officer"
+    TRACING_OFFICER = "tracing_officer"
+    CASEWORKER = "caseworker"
+    CIVIL_REGISTRAR = "civil_registrar"
+    PSEA_FOCAL_POINT = "psea_focal_point"
+    PROTECTION_OFFICER = "protection_officer"
+    ANALYST = "analyst"
+    ADMINISTRATOR = "administrator"
+
+
+ROLE_LABELS = {
+    Role.REGISTRATION_OFFICER: _("Registration officer"),
+    Role.TRACING_OFFICER: _("Tracing officer"),
+    Role.CASEWORKER: _("Caseworker"),
+    Role.CIVIL_REGISTRAR: _("Civil registrar"),
+    Role.PSEA_FOCAL_POINT: _("PSEA focal point"),
+    Role.PROTECTION_OFFICER: _("Protection officer / site manager"),
+    Role.ANALYST: _("Analyst (aggregates only)"),
+    Role.ADMINISTRATOR: _("Administrator"),
+}
+
+
+class Perm(StrEnum):
+    PERSON_VIEW = "person.view"
+    PERSON_CREATE = "person.create"
+    PERSON_CHANGE = "person.change"
+    PERSON_DELETE = "person.delete"
+    HOUSEHOLD_VIEW = "household.view"
+    HOUSEHOLD_CREATE = "household.create"
+    HOUSEHOLD_CHANGE = "household.change"
+    REGISTRY_IMPORT = "registry.import"
+    REGISTRY_EXPORT = "registry.export"
+    AUDIT_VIEW = "audit.view"
+    AGGREGATE_VIEW = "aggregate.view"
+
+
+_READ = {Perm.PERSON_VIEW, Perm.HOUSEHOLD_VIEW}
+_WRITE = {Perm.PERSON_CREATE, Perm.PERSON_CHANGE, Perm.HOUSEHOLD_CREATE, Perm.HOUSEHOLD_CHANGE}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
+    Role.REGISTRATION_OFFICER: frozenset(_READ | _WRITE | {Perm.REGISTRY_IMPORT}),
+    Role.TRACING_OFFICER: frozenset(_READ),
+    Role.CASEWORKER: frozenset(_READ),
+    Role.CIVIL_REGISTRAR: frozenset(_READ),
+    # SEA complaints are walled off from the registry (PROTECTION.md 9).
+    Role.PSEA_FOCAL_POINT: frozenset(),
+    Role.PROTECTION_OFFICER: frozenset(_READ | {Perm.REGISTRY_EXPORT, Perm.AGGREGATE_VIEW}),
+    # Analysts see aggregates only, never a record (PROTECTION.md 10).
+    Role.ANALYST: frozenset({Perm.AGGREGATE_VIEW}),
+    Role.ADMINISTRATOR: frozenset(Perm),
+}
+
+# The purpose recorded in the audit trail and checked against a person's
+# legal bases when a member of this role reads or writes a registry record.
+ROLE_PURPOSE: dict[Role, str] = {
+    Role.REGISTRATION_OFFICER: "registration",
+    Role.TRACING_OFFICER: "tracing",
+    Role.CASEWORKER: "protection",
+    Role.CIVIL_REGISTRAR: "civil_registration",
+    Role.PSEA_FOCAL_POINT: "protection",
+    Role.PROTECTION_OFFICER: "protection",
+    Role.ANALYST: "statistics",
+    Role.ADMINISTRATOR: "registration",
+}
+
+# Every role except the aggregates-only analyst can see personal data, so must
+# use two-factor login (PROTECTION.md 20).
+ROLES_NEEDING_2FA = frozenset(Role) - {Role.ANALYST}
+
+
+def role_allows(role: str, perm: Perm) -> bool:
+    return perm in ROLE_PERMISSIONS.get(Role(role), frozenset())

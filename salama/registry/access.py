@@ -1,0 +1,133 @@
+"""The only way views and API handlers fetch registry records.
+
+Scoping rule: a record is visible to a user whose memberships give a role
+allowing the action on a site at or above the record's site. Anything else is
+not found (404), never forbidden, so its existence does not leak. Reading a
+person needs a legal basis for the user's purpose (PROTECTION.md 1) and is
+audited.
+"""
+
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from salama.audit.actions import audit_record
+from salama.audit.models import AuditEntry
+from salama.audit.selectors import audit_entries_for
+from salama.core import access as core_access
+from salama.core.models import Site
+from salama.core.roles import Perm
+from salama.registry.models import Household, ImportJob, Person, PersonRevision
+
+
+class NoLegalBasis(PermissionDenied):
+    def __init__(self, purpose: str) -> None:
+        super().__init__(
+            _("No legal basis is recorded for using this person's data for %(purpose)s.")
+            % {"purpose": purpose}
+        )
+        self.purpose = purpose
+
+
+def persons_for(user: Any, perm: Perm = Perm.PERSON_VIEW) -> QuerySet[Person]:
+    scope = core_access.site_scope(user, perm, "site_path")
+    if scope is None:
+        return Person.objects.none()
+    purpose = core_access.purpose(user)
+    return Person.objects.filter(scope).filter(legal_bases__purpose=purpose)
+
+
+def households_for(user: Any, perm: Perm = Perm.HOUSEHOLD_VIEW) -> QuerySet[Household]:
+    scope = core_access.site_scope(user, perm, "site_path")
+    if scope is None:
+        return Household.objects.none()
+    return Household.objects.filter(scope).select_related("site", "registered_by")
+
+
+def _parse_id(pk: object) -> UUID:
+    try:
+        return pk if isinstance(pk, UUID) else UUID(str(pk))
+    except ValueError:
+        raise Http404 from None
+
+
+def get_person(user: Any, pk: object, perm: Perm = Perm.PERSON_VIEW, *, audit: bool = True) -> Person:
+    """One person the user may act on, with the read audited; else 404."""
+    scope = core_access.site_scope(user, perm, "site_path")
+    if scope is None:
+        raise Http404
+    person = (
+        Person.objects.filter(scope)
+        .select_related("household", "household__site")
+        .filter(pk=_parse_id(pk))
+        .first()
+    )
+    if person is None:
+        raise Http404
+    purpose = core_access.purpose(user)
+    if not person.legal_bases.filter(purpose=purpose).exists():
+        raise NoLegalBasis(purpose)
+    if audit and perm == Perm.PERSON_VIEW:
+        audit_record(
+            user=user, action="read", purpose=purpose, model="registry.Person", record_id=person.pk
+        )
+    return person
+
+
+def get_household(
+    user: Any, pk: object, perm: Perm = Perm.HOUSEHOLD_VIEW, *, audit: bool = True
+) -> Household:
+    household = households_for(user, perm).filter(pk=_parse_id(pk)).first()
+    if household is None:
+        raise Http404
+    if audit and perm == Perm.HOUSEHOLD_VIEW:
+        audit_record(
+            user=user,
+            action="read",
+            purpose=core_access.purpose(user),
+            model="registry.Household",
+            record_id=household.pk,
+        )
+    return household
+
+
+def household_members(user: Any, household: Household) -> QuerySet[Person]:
+    return persons_for(user).filter(household=household).order_by("registration_number")
+
+
+def person_revisions(person: Person) -> QuerySet[PersonRevision]:
+    """History of a person already fetched through get_person."""
+    return person.revisions.select_related("user")
+
+
+def person_access_log(user: Any, pk: object) -> tuple[Person, QuerySet[AuditEntry]]:
+    """Who read or changed a person: for administrators (PROTECTION.md 16)."""
+    if not core_access.has_perm(user, Perm.AUDIT_VIEW):
+        raise Http404
+    person = get_person(user, pk, Perm.AUDIT_VIEW, audit=False)
+    audit_record(
+        user=user, action="read_audit", purpose="accountability",
+        model="registry.Person", record_id=person.pk,
+    )
+    return person, audit_entries_for("registry.Person", person.pk)
+
+
+def sites_for(user: Any, perm: Perm) -> QuerySet[Site]:
+    scope = core_access.site_scope(user, perm, "path")
+    if scope is None:
+        return Site.objects.none()
+    return Site.objects.filter(scope).order_by("path")
+
+
+def get_import_job(user: Any, pk: object) -> ImportJob:
+    """An import job is seen only by the user who started it."""
+    if not core_access.has_perm(user, Perm.REGISTRY_IMPORT):
+        raise Http404
+    job = ImportJob.objects.filter(user=user, pk=_parse_id(pk)).first()
+    if job is None:
+        raise Http404
+    return job

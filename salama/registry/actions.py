@@ -1,0 +1,201 @@
+"""Writes to the registry: one named function per operation, each atomic and
+audited. Callers pass records fetched through registry.access."""
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.forms.models import model_to_dict
+
+from salama.audit.actions import audit_record
+from salama.core import access as core_access
+from salama.core.models import Organisation, Site
+from salama.lib.ages import birth_years
+from salama.registry.models import Household, IdentityDocument, LegalBasis, Person, PersonRevision
+
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _number(site: Site, kind: str) -> str:
+    camp = site.code.split("-")[0]
+    return f"{camp}-{kind}{''.join(secrets.choice(_ALPHABET) for _ in range(7))}"
+
+
+@dataclass
+class PersonData:
+    """Cleaned fields of one person (PersonForm.cleaned_data)."""
+
+    fields: dict[str, Any]
+    document: tuple[str, str, str] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_cleaned(cls, cleaned: dict[str, Any]) -> "PersonData":
+        data = dict(cleaned)
+        doc_type = data.pop("document_type", "")
+        number = data.pop("document_number", "")
+        issuer = data.pop("document_issuer", "")
+        return cls(fields=data, document=(doc_type, number, issuer) if doc_type else None)
+
+
+def _apply_birth_years(person: Person) -> None:
+    person.birth_year_min, person.birth_year_max = birth_years(
+        person.birth_date, person.stated_age, person.stated_age_on
+    )
+
+
+def _create_person(
+    *, user: Any, household: Household, data: PersonData, bases: dict[str, str]
+) -> Person:
+    person = Person(
+        household=household,
+        site_path=household.site_path,
+        registration_number=_number(household.site, "P"),
+        **data.fields,
+    )
+    _apply_birth_years(person)
+    person.save(force_insert=True)
+    if data.document:
+        doc_type, number, issuer = data.document
+        IdentityDocument.objects.create(
+            person=person, document_type=doc_type, number=number, issuer=issuer
+        )
+    LegalBasis.objects.bulk_create(
+        LegalBasis(person=person, purpose=p, basis=b, recorded_by=user) for p, b in bases.items()
+    )
+    audit_record(
+        user=user, action="create", purpose=core_access.purpose(user),
+        model="registry.Person", record_id=person.pk, changed_fields=data.fields.keys(),
+    )
+    return person
+
+
+@transaction.atomic
+def household_register(
+    *,
+    user: Any,
+    organisation: Organisation,
+    site: Site,
+    shelter: str,
+    members: list[PersonData],
+    bases: dict[str, str],
+) -> Household:
+    """Register a household and all its members, or nothing."""
+    if "registration" not in bases:
+        raise ValueError("a legal basis for registration is required")
+    household = Household.objects.create(
+        registration_number=_number(site, "H"),
+        site=site,
+        site_path=site.path,
+        shelter=shelter,
+        registered_by=organisation,
+    )
+    audit_record(
+        user=user, action="create", purpose=core_access.purpose(user),
+        model="registry.Household", record_id=household.pk,
+        changed_fields=["site", "shelter", "registered_by"],
+    )
+    for data in members:
+        _create_person(user=user, household=household, data=data, bases=bases)
+    return household
+
+
+@transaction.atomic
+def person_add(
+    *, user: Any, household: Household, data: PersonData, bases: dict[str, str]
+) -> Person:
+    return _create_person(user=user, household=household, data=data, bases=bases)
+
+
+class _SnapshotEncoder(DjangoJSONEncoder):
+    def default(self, o: Any) -> Any:
+        try:
+            return super().default(o)
+        except TypeError:
+            return str(o)
+
+
+def _snapshot(person: Person) -> dict[str, Any]:
+    return json.loads(json.dumps(model_to_dict(person), cls=_SnapshotEncoder))  # type: ignore[no-any-return]
+
+
+@transaction.atomic
+def person_update(*, user: Any, person: Person, data: PersonData) -> list[str]:
+    """Change a person; the state before is kept as a revision. Returns the
+    names of the fields that changed (nothing is written when none did)."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    before = _snapshot(person)
+    changed = [name for name, value in data.fields.items() if getattr(person, name) != value]
+    for name in changed:
+        setattr(person, name, data.fields[name])
+    if data.document:
+        changed += _replace_document(person, data.document)
+    if not changed:
+        return []
+    _apply_birth_years(person)
+    person.save()
+    PersonRevision.objects.create(person=person, user=user, changed_fields=changed, before=before)
+    audit_record(
+        user=user, action="change", purpose=core_access.purpose(user),
+        model="registry.Person", record_id=person.pk, changed_fields=changed,
+    )
+    return changed
+
+
+def _replace_document(person: Person, document: tuple[str, str, str]) -> list[str]:
+    doc_type, number, issuer = document
+    existing = person.documents.filter(document_type=doc_type).first()
+    if existing and (existing.number, existing.issuer) == (number, issuer):
+        return []
+    if existing:
+        existing.number, existing.issuer = number, issuer
+        existing.save(update_fields=["number", "issuer"])
+    else:
+        IdentityDocument.objects.create(
+            person=person, document_type=doc_type, number=number, issuer=issuer
+        )
+    return ["documents"]
+
+
+@transaction.atomic
+def legal_basis_set(*, user: Any, person: Person, purpose: str, basis: str | None) -> None:
+    """Record, change or withdraw (basis=None) the basis for one purpose; a
+    withdrawal takes effect at once (PROTECTION.md 3)."""
+    if basis:
+        LegalBasis.objects.update_or_create(
+            person=person, purpose=purpose, defaults={"basis": basis, "recorded_by": user}
+        )
+    else:
+        LegalBasis.objects.filter(person=person, purpose=purpose).delete()
+    audit_record(
+        user=user, action="consent", purpose=core_access.purpose(user),
+        model="registry.Person", record_id=person.pk, changed_fields=[f"legal_basis.{purpose}"],
+    )
+
+
+@transaction.atomic
+def person_delete(*, user: Any, person: Person) -> None:
+    record_id = person.pk
+    household = person.household
+    person.delete()
+    if not household.members.exists():
+        household.delete()
+    audit_record(
+        user=user, action="delete", purpose=core_access.purpose(user),
+        model="registry.Person", record_id=record_id,
+    )
+
+
+@transaction.atomic
+def household_update(*, user: Any, household: Household, shelter: str) -> Household:
+    if household.shelter != shelter:
+        household.shelter = shelter
+        household.save(update_fields=["shelter", "updated_at"])
+        audit_record(
+            user=user, action="change", purpose=core_access.purpose(user),
+            model="registry.Household", record_id=household.pk, changed_fields=["shelter"],
+        )
+    return household

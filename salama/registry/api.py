@@ -1,0 +1,283 @@
+"""Registry API (/api/v1/persons, /api/v1/households). Same access rules as
+the pages: records only through registry.access, writes through actions,
+validation through the same forms."""
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from django.http import Http404, HttpRequest
+from ninja import Field, Router, Schema
+
+from salama.core import access as core_access
+from salama.core.api_errors import ApiError, form_errors
+from salama.core.roles import Perm
+from salama.registry import access, actions, selectors
+from salama.registry.forms import DEFAULT_BASES, PERSON_FIELDS, LegalBasesForm, PersonForm
+
+router = Router(tags=["registry"])
+
+MAX_PAGE_SIZE = 100
+
+
+class PersonIn(Schema):
+    given_name: str = ""
+    father_name: str = ""
+    grandfather_name: str = ""
+    family_name: str = ""
+    given_name_latin: str = ""
+    father_name_latin: str = ""
+    grandfather_name_latin: str = ""
+    family_name_latin: str = ""
+    sex: str = Field("", description="F, M, X or U")
+    birth_date: date | None = None
+    birth_date_estimated: bool = False
+    stated_age: int | None = None
+    stated_age_on: date | None = None
+    nationality: str = Field("", description="ISO 3166-1 alpha-2")
+    origin_country: str = ""
+    origin_admin1: str = ""
+    origin_place: str = ""
+    languages: list[str] = []
+    phone: str = ""
+    relationship: str = "head"
+    specific_needs: list[str] = Field([], description="UNHCR specific-needs codes, e.g. SC-UC")
+    document_type: str = ""
+    document_number: str = ""
+    document_issuer: str = ""
+
+
+class PersonPatch(Schema):
+    """Only the fields sent are changed."""
+
+    given_name: str | None = None
+    father_name: str | None = None
+    grandfather_name: str | None = None
+    family_name: str | None = None
+    given_name_latin: str | None = None
+    father_name_latin: str | None = None
+    grandfather_name_latin: str | None = None
+    family_name_latin: str | None = None
+    sex: str | None = None
+    birth_date: date | None = None
+    birth_date_estimated: bool | None = None
+    stated_age: int | None = None
+    stated_age_on: date | None = None
+    nationality: str | None = None
+    origin_country: str | None = None
+    origin_admin1: str | None = None
+    origin_place: str | None = None
+    languages: list[str] | None = None
+    phone: str | None = None
+    relationship: str | None = None
+    specific_needs: list[str] | None = None
+
+
+class PersonOut(Schema):
+    id: UUID
+    registration_number: str
+    household_id: UUID
+    given_name: str
+    father_name: str
+    grandfather_name: str
+    family_name: str
+    given_name_latin: str
+    father_name_latin: str
+    grandfather_name_latin: str
+    family_name_latin: str
+    sex: str
+    birth_date: date | None
+    birth_date_estimated: bool
+    birth_year_min: int | None
+    birth_year_max: int | None
+    nationality: str
+    origin_country: str
+    origin_admin1: str
+    origin_place: str
+    languages: list[str]
+    phone: str
+    relationship: str
+    specific_needs: list[str]
+
+    @staticmethod
+    def resolve_nationality(obj: Any) -> str:
+        return str(obj.nationality.code or "")
+
+    @staticmethod
+    def resolve_origin_country(obj: Any) -> str:
+        return str(obj.origin_country.code or "")
+
+
+class PersonPage(Schema):
+    items: list[PersonOut]
+    count: int
+    page: int
+    pages: int
+
+
+class HouseholdOut(Schema):
+    id: UUID
+    registration_number: str
+    site_code: str
+    shelter: str
+    registered_by: str
+
+    @staticmethod
+    def resolve_site_code(obj: Any) -> str:
+        return str(obj.site.code)
+
+    @staticmethod
+    def resolve_registered_by(obj: Any) -> str:
+        return str(obj.registered_by.short_name)
+
+
+class HouseholdDetail(HouseholdOut):
+    members: list[PersonOut]
+
+
+class HouseholdPage(Schema):
+    items: list[HouseholdOut]
+    count: int
+    page: int
+    pages: int
+
+
+class HouseholdIn(Schema):
+    site_code: str
+    shelter: str = ""
+    legal_bases: dict[str, str] = Field(
+        default_factory=lambda: {k: v for k, v in DEFAULT_BASES.items() if v},
+        description="purpose → legal basis; sharing is absent (no) unless given",
+    )
+    members: list[PersonIn] = Field(..., min_length=1, max_length=40)
+
+
+class PersonCreate(PersonIn):
+    household_id: UUID
+
+
+class HouseholdPatch(Schema):
+    shelter: str
+
+
+def _page_of(queryset: Any, page: int, page_size: int) -> dict[str, Any]:
+    page_obj = selectors.paginate(queryset, page, max(1, min(page_size, MAX_PAGE_SIZE)))
+    return {
+        "items": list(page_obj.object_list),
+        "count": page_obj.paginator.count,
+        "page": page_obj.number,
+        "pages": page_obj.paginator.num_pages,
+    }
+
+
+def _person_data(payload: dict[str, Any], *, field: str = "", instance: Any = None) -> actions.PersonData:
+    form = PersonForm(data=payload, instance=instance)
+    if not form.is_valid():
+        raise ApiError("invalid", "Some fields are not valid.", 422, form_errors(form, field))
+    return actions.PersonData.from_cleaned(form.cleaned_data)
+
+
+def _bases(raw: dict[str, str]) -> dict[str, str]:
+    form = LegalBasesForm(data={f"basis_{k}": v for k, v in raw.items()})
+    unknown = set(raw) - {name.removeprefix("basis_") for name in form.fields}
+    if unknown or not form.is_valid():
+        errors = form_errors(form, "legal_bases") if not form.is_valid() else []
+        errors += [{"field": f"legal_bases.{k}", "message": "Unknown purpose."} for k in sorted(unknown)]
+        raise ApiError("invalid", "The legal bases are not valid.", 422, errors)
+    return form.bases()
+
+
+@router.get("/persons", response=PersonPage, summary="List or search persons")
+def list_persons(request: HttpRequest, q: str = "", page: int = 1, page_size: int = 25) -> Any:
+    """Names in `q` are matched word by word. Prefer POST /persons/search for
+    names, so that they stay out of URLs and server logs."""
+    _need(request, Perm.PERSON_VIEW)
+    return _page_of(selectors.person_search(request.user, q[:100]), page, page_size)
+
+
+class SearchIn(Schema):
+    q: str = Field("", max_length=100)
+    page: int = 1
+    page_size: int = 25
+
+
+@router.post("/persons/search", response=PersonPage, summary="Search persons (query in the body)")
+def search_persons(request: HttpRequest, payload: SearchIn) -> Any:
+    _need(request, Perm.PERSON_VIEW)
+    return _page_of(selectors.person_search(request.user, payload.q), payload.page, payload.page_size)
+
+
+@router.get("/persons/{person_id}", response=PersonOut, summary="Read one person")
+def get_person(request: HttpRequest, person_id: str) -> Any:
+    return access.get_person(request.user, person_id)
+
+
+@router.post("/persons", response={201: PersonOut}, summary="Add a person to a household")
+def create_person(request: HttpRequest, payload: PersonCreate) -> Any:
+    _need(request, Perm.PERSON_CREATE)
+    household = access.get_household(request.user, payload.household_id, Perm.HOUSEHOLD_CHANGE, audit=False)
+    data = _person_data(payload.dict(exclude={"household_id"}))
+    bases = {k: v for k, v in DEFAULT_BASES.items() if v}
+    return 201, actions.person_add(user=request.user, household=household, data=data, bases=bases)
+
+
+@router.patch("/persons/{person_id}", response=PersonOut, summary="Change a person")
+def update_person(request: HttpRequest, person_id: str, payload: PersonPatch) -> Any:
+    person = access.get_person(request.user, person_id, Perm.PERSON_CHANGE)
+    current = {name: getattr(person, name) for name in PERSON_FIELDS}
+    current.update(nationality=person.nationality.code or "", origin_country=person.origin_country.code or "",
+                   languages=person.languages, specific_needs=person.specific_needs)
+    current.update(payload.dict(exclude_unset=True))
+    data = _person_data({k: ("" if v is None else v) for k, v in current.items()}, instance=person)
+    actions.person_update(user=request.user, person=person, data=data)
+    return access.get_person(request.user, person_id, Perm.PERSON_CHANGE)
+
+
+@router.get("/households", response=HouseholdPage, summary="List households")
+def list_households(request: HttpRequest, page: int = 1, page_size: int = 25) -> Any:
+    _need(request, Perm.HOUSEHOLD_VIEW)
+    return _page_of(access.households_for(request.user).order_by("registration_number"), page, page_size)
+
+
+@router.get("/households/{household_id}", response=HouseholdDetail, summary="Read one household")
+def get_household(request: HttpRequest, household_id: str) -> Any:
+    household = access.get_household(request.user, household_id)
+    household.members_list = list(access.household_members(request.user, household))  # type: ignore[attr-defined]
+    return _household_detail(household)
+
+
+def _household_detail(household: Any) -> dict[str, Any]:
+    return {
+        "id": household.pk, "registration_number": household.registration_number,
+        "site_code": household.site.code, "shelter": household.shelter,
+        "registered_by": household.registered_by.short_name,
+        "members": household.members_list,
+    }
+
+
+@router.post("/households", response={201: HouseholdDetail}, summary="Register a household and its members")
+def create_household(request: HttpRequest, payload: HouseholdIn) -> Any:
+    _need(request, Perm.HOUSEHOLD_CREATE)
+    site = access.sites_for(request.user, Perm.HOUSEHOLD_CREATE).filter(code=payload.site_code).first()
+    if site is None:
+        raise ApiError("invalid", "Unknown site, or not one you may register in.", 422,
+                       [{"field": "site_code", "message": "Unknown site."}])
+    members = [_person_data(m.dict(), field=f"members.{i}") for i, m in enumerate(payload.members)]
+    household = actions.household_register(
+        user=request.user,
+        organisation=core_access.organisation_for(request.user, Perm.HOUSEHOLD_CREATE),
+        site=site, shelter=payload.shelter, members=members, bases=_bases(payload.legal_bases),
+    )
+    household.members_list = list(household.members.order_by("registration_number"))  # type: ignore[attr-defined]
+    return 201, _household_detail(household)
+
+
+@router.patch("/households/{household_id}", response=HouseholdOut, summary="Change a household")
+def update_household(request: HttpRequest, household_id: str, payload: HouseholdPatch) -> Any:
+    household = access.get_household(request.user, household_id, Perm.HOUSEHOLD_CHANGE, audit=False)
+    return actions.household_update(user=request.user, household=household, shelter=payload.shelter)
+
+
+def _need(request: HttpRequest, perm: Perm) -> None:
+    if not core_access.has_perm(request.user, perm):
+        raise Http404

@@ -1,0 +1,138 @@
+"""One validation path for the desk, the API and imports: every person,
+whatever its source, is checked by PersonForm."""
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from salama.registry.codes import DOCUMENT_TYPES, LEGAL_BASES, PURPOSES, specific_needs
+from salama.registry.models import Person
+
+NAME_PARTS = (
+    "given_name", "father_name", "grandfather_name", "family_name",
+    "given_name_latin", "father_name_latin", "grandfather_name_latin", "family_name_latin",
+)
+
+PERSON_FIELDS = (
+    *NAME_PARTS, "sex", "birth_date", "birth_date_estimated", "stated_age", "stated_age_on",
+    "nationality", "origin_country", "origin_admin1", "origin_place", "phone", "relationship",
+)
+
+DEFAULT_BASES = {
+    "registration": "public_interest",
+    "protection": "vital_interest",
+    "tracing": "vital_interest",
+    "civil_registration": "public_interest",
+    "statistics": "public_interest",
+    "sharing": "",
+}
+
+
+class CommaListField(forms.CharField):
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        if isinstance(value, list):
+            return [str(v).strip() for v in value if str(v).strip()]
+        text = super().to_python(value)
+        return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+
+
+class PersonForm(forms.ModelForm):
+    languages = CommaListField(
+        label=_("languages"), required=False, help_text=_("Separate with commas, e.g. ar, ku")
+    )
+    specific_needs = forms.MultipleChoiceField(
+        label=_("specific needs"), required=False, choices=(), widget=forms.SelectMultiple
+    )
+    document_type = forms.ChoiceField(
+        label=_("document type"), required=False, choices=[("", _("— none —")), *DOCUMENT_TYPES]
+    )
+    document_number = forms.CharField(label=_("document number"), required=False, max_length=60)
+    document_issuer = forms.CharField(label=_("issued by"), required=False, max_length=100)
+
+    class Meta:
+        model = Person
+        fields = PERSON_FIELDS
+        widgets = {
+            "birth_date": forms.DateInput(attrs={"type": "date"}),
+            "stated_age_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["specific_needs"].choices = [
+            (code, f"{code} {label}") for code, label in specific_needs().items()
+        ]
+        if self.instance.pk:
+            self.initial.setdefault("languages", ", ".join(self.instance.languages))
+            self.initial.setdefault("specific_needs", self.instance.specific_needs)
+        self.fields["given_name"].widget.attrs["dir"] = "auto"
+        for part in NAME_PARTS:
+            self.fields[part].widget.attrs.setdefault("dir", "auto")
+            self.fields[part].widget.attrs["autocomplete"] = "off"
+
+    def clean_stated_age(self) -> int | None:
+        age = self.cleaned_data.get("stated_age")
+        if age is not None and age > 120:
+            raise forms.ValidationError(_("An age above 120 is not plausible."))
+        return age
+
+    def clean_birth_date(self) -> date | None:
+        value = self.cleaned_data.get("birth_date")
+        if value is not None and value > timezone.localdate():
+            raise forms.ValidationError(_("The date of birth is in the future."))
+        if value is not None and value.year < 1900:
+            raise forms.ValidationError(_("The date of birth is before 1900."))
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not any(data.get(part) for part in NAME_PARTS):
+            raise forms.ValidationError(_("Enter at least one name, in either script."))
+        if data.get("stated_age") is not None and not data.get("stated_age_on"):
+            data["stated_age_on"] = timezone.localdate()
+        if data.get("stated_age_on") and data["stated_age_on"] > timezone.localdate():
+            self.add_error("stated_age_on", _("This date is in the future."))
+        if bool(data.get("document_type")) != bool(data.get("document_number")):
+            self.add_error(
+                "document_number", _("Give both the document type and its number, or neither.")
+            )
+        return data
+
+
+class LegalBasesForm(forms.Form):
+    """The legal basis per purpose for the people registered together.
+    Sharing is a separate consent and defaults to none (PROTECTION.md 2)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for purpose, label in PURPOSES:
+            self.fields[f"basis_{purpose}"] = forms.ChoiceField(
+                label=label,
+                required=purpose == "registration",
+                choices=[("", _("— no basis —")), *LEGAL_BASES],
+                initial=DEFAULT_BASES[purpose],
+            )
+
+    def bases(self) -> dict[str, str]:
+        return {
+            purpose: self.cleaned_data[f"basis_{purpose}"]
+            for purpose, _label in PURPOSES
+            if self.cleaned_data.get(f"basis_{purpose}")
+        }
+
+
+class HouseholdForm(forms.Form):
+    site = forms.ModelChoiceField(label=_("location"), queryset=None)  # type: ignore[arg-type]
+    shelter = forms.CharField(label=_("shelter or address"), required=False, max_length=100)
+
+    def __init__(self, *args: Any, sites: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites  # type: ignore[attr-defined]
+
+
+PersonFormSet = forms.formset_factory(
+    PersonForm, extra=0, min_num=1, validate_min=True, max_num=40, validate_max=True
+)

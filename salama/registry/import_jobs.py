@@ -1,0 +1,69 @@
+"""An import as a job the browser follows: upload, check in chunks while a
+progress bar polls, then import whole."""
+
+from typing import Any
+
+from django.db import transaction
+
+from salama.audit.actions import audit_record
+from salama.core import access as core_access
+from salama.core.models import Organisation
+from salama.core.roles import Perm
+from salama.registry import access, importer
+from salama.registry.models import ImportJob
+
+CHUNK = 400
+
+
+def _sites(user: Any) -> dict[str, Any]:
+    return {s.code: s for s in access.sites_for(user, Perm.REGISTRY_IMPORT)}
+
+
+@transaction.atomic
+def import_job_start(
+    *, user: Any, organisation: Organisation, filename: str, content: bytes, bases: dict[str, str]
+) -> ImportJob:
+    rows = importer.parse_file(content, filename)
+    job = ImportJob.objects.create(
+        user=user, organisation=organisation, filename=filename[:200], rows=rows,
+        bases=bases, total=len(rows),
+    )
+    audit_record(user=user, action="upload", purpose=core_access.purpose(user),
+                 model="registry.ImportJob", record_id=job.pk)
+    return job
+
+
+@transaction.atomic
+def import_job_check_next(*, user: Any, job: ImportJob) -> ImportJob:
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status != ImportJob.Status.CHECKING:
+        return job
+    end = job.checked + CHUNK
+    errors = importer.check_rows(job.rows, job.checked, end, set(_sites(user)))
+    job.errors += [e.as_dict() for e in errors]
+    job.checked = min(end, job.total)
+    if job.checked >= job.total:
+        job.errors += [e.as_dict() for e in importer.check_households(job.rows)]
+        job.status = ImportJob.Status.INVALID if job.errors else ImportJob.Status.READY
+        if job.errors:
+            job.rows = []  # nothing will be imported from this file
+    job.save()
+    return job
+
+
+@transaction.atomic
+def import_job_commit(*, user: Any, job: ImportJob) -> ImportJob:
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status != ImportJob.Status.READY:
+        raise ValueError("this import is not ready")
+    households, people = importer.import_rows(
+        user=user, organisation=job.organisation, rows=job.rows, bases=job.bases,
+        sites=_sites(user),
+    )
+    job.status = ImportJob.Status.IMPORTED
+    job.imported_households, job.imported_people = households, people
+    job.rows = []
+    job.save()
+    audit_record(user=user, action="import", purpose=core_access.purpose(user),
+                 model="registry.ImportJob", record_id=job.pk)
+    return job

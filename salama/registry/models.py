@@ -1,0 +1,163 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from salama.core.models import Organisation, Site
+from salama.registry.codes import DOCUMENT_TYPES, LEGAL_BASES, PURPOSES, RELATIONSHIPS, SEXES
+
+
+class Household(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    registration_number = models.CharField(_("household number"), max_length=30, unique=True)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, verbose_name=_("location"))
+    # Copy of site.path, so that scoping by site is one indexed prefix filter.
+    site_path = models.CharField(max_length=255, db_index=True, editable=False)
+    shelter = models.CharField(_("shelter or address"), max_length=100, blank=True)
+    registered_by = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, verbose_name=_("registered by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["registration_number"]
+
+    def __str__(self) -> str:
+        return self.registration_number
+
+
+class Person(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    registration_number = models.CharField(_("registration number"), max_length=30, unique=True)
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
+    site_path = models.CharField(max_length=255, db_index=True, editable=False)
+    relationship = models.CharField(
+        _("relationship to head"), max_length=20, choices=RELATIONSHIPS
+    )
+    # Name parts as written in the person's own script...
+    given_name = models.CharField(_("given name"), max_length=80, blank=True)
+    father_name = models.CharField(_("father's name"), max_length=80, blank=True)
+    grandfather_name = models.CharField(_("grandfather's name"), max_length=80, blank=True)
+    family_name = models.CharField(_("family name"), max_length=80, blank=True)
+    # ...and in Latin script.
+    given_name_latin = models.CharField(_("given name (Latin)"), max_length=80, blank=True)
+    father_name_latin = models.CharField(_("father's name (Latin)"), max_length=80, blank=True)
+    grandfather_name_latin = models.CharField(
+        _("grandfather's name (Latin)"), max_length=80, blank=True
+    )
+    family_name_latin = models.CharField(_("family name (Latin)"), max_length=80, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=SEXES)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    birth_date_estimated = models.BooleanField(_("date of birth is estimated"), default=False)
+    # Always filled when anything is known: an exact date gives one year, a
+    # stated age gives the two years the birth could fall in.
+    birth_year_min = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    birth_year_max = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    stated_age = models.PositiveSmallIntegerField(_("stated age"), null=True, blank=True)
+    stated_age_on = models.DateField(_("age stated on"), null=True, blank=True)
+    nationality = CountryField(_("nationality"), blank=True)
+    origin_country = CountryField(_("country of origin"), blank=True)
+    origin_admin1 = models.CharField(_("province or governorate of origin"), max_length=80, blank=True)
+    origin_place = models.CharField(_("place of origin"), max_length=120, blank=True)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    specific_needs = models.JSONField(_("specific needs"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["registration_number"]
+        indexes = [
+            models.Index(fields=["family_name_latin", "given_name_latin"]),
+            models.Index(fields=["family_name", "given_name"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.registration_number
+
+    def name(self, script: str = "latin") -> str:
+        latin = " ".join(
+            p
+            for p in (
+                self.given_name_latin,
+                self.father_name_latin,
+                self.grandfather_name_latin,
+                self.family_name_latin,
+            )
+            if p
+        )
+        original = " ".join(
+            p for p in (self.given_name, self.father_name, self.grandfather_name, self.family_name) if p
+        )
+        if script == "original":
+            return original or latin
+        return latin or original
+
+
+class IdentityDocument(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="documents")
+    document_type = models.CharField(_("document type"), max_length=30, choices=DOCUMENT_TYPES)
+    number = models.CharField(_("document number"), max_length=60)
+    issuer = models.CharField(_("issued by"), max_length=100, blank=True)
+
+
+class LegalBasis(models.Model):
+    """The legal basis for processing one person's data for one purpose.
+    Consent to share is its own purpose, separate from assistance, and absent
+    (no) unless recorded (PROTECTION.md 1-3)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="legal_bases")
+    purpose = models.CharField(_("purpose"), max_length=30, choices=PURPOSES)
+    basis = models.CharField(_("legal basis"), max_length=30, choices=LEGAL_BASES)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "purpose"], name="one_basis_per_purpose")
+        ]
+
+
+class PersonRevision(models.Model):
+    """A snapshot of a person before each change, so that edits keep history."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="revisions")
+    at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_fields = models.JSONField(default=list)
+    before = models.JSONField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+
+class ImportJob(models.Model):
+    """An uploaded registry file being checked, then imported whole or not at all.
+    The parsed rows are dropped once the job ends."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("Checking")
+        INVALID = "invalid", _("Has errors")
+        READY = "ready", _("Ready to import")
+        IMPORTED = "imported", _("Imported")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    filename = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKING)
+    rows = models.JSONField(default=list)
+    bases = models.JSONField(default=dict)
+    checked = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list)
+    imported_people = models.PositiveIntegerField(default=0)
+    imported_households = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)

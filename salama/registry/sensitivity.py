@@ -1,0 +1,72 @@
+"""Sensitivity class of every field (PROTECTION.md 5). The classes drive
+masking, export and encryption; a test fails on any field without one."""
+
+PUBLIC = "public"
+PERSONAL = "personal"
+SENSITIVE = "sensitive"
+HIGHLY_SENSITIVE = "highly_sensitive"
+
+_NAMES = {
+    f"{part}{suffix}": PERSONAL
+    for part in ("given_name", "father_name", "grandfather_name", "family_name")
+    for suffix in ("", "_latin")
+}
+
+FIELD_SENSITIVITY: dict[str, dict[str, str]] = {
+    "core.Organisation": {"id": PUBLIC, "name": PUBLIC, "short_name": PUBLIC, "kind": PUBLIC},
+    "core.Site": {
+        "id": PUBLIC, "parent": PUBLIC, "level": PUBLIC, "kind": PUBLIC, "name": PUBLIC,
+        "code": PUBLIC, "path": PUBLIC, "latitude": SENSITIVE, "longitude": SENSITIVE,
+    },
+    "core.Membership": {
+        "id": PERSONAL, "user": PERSONAL, "organisation": PERSONAL, "role": PERSONAL,
+        "sites": PERSONAL,
+    },
+    "core.UserPreference": {"id": PERSONAL, "user": PERSONAL, "name_script": PERSONAL},
+    "core.ApiToken": {
+        "id": PERSONAL, "user": PERSONAL, "name": PERSONAL, "digest": HIGHLY_SENSITIVE,
+        "prefix": PERSONAL, "created_at": PERSONAL, "expires_at": PERSONAL, "revoked": PERSONAL,
+    },
+    "audit.AuditEntry": {
+        "id": PERSONAL, "at": PERSONAL, "user_id": PERSONAL, "username": PERSONAL,
+        "action": PERSONAL, "purpose": PERSONAL, "model": PERSONAL, "record_id": PERSONAL,
+        "changed_fields": PERSONAL, "prev_hash": PUBLIC, "hash": PUBLIC,
+    },
+    "audit.AuditHead": {"id": PUBLIC, "last_hash": PUBLIC},
+    "registry.Household": {
+        "id": PERSONAL, "registration_number": PERSONAL, "site": PERSONAL,
+        "site_path": PERSONAL, "shelter": SENSITIVE, "registered_by": PERSONAL,
+        "created_at": PERSONAL, "updated_at": PERSONAL,
+    },
+    "registry.Person": {
+        **_NAMES,
+        "id": PERSONAL, "registration_number": PERSONAL, "household": PERSONAL,
+        "site_path": PERSONAL, "relationship": PERSONAL, "sex": PERSONAL,
+        "birth_date": PERSONAL, "birth_date_estimated": PERSONAL, "birth_year_min": PERSONAL,
+        "birth_year_max": PERSONAL, "stated_age": PERSONAL, "stated_age_on": PERSONAL,
+        "nationality": SENSITIVE, "origin_country": SENSITIVE, "origin_admin1": SENSITIVE,
+        "origin_place": SENSITIVE, "languages": PERSONAL, "phone": SENSITIVE,
+        "specific_needs": HIGHLY_SENSITIVE, "created_at": PERSONAL, "updated_at": PERSONAL,
+    },
+    "registry.IdentityDocument": {
+        "id": SENSITIVE, "person": SENSITIVE, "document_type": SENSITIVE,
+        "number": SENSITIVE, "issuer": SENSITIVE,
+    },
+    "registry.LegalBasis": {
+        "id": PERSONAL, "person": PERSONAL, "purpose": PERSONAL, "basis": PERSONAL,
+        "recorded_at": PERSONAL, "recorded_by": PERSONAL,
+    },
+    "registry.PersonRevision": {
+        "id": PERSONAL, "person": PERSONAL, "at": PERSONAL, "user": PERSONAL,
+        "changed_fields": PERSONAL, "before": HIGHLY_SENSITIVE,
+    },
+    "registry.ImportJob": {
+        "id": PERSONAL, "user": PERSONAL, "organisation": PERSONAL, "filename": PERSONAL,
+        "status": PERSONAL, "rows": HIGHLY_SENSITIVE, "bases": PERSONAL, "checked": PUBLIC,
+        "total": PUBLIC, "errors": SENSITIVE, "imported_people": PUBLIC,
+        "imported_households": PUBLIC, "created_at": PERSONAL,
+    },
+}
+
+# Models whose rows describe a resident: only the registry's access module may query them.
+PERSONAL_MODELS = ("Person", "Household", "IdentityDocument", "LegalBasis", "PersonRevision", "ImportJob")

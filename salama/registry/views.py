@@ -1,0 +1,260 @@
+"""Registry pages. Thin: records come from registry.access, writes go
+through registry.actions."""
+
+import csv
+from itertools import chain
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from salama.audit.actions import audit_record
+from salama.core import access as core_access
+from salama.core.decorators import is_htmx, staff_page
+from salama.core.roles import Perm
+from salama.registry import access, actions, import_jobs, importer, selectors
+from salama.registry.codes import LEGAL_BASES, PURPOSES, specific_needs
+from salama.registry.forms import HouseholdForm, LegalBasesForm, PersonForm, PersonFormSet
+
+
+def _require(request: HttpRequest, perm: Perm) -> None:
+    if not core_access.has_perm(request.user, perm):
+        raise Http404
+
+
+@staff_page
+def person_list(request: HttpRequest) -> HttpResponse:
+    _require(request, Perm.PERSON_VIEW)
+    page = selectors.paginate(selectors.person_search(request.user), request.GET.get("page"))
+    return render(request, "registry/person_list.html", {"page": page, "query": ""})
+
+
+@require_POST
+@staff_page
+def person_search(request: HttpRequest) -> HttpResponse:
+    """Search by POST so that names typed never appear in URLs or logs."""
+    _require(request, Perm.PERSON_VIEW)
+    query = request.POST.get("q", "").strip()[:100]
+    page = selectors.paginate(selectors.person_search(request.user, query), request.POST.get("page"))
+    template = "registry/_partials/person_rows.html" if is_htmx(request) else "registry/person_list.html"
+    return render(request, template, {"page": page, "query": query})
+
+
+@staff_page
+def person_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    person = access.get_person(request.user, pk)
+    context = {
+        "person": person,
+        "documents": person.documents.all(),
+        "bases": {b.purpose: b for b in person.legal_bases.all()},
+        "purposes": PURPOSES,
+        "basis_choices": LEGAL_BASES,
+        "needs": [(c, specific_needs().get(c, c)) for c in person.specific_needs],
+        "revisions": access.person_revisions(person)[:20],
+        "can_change": core_access.has_perm(request.user, Perm.PERSON_CHANGE),
+        "can_delete": core_access.has_perm(request.user, Perm.PERSON_DELETE),
+        "household_members": access.household_members(request.user, person.household),
+    }
+    return render(request, "registry/person_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_page
+def person_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    person = access.get_person(request.user, pk, Perm.PERSON_CHANGE)
+    document = person.documents.first()
+    initial = (
+        {"document_type": document.document_type, "document_number": document.number,
+         "document_issuer": document.issuer}
+        if document else {}
+    )
+    form = PersonForm(request.POST or None, instance=person, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = actions.PersonData.from_cleaned(form.cleaned_data)
+        changed = actions.person_update(user=request.user, person=person, data=data)
+        if changed:
+            messages.success(request, _("Saved. Changed: %(fields)s") % {"fields": ", ".join(changed)})
+        else:
+            messages.info(request, _("Nothing was changed."))
+        return redirect("person_detail", pk=person.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "registry/person_edit.html", {"person": person, "form": form}, status=status)
+
+
+@require_POST
+@staff_page
+def person_consent(request: HttpRequest, pk: str) -> HttpResponse:
+    person = access.get_person(request.user, pk, Perm.PERSON_CHANGE)
+    purpose = request.POST.get("purpose", "")
+    basis = request.POST.get("basis", "")
+    form = LegalBasesForm({f"basis_{purpose}": basis, "basis_registration": "consent"})
+    if purpose not in dict(PURPOSES) or (purpose == "registration" and not basis) or not form.is_valid():
+        messages.error(request, _("Choose a purpose and a legal basis from the list."))
+    else:
+        actions.legal_basis_set(user=request.user, person=person, purpose=purpose, basis=basis or None)
+        messages.success(request, _("Legal basis recorded."))
+    return redirect("person_detail", pk=person.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_page
+def person_delete(request: HttpRequest, pk: str) -> HttpResponse:
+    person = access.get_person(request.user, pk, Perm.PERSON_DELETE)
+    if request.method == "POST":
+        if request.POST.get("confirm") != person.registration_number:
+            messages.error(request, _("Type the registration number to confirm."))
+        else:
+            actions.person_delete(user=request.user, person=person)
+            messages.success(request, _("The person's record was deleted."))
+            return redirect("person_list")
+    return render(request, "registry/person_delete.html", {"person": person})
+
+
+@staff_page
+def person_access_log(request: HttpRequest, pk: str) -> HttpResponse:
+    person, entries = access.person_access_log(request.user, pk)
+    page = selectors.paginate(entries, request.GET.get("page"), 50)
+    return render(request, "registry/person_access_log.html", {"person": person, "page": page})
+
+
+@staff_page
+def household_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    household = access.get_household(request.user, pk)
+    members = access.household_members(request.user, household)
+    return render(request, "registry/household_detail.html", {"household": household, "members": members})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_page
+def household_new(request: HttpRequest) -> HttpResponse:
+    _require(request, Perm.HOUSEHOLD_CREATE)
+    sites = access.sites_for(request.user, Perm.HOUSEHOLD_CREATE)
+    post = request.POST or None
+    household_form = HouseholdForm(post, sites=sites)
+    bases_form = LegalBasesForm(post)
+    members = PersonFormSet(post, prefix="m", initial=[{"relationship": "head"}])
+    if request.method == "POST" and all(f.is_valid() for f in (household_form, bases_form, members)):
+        household = actions.household_register(
+            user=request.user,
+            organisation=core_access.organisation_for(request.user, Perm.HOUSEHOLD_CREATE),
+            site=household_form.cleaned_data["site"],
+            shelter=household_form.cleaned_data["shelter"],
+            members=[actions.PersonData.from_cleaned(f.cleaned_data) for f in members.forms],
+            bases=bases_form.bases(),
+        )
+        messages.success(
+            request,
+            _("Household %(number)s registered with %(count)d members.")
+            % {"number": household.registration_number, "count": len(members.forms)},
+        )
+        return redirect("household_detail", pk=household.pk)
+    context = {"household_form": household_form, "bases_form": bases_form, "members": members}
+    return render(request, "registry/household_new.html", context, status=400 if post else 200)
+
+
+@staff_page
+def household_member_form(request: HttpRequest) -> HttpResponse:
+    """One more blank member form for the desk (htmx)."""
+    _require(request, Perm.HOUSEHOLD_CREATE)
+    try:
+        index = max(0, min(int(request.GET.get("index", "1")), 39))
+    except ValueError:
+        index = 1
+    form = PersonFormSet(prefix="m").empty_form
+    form.prefix = f"m-{index}"
+    return render(request, "registry/_partials/member_form.html", {"form": form, "index": index})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_page
+def import_start(request: HttpRequest) -> HttpResponse:
+    _require(request, Perm.REGISTRY_IMPORT)
+    bases_form = LegalBasesForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and bases_form.is_valid():
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = _("Choose a file to import.")
+        elif upload.size and upload.size > _max_import_bytes():
+            error = _("The file is larger than the limit of %(mb)d MB.") % {"mb": _max_import_bytes() // 2**20}
+        else:
+            try:
+                job = import_jobs.import_job_start(
+                    user=request.user,
+                    organisation=core_access.organisation_for(request.user, Perm.REGISTRY_IMPORT),
+                    filename=upload.name or "upload",
+                    content=upload.read(),
+                    bases=bases_form.bases(),
+                )
+            except importer.ImportFileError as exc:
+                error = str(exc)
+            else:
+                return redirect("import_job", pk=job.pk)
+    context = {"bases_form": bases_form, "error": error, "columns": importer.COLUMNS}
+    return render(request, "registry/import_start.html", context, status=400 if request.method == "POST" else 200)
+
+
+def _max_import_bytes() -> int:
+    from django.conf import settings
+
+    return int(settings.SALAMA_IMPORT_MAX_BYTES)
+
+
+@staff_page
+def import_job(request: HttpRequest, pk: str) -> HttpResponse:
+    job = access.get_import_job(request.user, pk)
+    if is_htmx(request):
+        job = import_jobs.import_job_check_next(user=request.user, job=job)
+        return render(request, "registry/_partials/import_progress.html", {"job": job})
+    return render(request, "registry/import_job.html", {"job": job})
+
+
+@require_POST
+@staff_page
+def import_commit(request: HttpRequest, pk: str) -> HttpResponse:
+    job = access.get_import_job(request.user, pk)
+    try:
+        job = import_jobs.import_job_commit(user=request.user, job=job)
+    except ValueError:
+        messages.error(request, _("This import is not ready: check the file first."))
+    else:
+        messages.success(
+            request,
+            _("Imported %(people)d people in %(households)d households.")
+            % {"people": job.imported_people, "households": job.imported_households},
+        )
+    return redirect("import_job", pk=job.pk)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+EXPORT_COLUMNS = ("registration_number", "household", *importer.PERSON_FIELDS, "languages", "specific_needs")
+
+
+def _export_row(p: Any) -> list[Any]:
+    fields = [getattr(p, name) for name in importer.PERSON_FIELDS]
+    return [p.registration_number, p.household.registration_number, *fields,
+            " ".join(p.languages), " ".join(p.specific_needs)]
+
+
+@staff_page
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """CSV of every person in the user's export scope; the export is audited."""
+    if not core_access.has_perm(request.user, Perm.REGISTRY_EXPORT):
+        raise PermissionDenied
+    persons = access.persons_for(request.user, Perm.REGISTRY_EXPORT).select_related("household")
+    audit_record(user=request.user, action="export", purpose=core_access.purpose(request.user),
+                 model="registry.Person", record_id="*", changed_fields=EXPORT_COLUMNS)
+    writer = csv.writer(_Echo())
+    rows = (writer.writerow(_export_row(p)) for p in persons.iterator(chunk_size=1000))
+    header = iter([writer.writerow(EXPORT_COLUMNS)])
+    response = StreamingHttpResponse(chain(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="salama-registry.csv"'
+    return response

@@ -1,0 +1,14 @@
+"""Settings for the test suite: production settings with a throwaway key."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-key-not-secret-" + "x" * 40)
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.setdefault("SALAMA_HTTPS", "false")
+os.environ.setdefault("SALAMA_DATA_DIR", os.path.join(os.getcwd(), "test-artifacts"))
+
+from salama.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

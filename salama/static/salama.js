@@ -1,0 +1,25 @@
+// Small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.matches && el.matches("select[data-autosubmit]")) el.form.submit();
+  });
+  // The desk's "add a member" button asks for the next form index and then
+  // counts the new form in the formset's TOTAL_FORMS.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var button = event.detail.elt;
+    if (button.id !== "add-member") return;
+    var total = document.getElementById(button.dataset.counter);
+    event.detail.parameters.index = total.value;
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var button = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (!button || button.id !== "add-member") return;
+    var total = document.getElementById(button.dataset.counter);
+    total.value = String(parseInt(total.value, 10) + 1);
+    var members = document.querySelectorAll("#members fieldset.member");
+    var first = members[members.length - 1].querySelector("input, select");
+    if (first) first.focus();
+  });
+})();

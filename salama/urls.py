@@ -1,0 +1,33 @@
+from django.urls import include, path
+
+from salama.api import api
+from salama.core import views as core_views
+from salama.registry import views as registry_views
+
+registry_patterns = [
+    path("persons/", registry_views.person_list, name="person_list"),
+    path("persons/search/", registry_views.person_search, name="person_search"),
+    path("persons/<str:pk>/", registry_views.person_detail, name="person_detail"),
+    path("persons/<str:pk>/edit/", registry_views.person_edit, name="person_edit"),
+    path("persons/<str:pk>/consent/", registry_views.person_consent, name="person_consent"),
+    path("persons/<str:pk>/delete/", registry_views.person_delete, name="person_delete"),
+    path("persons/<str:pk>/access/", registry_views.person_access_log, name="person_access_log"),
+    path("households/new/", registry_views.household_new, name="household_new"),
+    path("households/new/member/", registry_views.household_member_form, name="household_member_form"),
+    path("households/<str:pk>/", registry_views.household_detail, name="household_detail"),
+    path("import/", registry_views.import_start, name="import_start"),
+    path("import/<str:pk>/", registry_views.import_job, name="import_job"),
+    path("import/<str:pk>/commit/", registry_views.import_commit, name="import_commit"),
+    path("export.csv", registry_views.export_csv, name="export_csv"),
+]
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/login/", core_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", core_views.logout_view, name="logout"),
+    path("accounts/2fa/", core_views.otp, name="otp"),
+    path("accounts/preferences/", core_views.preferences, name="preferences"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("registry/", include(registry_patterns)),
+    path("api/v1/", api.urls),
+]
