@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from salama.core import access as core_access
 from salama.core.api_errors import ApiError, form_errors
@@ -134,6 +134,10 @@ class HouseholdOut(Schema):
 class HouseholdDetail(HouseholdOut):
     members: list[PersonOut]
 
+    @staticmethod
+    def resolve_members(obj: Any) -> list[Any]:
+        return list(obj.scoped_members)
+
 
 class HouseholdPage(Schema):
     items: list[HouseholdOut]
@@ -218,7 +222,7 @@ def create_person(request: HttpRequest, payload: PersonCreate) -> Any:
     household = access.get_household(request.user, payload.household_id, Perm.HOUSEHOLD_CHANGE, audit=False)
     data = _person_data(payload.dict(exclude={"household_id"}))
     bases = {k: v for k, v in DEFAULT_BASES.items() if v}
-    return 201, actions.person_add(user=request.user, household=household, data=data, bases=bases)
+    return Status(201, actions.person_add(user=request.user, household=household, data=data, bases=bases))
 
 
 @router.patch("/persons/{person_id}", response=PersonOut, summary="Change a person")
@@ -242,17 +246,8 @@ def list_households(request: HttpRequest, page: int = 1, page_size: int = 25) ->
 @router.get("/households/{household_id}", response=HouseholdDetail, summary="Read one household")
 def get_household(request: HttpRequest, household_id: str) -> Any:
     household = access.get_household(request.user, household_id)
-    household.members_list = list(access.household_members(request.user, household))  # type: ignore[attr-defined]
-    return _household_detail(household)
-
-
-def _household_detail(household: Any) -> dict[str, Any]:
-    return {
-        "id": household.pk, "registration_number": household.registration_number,
-        "site_code": household.site.code, "shelter": household.shelter,
-        "registered_by": household.registered_by.short_name,
-        "members": household.members_list,
-    }
+    household.scoped_members = access.household_members(request.user, household)  # type: ignore[attr-defined]
+    return household
 
 
 @router.post("/households", response={201: HouseholdDetail}, summary="Register a household and its members")
@@ -268,8 +263,8 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> Any:
         organisation=core_access.organisation_for(request.user, Perm.HOUSEHOLD_CREATE),
         site=site, shelter=payload.shelter, members=members, bases=_bases(payload.legal_bases),
     )
-    household.members_list = list(household.members.order_by("registration_number"))  # type: ignore[attr-defined]
-    return 201, _household_detail(household)
+    household.scoped_members = access.household_members(request.user, household)  # type: ignore[attr-defined]
+    return Status(201, household)
 
 
 @router.patch("/households/{household_id}", response=HouseholdOut, summary="Change a household")

@@ -1,0 +1,158 @@
+"""Fixed personas and a small world: two camps of one country, three
+organisations, one user per role. Tests sign in with a verified second factor,
+as production requires."""
+
+import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from salama.audit.models import AuditEntry
+from salama.core.actions import api_token_create, site_create, user_create
+from salama.core.models import Organisation, Site
+from salama.core.roles import Role
+from salama.registry.actions import PersonData, household_register
+from salama.registry.forms import DEFAULT_BASES
+from salama.registry.models import Household, Person
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class World:
+    cma: Organisation
+    ngo: Organisation
+    un: Organisation
+    country: Site
+    amc: Site
+    amc_block: Site
+    hop: Site
+    hop_block: Site
+    users: dict[str, User]
+
+    def user(self, name: str) -> User:
+        return self.users[name]
+
+
+# name: (role, organisation attribute, site attributes)
+PERSONAS: dict[str, tuple[Role, str, tuple[str, ...]]] = {
+    "registrar": (Role.REGISTRATION_OFFICER, "cma", ("amc",)),
+    "registrar_hop": (Role.REGISTRATION_OFFICER, "cma", ("hop",)),
+    "tracer": (Role.TRACING_OFFICER, "un", ("amc",)),
+    "caseworker": (Role.CASEWORKER, "ngo", ("amc",)),
+    "caseworker_hop": (Role.CASEWORKER, "ngo", ("hop",)),
+    "civilregistrar": (Role.CIVIL_REGISTRAR, "cma", ("amc",)),
+    "psea": (Role.PSEA_FOCAL_POINT, "un", ("amc",)),
+    "protection": (Role.PROTECTION_OFFICER, "un", ("amc",)),
+    "analyst": (Role.ANALYST, "un", ("amc",)),
+    "admin": (Role.ADMINISTRATOR, "cma", ("country",)),
+    "admin_hop": (Role.ADMINISTRATOR, "ngo", ("hop",)),
+}
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    cma = Organisation.objects.create(name="Camp Management", short_name="CMA", kind="camp_management")
+    ngo = Organisation.objects.create(name="Protection NGO", short_name="PNGO", kind="ngo")
+    un = Organisation.objects.create(name="UN agency", short_name="UNA", kind="un")
+    country = site_create(name="Demoland", code="DL", level="country")
+    amc = site_create(name="Amal", code="AMC", level="site", parent=country, kind="camp")
+    amc_zone = site_create(name="Amal Z1", code="AMC-Z1", level="zone", parent=amc)
+    amc_block = site_create(name="Amal Z1A", code="AMC-Z1A", level="block", parent=amc_zone)
+    hop = site_create(name="Hope", code="HOP", level="site", parent=country, kind="camp")
+    hop_zone = site_create(name="Hope Z1", code="HOP-Z1", level="zone", parent=hop)
+    hop_block = site_create(name="Hope Z1A", code="HOP-Z1A", level="block", parent=hop_zone)
+    w = World(cma, ngo, un, country, amc, amc_block, hop, hop_block, {})
+    for name, (role, org, sites) in PERSONAS.items():
+        w.users[name] = user_create(
+            username=name, password=PASSWORD, organisation=getattr(w, org), role=role,
+            sites=[getattr(w, s) for s in sites],
+        )
+    return w
+
+
+def person_fields(**overrides: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "given_name": "محمد", "father_name": "علي", "grandfather_name": "", "family_name": "الحسن",
+        "given_name_latin": "Mohammed", "father_name_latin": "Ali", "grandfather_name_latin": "",
+        "family_name_latin": "Al-Hassan", "sex": "M", "relationship": "head",
+        "birth_date": date(1985, 3, 1), "birth_date_estimated": False, "stated_age": None,
+        "stated_age_on": None, "nationality": "SY", "origin_country": "SY", "origin_admin1": "Homs",
+        "origin_place": "Al-Qusayr", "languages": ["ar"], "phone": "", "specific_needs": [],
+    }
+    fields.update(overrides)
+    return fields
+
+
+def register(world: World, block: Site, *people: dict[str, Any], bases: dict[str, str] | None = None) -> Household:
+    members = [PersonData(fields=p) for p in (people or (person_fields(),))]
+    return household_register(
+        user=world.user("admin"), organisation=world.cma, site=block, shelter="A-001",
+        members=members, bases=bases or {k: v for k, v in DEFAULT_BASES.items() if v},
+    )
+
+
+@pytest.fixture
+def amc_person(world: World) -> Person:
+    return register(world, world.amc_block).members.get()
+
+
+@pytest.fixture
+def hop_person(world: World) -> Person:
+    return register(world, world.hop_block, person_fields(given_name_latin="Omar")).members.get()
+
+
+def signed_in(user: User) -> Client:
+    """A browser session that has passed both factors."""
+    client = Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def bearer(user: User) -> dict[str, str]:
+    _token, raw = api_token_create(user=user, name="test")
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+GUARD = importlib.import_module("salama.audit.migrations.0002_append_only")
+
+
+@contextmanager
+def audit_guard_removed() -> Iterator[None]:
+    """Remove the append-only triggers for a while, as someone with direct
+    database access could; they are put back afterwards."""
+    drop, create = {
+        "sqlite": (GUARD.SQLITE_REVERSE, GUARD.SQLITE),
+        "postgresql": (GUARD.POSTGRES_REVERSE, GUARD.POSTGRES),
+    }[connection.vendor]
+    with connection.cursor() as cursor:
+        for statement in drop:
+            cursor.execute(statement)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for statement in create:
+                cursor.execute(statement)
+
+
+@pytest.fixture
+def flushable_audit(transactional_db: Any) -> Iterator[None]:
+    """For tests that commit: empty the audit trail afterwards so that the
+    test database can be flushed (SQLite flushes with DELETE)."""
+    yield
+    with audit_guard_removed():
+        AuditEntry.objects.all().delete()
