@@ -51,11 +51,16 @@ def on_unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def on_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = [
-        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]), "message": e.get("msg", "")}
-        for e in exc.errors
-    ]
+    errors = [{"field": _field(e.get("loc", [])), "message": e.get("msg", "")} for e in exc.errors]
     return _error(request, 422, "invalid", "The request is not valid.", errors=errors)
+
+
+def _field(loc: list[Any]) -> str:
+    """("body", "payload", "members", 0, "sex") → "members.0.sex"."""
+    parts = [str(p) for p in loc[1:]]
+    if parts and parts[0] == "payload":
+        parts = parts[1:]
+    return ".".join(parts)
 
 
 @api.exception_handler(HttpError)

@@ -29,9 +29,6 @@ class VerifiedSession(APIKeyCookie):
 
     param_name = "sessionid"
 
-    def _get_key(self, request: HttpRequest) -> str | None:
-        return request.COOKIES.get(self.param_name)
-
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = request.user
         if not user.is_authenticated or needs_second_factor(request):

@@ -1,3 +1,4 @@
+import base64
 from io import BytesIO
 from typing import Any
 
@@ -46,20 +47,24 @@ def otp(request: HttpRequest) -> HttpResponse:
             device = TOTPDevice.objects.create(user=request.user, name="authenticator", confirmed=False)
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        allowed, _why = device.verify_is_allowed()
+        if not allowed:
+            form.add_error("token", _("Too many wrong codes. Wait a few seconds and try again."))
+        elif device.verify_token(form.cleaned_data["token"]):
             if enrolling:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
-            return redirect(request.GET.get("next") or "home")
-        form.add_error("token", _("That code is not valid. Check the time on your phone."))
+            return redirect("home")
+        else:
+            form.add_error("token", _("That code is not valid. Check the time on your phone."))
     context = {"form": form, "enrolling": enrolling}
     if enrolling:
         image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
         buffer = BytesIO()
         image.save(buffer)
         context["qr_svg"] = buffer.getvalue().decode()
-        context["secret"] = device.bin_key.hex()
+        context["secret"] = base64.b32encode(device.bin_key).decode().rstrip("=")
     return render(request, "core/otp.html", context)
 
 

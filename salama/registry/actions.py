@@ -135,6 +135,7 @@ def person_update(*, user: Any, person: Person, data: PersonData) -> list[str]:
         changed += _replace_document(person, data.document)
     if not changed:
         return []
+    changed.sort()
     _apply_birth_years(person)
     person.save()
     PersonRevision.objects.create(person=person, user=user, changed_fields=changed, before=before)

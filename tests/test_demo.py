@@ -1,0 +1,33 @@
+"""The demo deployment: organisations, camps, residents, one user per role."""
+
+from django.test import Client
+
+from salama.core.demo import USERS, load_demo
+from salama.core.models import Organisation, Site
+from salama.core.roles import Role
+from salama.registry.models import Household, Person
+
+
+def test_demo_deployment(db):
+    logins = load_demo(residents=300, seed=1)
+    assert Organisation.objects.count() == 3
+    assert Site.objects.filter(level="site").count() == 2
+    assert Site.objects.filter(level="block").count() == 24
+    assert 300 <= Person.objects.count() < 330
+    assert Household.objects.count() > 40
+    assert {role for _u, _p, role in logins} == {r.value for r in Role}
+    assert len(logins) == len(USERS)
+    people = Person.objects.all()
+    assert any("\u0600" <= p.given_name[:1] <= "\u06ff" for p in people)  # Arabic script
+    assert any(p.stated_age is not None for p in people) and any(p.birth_date for p in people)
+    client = Client()
+    user, password, _role = next(login for login in logins if login[2] == "analyst")
+    response = client.post("/accounts/login/", {"username": user, "password": password})
+    assert response.status_code == 302
+
+
+def test_demo_at_full_size_has_children_and_women_at_risk(db):
+    load_demo(residents=2000, seed=73171)
+    needs = [code for p in Person.objects.only("specific_needs") for code in p.specific_needs]
+    assert needs.count("SC-UC") >= 3 and needs.count("WR-SF") >= 10
+    assert 2000 <= Person.objects.count() < 2030

@@ -1,0 +1,33 @@
+"""English, Arabic (right to left) and French."""
+
+from django.test import Client
+
+from tests.conftest import signed_in
+
+
+def test_arabic_is_right_to_left_and_translated(world):
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "ar", "next": "/accounts/login/"})
+    page = client.get("/accounts/login/").content.decode()
+    assert 'lang="ar" dir="rtl"' in page
+    assert "تسجيل الدخول" in page
+
+
+def test_french_is_translated(world):
+    client = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    page = client.get("/accounts/login/").content.decode()
+    assert 'lang="fr" dir="ltr"' in page
+    assert "Se connecter" in page
+
+
+def test_names_shown_in_the_chosen_script(world, amc_person):
+    client = signed_in(world.user("registrar"))
+    assert "Mohammed Ali Al-Hassan" in client.get("/registry/persons/").content.decode()
+    client.post("/accounts/preferences/", {"name_script": "original"})
+    assert "محمد علي الحسن" in client.get("/registry/persons/").content.decode()
+
+
+def test_pages_are_light(world, amc_person):
+    client = signed_in(world.user("registrar"))
+    for url in ("/", "/registry/persons/", f"/registry/persons/{amc_person.pk}/", "/registry/households/new/"):
+        assert len(client.get(url).content) < 100_000, url
