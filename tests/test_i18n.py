@@ -31,3 +31,32 @@ def test_pages_are_light(world, amc_person):
     client = signed_in(world.user("registrar"))
     for url in ("/", "/registry/persons/", f"/registry/persons/{amc_person.pk}/", "/registry/households/new/"):
         assert len(client.get(url).content) < 100_000, url
+
+
+def po_entries(text: str) -> list[tuple[str, str]]:
+    """(msgid, first msgstr) pairs of a .po file, continuation lines joined."""
+    entries, key, values = [], None, {}
+    for line in text.splitlines() + [""]:
+        if line.startswith(("msgid ", "msgid_plural ", "msgstr ", "msgstr[")):
+            key, _, rest = line.partition(" ")
+            values[key] = rest.strip('"')
+        elif line.startswith('"') and key:
+            values[key] += line.strip('"')
+        elif not line.strip():
+            if "msgid" in values:
+                entries.append((values["msgid"], values.get("msgstr", values.get("msgstr[0]", ""))))
+            key, values = None, {}
+    return [(msgid, msgstr) for msgid, msgstr in entries if msgid]
+
+
+def test_every_message_is_translated_in_arabic_and_french():
+    from pathlib import Path
+
+    import salama
+
+    for lang in ("ar", "fr"):
+        text = (Path(salama.__file__).parent / "locale" / lang / "LC_MESSAGES" / "django.po").read_text("utf-8")
+        entries = po_entries(text)
+        assert len(entries) > 200
+        assert [msgid for msgid, msgstr in entries if not msgstr] == [], lang
+        assert "#, fuzzy" not in text
