@@ -8,6 +8,7 @@ os.environ.setdefault("SALAMA_HTTPS", "false")
 os.environ.setdefault("SALAMA_DATA_DIR", os.path.join(os.getcwd(), "test-artifacts"))
 
 from salama.settings import *  # noqa: E402,F403
+from salama.settings import STATIC_ROOT  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
 

@@ -13,7 +13,9 @@ registry_patterns = [
     path("persons/<str:pk>/delete/", registry_views.person_delete, name="person_delete"),
     path("persons/<str:pk>/access/", registry_views.person_access_log, name="person_access_log"),
     path("households/new/", registry_views.household_new, name="household_new"),
-    path("households/new/member/", registry_views.household_member_form, name="household_member_form"),
+    path(
+        "households/new/member/", registry_views.household_member_form, name="household_member_form"
+    ),
     path("households/<str:pk>/", registry_views.household_detail, name="household_detail"),
     path("import/", registry_views.import_start, name="import_start"),
     path("import/<str:pk>/", registry_views.import_job, name="import_job"),

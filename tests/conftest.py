@@ -61,7 +61,9 @@ PERSONAS: dict[str, tuple[Role, str, tuple[str, ...]]] = {
 
 @pytest.fixture
 def world(db: Any) -> World:
-    cma = Organisation.objects.create(name="Camp Management", short_name="CMA", kind="camp_management")
+    cma = Organisation.objects.create(
+        name="Camp Management", short_name="CMA", kind="camp_management"
+    )
     ngo = Organisation.objects.create(name="Protection NGO", short_name="PNGO", kind="ngo")
     un = Organisation.objects.create(name="UN agency", short_name="UNA", kind="un")
     country = site_create(name="Demoland", code="DL", level="country")
@@ -74,7 +76,10 @@ def world(db: Any) -> World:
     w = World(cma, ngo, un, country, amc, amc_block, hop, hop_block, {})
     for name, (role, org, sites) in PERSONAS.items():
         w.users[name] = user_create(
-            username=name, password=PASSWORD, organisation=getattr(w, org), role=role,
+            username=name,
+            password=PASSWORD,
+            organisation=getattr(w, org),
+            role=role,
             sites=[getattr(w, s) for s in sites],
         )
     return w
@@ -82,22 +87,43 @@ def world(db: Any) -> World:
 
 def person_fields(**overrides: Any) -> dict[str, Any]:
     fields: dict[str, Any] = {
-        "given_name": "محمد", "father_name": "علي", "grandfather_name": "", "family_name": "الحسن",
-        "given_name_latin": "Mohammed", "father_name_latin": "Ali", "grandfather_name_latin": "",
-        "family_name_latin": "Al-Hassan", "sex": "M", "relationship": "head",
-        "birth_date": date(1985, 3, 1), "birth_date_estimated": False, "stated_age": None,
-        "stated_age_on": None, "nationality": "SY", "origin_country": "SY", "origin_admin1": "Homs",
-        "origin_place": "Al-Qusayr", "languages": ["ar"], "phone": "", "specific_needs": [],
+        "given_name": "محمد",
+        "father_name": "علي",
+        "grandfather_name": "",
+        "family_name": "الحسن",
+        "given_name_latin": "Mohammed",
+        "father_name_latin": "Ali",
+        "grandfather_name_latin": "",
+        "family_name_latin": "Al-Hassan",
+        "sex": "M",
+        "relationship": "head",
+        "birth_date": date(1985, 3, 1),
+        "birth_date_estimated": False,
+        "stated_age": None,
+        "stated_age_on": None,
+        "nationality": "SY",
+        "origin_country": "SY",
+        "origin_admin1": "Homs",
+        "origin_place": "Al-Qusayr",
+        "languages": ["ar"],
+        "phone": "",
+        "specific_needs": [],
     }
     fields.update(overrides)
     return fields
 
 
-def register(world: World, block: Site, *people: dict[str, Any], bases: dict[str, str] | None = None) -> Household:
+def register(
+    world: World, block: Site, *people: dict[str, Any], bases: dict[str, str] | None = None
+) -> Household:
     members = [PersonData(fields=p) for p in (people or (person_fields(),))]
     return household_register(
-        user=world.user("admin"), organisation=world.cma, site=block, shelter="A-001",
-        members=members, bases=bases or {k: v for k, v in DEFAULT_BASES.items() if v},
+        user=world.user("admin"),
+        organisation=world.cma,
+        site=block,
+        shelter="A-001",
+        members=members,
+        bases=bases or {k: v for k, v in DEFAULT_BASES.items() if v},
     )
 
 

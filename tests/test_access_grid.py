@@ -42,8 +42,10 @@ def test_household_read(world, amc_person, name, via):
 def test_person_update_via_api(world, amc_person, name):
     user = world.user(name)
     response = signed_in(user).patch(
-        f"/api/v1/persons/{amc_person.pk}", data=json.dumps({"phone": "+962700000001"}),
-        content_type="application/json", **bearer(user),
+        f"/api/v1/persons/{amc_person.pk}",
+        data=json.dumps({"phone": "+962700000001"}),
+        content_type="application/json",
+        **bearer(user),
     )
     assert response.status_code == (200 if name in WRITERS_AMC else 404)
     amc_person.refresh_from_db()
@@ -59,7 +61,10 @@ def test_person_edit_page(world, amc_person, name):
 @pytest.mark.parametrize("name", sorted(READERS_AMC | NON_READERS_AMC))
 def test_lists_hold_only_scoped_records(world, amc_person, hop_person, name):
     user = world.user(name)
-    listed = {p["id"] for p in signed_in(user).get("/api/v1/persons", **bearer(user)).json().get("items", [])}
+    listed = {
+        p["id"]
+        for p in signed_in(user).get("/api/v1/persons", **bearer(user)).json().get("items", [])
+    }
     page = signed_in(user).get("/registry/persons/")
     expected_amc = name in READERS_AMC
     expected_hop = name in {"registrar_hop", "caseworker_hop", "admin", "admin_hop"}
@@ -75,8 +80,9 @@ def test_lists_hold_only_scoped_records(world, amc_person, hop_person, name):
 def test_create_household_api_only_in_own_sites(world, name):
     user = world.user(name)
     body = {"site_code": "AMC-Z1A", "members": [{"given_name_latin": "Amina", "sex": "F"}]}
-    response = signed_in(user).post("/api/v1/households", data=json.dumps(body),
-                                    content_type="application/json", **bearer(user))
+    response = signed_in(user).post(
+        "/api/v1/households", data=json.dumps(body), content_type="application/json", **bearer(user)
+    )
     if name == "registrar":
         assert response.status_code == 201
     elif name == "registrar_hop":

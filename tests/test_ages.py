@@ -8,8 +8,10 @@ from hypothesis import strategies as st
 from salama.lib.ages import age_on, age_range, birth_years, birth_years_from_age
 
 
-@given(born=st.dates(min_value=date(1900, 1, 1), max_value=date(2025, 12, 31)),
-       later=st.integers(min_value=0, max_value=100 * 366))
+@given(
+    born=st.dates(min_value=date(1900, 1, 1), max_value=date(2025, 12, 31)),
+    later=st.integers(min_value=0, max_value=100 * 366),
+)
 def test_the_true_birth_year_is_always_in_the_range(born, later):
     stated_on = born + timedelta(days=later)
     low, high = birth_years_from_age(age_on(born, stated_on), stated_on)

@@ -16,7 +16,10 @@ def test_reading_a_person_page_is_audited(world, amc_person):
     entry = AuditEntry.objects.latest("id")
     assert AuditEntry.objects.count() == before + 1
     assert (entry.username, entry.action, entry.purpose, entry.record_id) == (
-        "caseworker", "read", "protection", str(amc_person.pk),
+        "caseworker",
+        "read",
+        "protection",
+        str(amc_person.pk),
     )
 
 
@@ -75,9 +78,12 @@ def test_who_accessed_page_for_administrators_only(world, amc_person):
     page = signed_in(world.user("admin")).get(f"/registry/persons/{amc_person.pk}/access/")
     assert page.status_code == 200
     assert "caseworker" in page.content.decode()
-    assert signed_in(world.user("caseworker")).get(
-        f"/registry/persons/{amc_person.pk}/access/"
-    ).status_code == 404
+    assert (
+        signed_in(world.user("caseworker"))
+        .get(f"/registry/persons/{amc_person.pk}/access/")
+        .status_code
+        == 404
+    )
 
 
 def test_chain_functions_alone():

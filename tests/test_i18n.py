@@ -29,7 +29,12 @@ def test_names_shown_in_the_chosen_script(world, amc_person):
 
 def test_pages_are_light(world, amc_person):
     client = signed_in(world.user("registrar"))
-    for url in ("/", "/registry/persons/", f"/registry/persons/{amc_person.pk}/", "/registry/households/new/"):
+    for url in (
+        "/",
+        "/registry/persons/",
+        f"/registry/persons/{amc_person.pk}/",
+        "/registry/households/new/",
+    ):
         assert len(client.get(url).content) < 100_000, url
 
 
@@ -55,7 +60,9 @@ def test_every_message_is_translated_in_arabic_and_french():
     import salama
 
     for lang in ("ar", "fr"):
-        text = (Path(salama.__file__).parent / "locale" / lang / "LC_MESSAGES" / "django.po").read_text("utf-8")
+        text = (
+            Path(salama.__file__).parent / "locale" / lang / "LC_MESSAGES" / "django.po"
+        ).read_text("utf-8")
         entries = po_entries(text)
         assert len(entries) > 200
         assert [msgid for msgid, msgstr in entries if not msgstr] == [], lang

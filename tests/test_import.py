@@ -19,8 +19,12 @@ GOOD = HEADER + (
 
 
 def upload(client, content: bytes, name: str = "registry.csv", **bases):
-    data = {"file": SimpleUploadedFile(name, content), "basis_registration": "public_interest",
-            "basis_protection": "vital_interest", **bases}
+    data = {
+        "file": SimpleUploadedFile(name, content),
+        "basis_registration": "public_interest",
+        "basis_protection": "vital_interest",
+        **bases,
+    }
     return client.post("/registry/import/", data)
 
 
@@ -50,7 +54,10 @@ def test_a_valid_file_imports_everyone_once_confirmed(world):
 
 
 def test_errors_are_listed_by_row_and_column_and_nothing_is_imported(world):
-    bad = GOOD + "H3,AMC-Z1A,,head,,Sara,Haddad,Q,,,SY,,,\nH4,HOP-Z1A,,head,,Layla,Zoubi,F,2999-01-01,,SY,,,\nH1,AMC-Z1A,,head,,Second,Head,M,,40,SY,,,\n"
+    bad = (
+        GOOD
+        + "H3,AMC-Z1A,,head,,Sara,Haddad,Q,,,SY,,,\nH4,HOP-Z1A,,head,,Layla,Zoubi,F,2999-01-01,,SY,,,\nH1,AMC-Z1A,,head,,Second,Head,M,,40,SY,,,\n"
+    )
     client = signed_in(world.user("registrar"))
     job, page = run_job(client, upload(client, bad.encode()))
     assert job.status == "invalid"
@@ -79,7 +86,10 @@ def test_unreadable_files_get_a_clear_error(world):
     client = signed_in(world.user("registrar"))
     assert "Upload a .csv or .xlsx file" in upload(client, b"x", "a.txt").content.decode()
     assert "must name the columns" in upload(client, b"name,age\nA,3\n").content.decode()
-    assert "Unknown columns: colour" in upload(client, b"household_ref,colour\nH1,red\n").content.decode()
+    assert (
+        "Unknown columns: colour"
+        in upload(client, b"household_ref,colour\nH1,red\n").content.decode()
+    )
     assert "not UTF-8" in upload(client, "household_ref\nÉ\n".encode("latin-1")).content.decode()
     assert ImportJob.objects.count() == 0
 

@@ -8,10 +8,14 @@ from tests.conftest import signed_in
 
 def desk_post(world, members, **extra):
     data = {
-        "site": world.amc_block.pk, "shelter": "B-17",
-        "m-TOTAL_FORMS": str(len(members)), "m-INITIAL_FORMS": "0",
-        "m-MIN_NUM_FORMS": "1", "m-MAX_NUM_FORMS": "40",
-        "basis_registration": "public_interest", "basis_protection": "vital_interest",
+        "site": world.amc_block.pk,
+        "shelter": "B-17",
+        "m-TOTAL_FORMS": str(len(members)),
+        "m-INITIAL_FORMS": "0",
+        "m-MIN_NUM_FORMS": "1",
+        "m-MAX_NUM_FORMS": "40",
+        "basis_registration": "public_interest",
+        "basis_protection": "vital_interest",
         "basis_sharing": "",
     }
     for i, member in enumerate(members):
@@ -20,11 +24,24 @@ def desk_post(world, members, **extra):
     return data
 
 
-HEAD = {"given_name": "فاطمة", "family_name": "الخطيب", "given_name_latin": "Fatima",
-        "family_name_latin": "Al-Khatib", "sex": "F", "relationship": "head",
-        "stated_age": "34", "nationality": "SY", "specific_needs": ["WR-SF"]}
-CHILD = {"given_name_latin": "Nour", "family_name_latin": "Al-Khatib", "sex": "F",
-         "relationship": "child", "birth_date": "2019-04-02"}
+HEAD = {
+    "given_name": "فاطمة",
+    "family_name": "الخطيب",
+    "given_name_latin": "Fatima",
+    "family_name_latin": "Al-Khatib",
+    "sex": "F",
+    "relationship": "head",
+    "stated_age": "34",
+    "nationality": "SY",
+    "specific_needs": ["WR-SF"],
+}
+CHILD = {
+    "given_name_latin": "Nour",
+    "family_name_latin": "Al-Khatib",
+    "sex": "F",
+    "relationship": "child",
+    "birth_date": "2019-04-02",
+}
 
 
 def test_register_a_household_with_members(world):
@@ -56,7 +73,9 @@ def test_one_bad_member_saves_nothing_and_names_the_field(world):
 
 def test_a_person_needs_a_name(world):
     client = signed_in(world.user("registrar"))
-    response = client.post("/registry/households/new/", desk_post(world, [{"sex": "M", "relationship": "head"}]))
+    response = client.post(
+        "/registry/households/new/", desk_post(world, [{"sex": "M", "relationship": "head"}])
+    )
     assert response.status_code == 400
     assert "Enter at least one name" in response.content.decode()
     assert Person.objects.count() == 0
@@ -64,14 +83,18 @@ def test_a_person_needs_a_name(world):
 
 def test_registration_needs_a_legal_basis(world):
     client = signed_in(world.user("registrar"))
-    response = client.post("/registry/households/new/", desk_post(world, [HEAD], basis_registration=""))
+    response = client.post(
+        "/registry/households/new/", desk_post(world, [HEAD], basis_registration="")
+    )
     assert response.status_code == 400
     assert Household.objects.count() == 0
 
 
 def test_cannot_register_into_another_site(world):
     client = signed_in(world.user("registrar"))
-    response = client.post("/registry/households/new/", desk_post(world, [HEAD], site=world.hop_block.pk))
+    response = client.post(
+        "/registry/households/new/", desk_post(world, [HEAD], site=world.hop_block.pk)
+    )
     assert response.status_code == 400
     assert Household.objects.count() == 0
 
@@ -110,7 +133,9 @@ def test_delete_asks_for_the_registration_number(world, amc_person):
     assert client.get(f"/registry/persons/{amc_person.pk}/delete/").status_code == 200
     client.post(f"/registry/persons/{amc_person.pk}/delete/", {"confirm": "wrong"})
     assert Person.objects.filter(pk=amc_person.pk).exists()
-    client.post(f"/registry/persons/{amc_person.pk}/delete/", {"confirm": amc_person.registration_number})
+    client.post(
+        f"/registry/persons/{amc_person.pk}/delete/", {"confirm": amc_person.registration_number}
+    )
     assert not Person.objects.filter(pk=amc_person.pk).exists()
     assert AuditEntry.objects.filter(action="delete", record_id=str(amc_person.pk)).exists()
 
@@ -134,7 +159,11 @@ def test_search_is_posted_and_scoped(world, amc_person, hop_person):
 def test_list_is_paginated(world):
     from tests.conftest import person_fields, register
 
-    register(world, world.amc_block, *[person_fields(given_name_latin=f"P{i}", relationship="child") for i in range(30)])
+    register(
+        world,
+        world.amc_block,
+        *[person_fields(given_name_latin=f"P{i}", relationship="child") for i in range(30)],
+    )
     client = signed_in(world.user("registrar"))
     first = client.get("/registry/persons/")
     assert first.context["page"].paginator.num_pages == 2

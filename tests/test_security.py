@@ -57,11 +57,18 @@ def test_two_factor_enrolment_then_verification(world):
     enrol = client.get("/accounts/2fa/")
     assert "<svg" in enrol.content.decode()
     device = TOTPDevice.objects.get(user=world.user("caseworker"))
-    assert client.post("/accounts/2fa/", {"token": "000000" if totp(device.bin_key) != 0 else "111111"}).status_code == 200
+    assert (
+        client.post(
+            "/accounts/2fa/", {"token": "000000" if totp(device.bin_key) != 0 else "111111"}
+        ).status_code
+        == 200
+    )
     assert client.get("/").status_code == 302
     device.refresh_from_db()
     device.throttle_reset()  # wrong codes slow down retries; a person waits a second
-    assert client.post("/accounts/2fa/", {"token": f"{totp(device.bin_key):06d}"}).status_code == 302
+    assert (
+        client.post("/accounts/2fa/", {"token": f"{totp(device.bin_key):06d}"}).status_code == 302
+    )
     assert client.get("/").status_code == 200
     device.refresh_from_db()
     assert device.confirmed
@@ -132,9 +139,13 @@ def test_check_deploy_is_clean_in_production_settings(tmp_path):
         "SALAMA_DEMO": "false",
     }
     env.pop("SALAMA_ENFORCE_2FA", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
     result = subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -142,8 +153,16 @@ def test_check_deploy_is_clean_in_production_settings(tmp_path):
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "SECRET_KEY_FILE"}}
-    env.update(DJANGO_SETTINGS_MODULE="salama.settings", SALAMA_DATA_DIR=str(tmp_path), SALAMA_DEMO="false")
-    result = subprocess.run([sys.executable, "-m", "django", "check"], env=env, capture_output=True, text=True, timeout=120)
+    env.update(
+        DJANGO_SETTINGS_MODULE="salama.settings", SALAMA_DATA_DIR=str(tmp_path), SALAMA_DEMO="false"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
 
@@ -151,10 +170,16 @@ def test_secret_key_can_come_from_a_file(tmp_path):
     key_file = tmp_path / "key"
     key_file.write_text("f" * 60)
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
-    env.update(DJANGO_SETTINGS_MODULE="salama.settings", SALAMA_DATA_DIR=str(tmp_path),
-               SALAMA_DEMO="false", SECRET_KEY_FILE=str(key_file))
+    env.update(
+        DJANGO_SETTINGS_MODULE="salama.settings",
+        SALAMA_DATA_DIR=str(tmp_path),
+        SALAMA_DEMO="false",
+        SECRET_KEY_FILE=str(key_file),
+    )
     code = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
-    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.stdout.strip() == "f" * 60
 
 
@@ -165,12 +190,19 @@ def test_no_personal_data_in_urls_or_logs(world, caplog):
     from tests.test_registry_desk import desk_post
 
     client = signed_in(world.user("registrar"))
-    member = {"given_name_latin": CANARY_GIVEN, "family_name_latin": CANARY_FAMILY, "sex": "F", "relationship": "head"}
+    member = {
+        "given_name_latin": CANARY_GIVEN,
+        "family_name_latin": CANARY_FAMILY,
+        "sex": "F",
+        "relationship": "head",
+    }
     with caplog.at_level(logging.DEBUG):
         created = client.post("/registry/households/new/", desk_post(world, [member]))
         household_page = client.get(created["Location"])
         search = client.post("/registry/persons/search/", {"q": CANARY_GIVEN})
-        client.post("/registry/households/new/", desk_post(world, [{**member, "birth_date": "2999-01-01"}]))
+        client.post(
+            "/registry/households/new/", desk_post(world, [{**member, "birth_date": "2999-01-01"}])
+        )
     links = re.findall(r'href="([^"]+)"', household_page.content.decode() + search.content.decode())
     assert links and not any(CANARY_GIVEN in link or CANARY_FAMILY in link for link in links)
     assert CANARY_GIVEN not in created["Location"]

@@ -2,7 +2,13 @@
 
 from django.apps import apps
 
-from salama.registry.sensitivity import FIELD_SENSITIVITY, HIGHLY_SENSITIVE, PERSONAL, PUBLIC, SENSITIVE
+from salama.registry.sensitivity import (
+    FIELD_SENSITIVITY,
+    HIGHLY_SENSITIVE,
+    PERSONAL,
+    PUBLIC,
+    SENSITIVE,
+)
 
 CLASSES = {PUBLIC, PERSONAL, SENSITIVE, HIGHLY_SENSITIVE}
 

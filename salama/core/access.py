@@ -20,9 +20,9 @@ def _memberships(user: Any) -> list[Membership]:
     cached = getattr(user, "_salama_memberships", None)
     if cached is None:
         cached = list(
-            Membership.objects.filter(user=user).select_related("organisation").prefetch_related(
-                "sites"
-            )
+            Membership.objects.filter(user=user)
+            .select_related("organisation")
+            .prefetch_related("sites")
         )
         user._salama_memberships = cached
     return cached

@@ -6,7 +6,9 @@ from django import forms
 
 
 class ApiError(Exception):
-    def __init__(self, code: str, message: str, status: int = 400, errors: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self, code: str, message: str, status: int = 400, errors: list[dict[str, Any]] | None = None
+    ) -> None:
         super().__init__(message)
         self.code, self.message, self.status, self.errors = code, message, status, errors or []
 

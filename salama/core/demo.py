@@ -26,24 +26,43 @@ def _sites() -> dict[str, list[Site]]:
         camp = site_create(name=name, code=code, level="site", parent=country, kind="camp")
         blocks[code] = []
         for z in range(1, 4):
-            zone = site_create(name=f"{name} zone {z}", code=f"{code}-Z{z}", level="zone", parent=camp)
+            zone = site_create(
+                name=f"{name} zone {z}", code=f"{code}-Z{z}", level="zone", parent=camp
+            )
             for b in "ABCD":
                 blocks[code].append(
-                    site_create(name=f"{name} block {z}{b}", code=f"{code}-Z{z}{b}", level="block", parent=zone)
+                    site_create(
+                        name=f"{name} block {z}{b}",
+                        code=f"{code}-Z{z}{b}",
+                        level="block",
+                        parent=zone,
+                    )
                 )
     return blocks
 
 
 def _person_data(p: SyntheticPerson, today: date) -> PersonData:
     fields: dict[str, Any] = {
-        "given_name": p.given[0], "father_name": p.father[0], "grandfather_name": p.grandfather[0],
-        "family_name": p.family[0], "given_name_latin": p.given[1], "father_name_latin": p.father[1],
-        "grandfather_name_latin": p.grandfather[1], "family_name_latin": p.family[1],
-        "sex": p.sex, "relationship": p.relationship, "birth_date": p.birth_date,
-        "birth_date_estimated": False, "stated_age": p.stated_age,
+        "given_name": p.given[0],
+        "father_name": p.father[0],
+        "grandfather_name": p.grandfather[0],
+        "family_name": p.family[0],
+        "given_name_latin": p.given[1],
+        "father_name_latin": p.father[1],
+        "grandfather_name_latin": p.grandfather[1],
+        "family_name_latin": p.family[1],
+        "sex": p.sex,
+        "relationship": p.relationship,
+        "birth_date": p.birth_date,
+        "birth_date_estimated": False,
+        "stated_age": p.stated_age,
         "stated_age_on": today if p.stated_age is not None else None,
-        "nationality": p.origin[0], "origin_country": p.origin[0], "origin_admin1": p.origin[1],
-        "origin_place": p.origin[2], "languages": p.languages, "phone": p.phone,
+        "nationality": p.origin[0],
+        "origin_country": p.origin[0],
+        "origin_admin1": p.origin[1],
+        "origin_place": p.origin[2],
+        "languages": p.languages,
+        "phone": p.phone,
         "specific_needs": p.needs,
     }
     return PersonData(fields=fields, document=p.document)
@@ -66,17 +85,29 @@ USERS = [
 def load_demo(*, residents: int = 2000, seed: int = 73171) -> list[tuple[str, str, str]]:
     """Create the demo deployment; returns (username, password, role) triples."""
     orgs = {
-        "CMA": Organisation.objects.create(name="Camp Management Agency", short_name="CMA", kind="camp_management"),
-        "PNGO": Organisation.objects.create(name="Protection Now (NGO)", short_name="PNGO", kind="ngo"),
-        "UNA": Organisation.objects.create(name="UN Refugee Agency (demo)", short_name="UNA", kind="un"),
+        "CMA": Organisation.objects.create(
+            name="Camp Management Agency", short_name="CMA", kind="camp_management"
+        ),
+        "PNGO": Organisation.objects.create(
+            name="Protection Now (NGO)", short_name="PNGO", kind="ngo"
+        ),
+        "UNA": Organisation.objects.create(
+            name="UN Refugee Agency (demo)", short_name="UNA", kind="un"
+        ),
     }
     blocks = _sites()
     logins = []
     for username, role, org, site_codes in USERS:
         password = f"{role.value.split('_')[0]}-{secrets.token_hex(4)}"
         sites = list(Site.objects.filter(code__in=site_codes))
-        user_create(username=username, password=password, organisation=orgs[org], role=role,
-                    sites=sites, validate=False)
+        user_create(
+            username=username,
+            password=password,
+            organisation=orgs[org],
+            role=role,
+            sites=sites,
+            validate=False,
+        )
         logins.append((username, password, role.value))
     admin = next(u for u in _users() if u.username == "admin")
     today = timezone.localdate()
@@ -88,9 +119,12 @@ def load_demo(*, residents: int = 2000, seed: int = 73171) -> list[tuple[str, st
         camp = "AMC" if generator.rng.random() < 0.65 else "HOP"
         block = generator.rng.choice(blocks[camp])
         household_register(
-            user=admin, organisation=orgs["CMA"], site=block,
+            user=admin,
+            organisation=orgs["CMA"],
+            site=block,
             shelter=f"{block.code[-2:]}-{generator.rng.randrange(1, 400):03d}",
-            members=[_person_data(p, today) for p in household.members], bases=bases,
+            members=[_person_data(p, today) for p in household.members],
+            bases=bases,
         )
         count += len(household.members)
     return logins

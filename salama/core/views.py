@@ -8,6 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -24,7 +25,9 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
+def locked_out(
+    request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
     """The same answer for every locked-out name, known or not (PROTECTION.md 22)."""
     return render(
         request,
@@ -44,7 +47,9 @@ def otp(request: HttpRequest) -> HttpResponse:
     if enrolling:
         device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
         if device is None:
-            device = TOTPDevice.objects.create(user=request.user, name="authenticator", confirmed=False)
+            device = TOTPDevice.objects.create(
+                user=request.user, name="authenticator", confirmed=False
+            )
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         allowed, _why = device.verify_is_allowed()
@@ -78,8 +83,21 @@ def home(request: HttpRequest) -> HttpResponse:
 def preferences(request: HttpRequest) -> HttpResponse:
     script = request.POST.get("name_script", "latin")
     if script in {"latin", "original"}:
-        UserPreference.objects.update_or_create(user=request.user, defaults={"name_script": script})
-    return redirect(request.POST.get("next") or "home")
+        UserPreference.objects.update_or_create(
+            user=request.user,  # type: ignore[misc]
+            defaults={"name_script": script},
+        )
+    return redirect(safe_next(request))
+
+
+def safe_next(request: HttpRequest) -> str:
+    """The page to return to, only if it is on this site."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return "/"
 
 
 @require_POST

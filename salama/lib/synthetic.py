@@ -11,44 +11,143 @@ from datetime import date, timedelta
 
 # (original script, Latin)
 ARABIC_MALE = [
-    ("محمد", "Mohammed"), ("أحمد", "Ahmad"), ("علي", "Ali"), ("حسن", "Hassan"), ("حسين", "Hussein"),
-    ("عمر", "Omar"), ("خالد", "Khaled"), ("يوسف", "Youssef"), ("إبراهيم", "Ibrahim"),
-    ("عبد الرحمن", "Abdul Rahman"), ("محمود", "Mahmoud"), ("مصطفى", "Mustafa"), ("سعيد", "Said"),
-    ("كريم", "Karim"), ("طارق", "Tareq"), ("فراس", "Firas"), ("بلال", "Bilal"), ("حمزة", "Hamza"),
+    ("محمد", "Mohammed"),
+    ("أحمد", "Ahmad"),
+    ("علي", "Ali"),
+    ("حسن", "Hassan"),
+    ("حسين", "Hussein"),
+    ("عمر", "Omar"),
+    ("خالد", "Khaled"),
+    ("يوسف", "Youssef"),
+    ("إبراهيم", "Ibrahim"),
+    ("عبد الرحمن", "Abdul Rahman"),
+    ("محمود", "Mahmoud"),
+    ("مصطفى", "Mustafa"),
+    ("سعيد", "Said"),
+    ("كريم", "Karim"),
+    ("طارق", "Tareq"),
+    ("فراس", "Firas"),
+    ("بلال", "Bilal"),
+    ("حمزة", "Hamza"),
 ]
 ARABIC_FEMALE = [
-    ("فاطمة", "Fatima"), ("عائشة", "Aisha"), ("مريم", "Maryam"), ("زينب", "Zainab"), ("نور", "Nour"),
-    ("هدى", "Huda"), ("سارة", "Sara"), ("رنا", "Rana"), ("ليلى", "Layla"), ("أمل", "Amal"),
-    ("خديجة", "Khadija"), ("رقية", "Ruqaya"), ("دعاء", "Duaa"), ("سلمى", "Salma"), ("هبة", "Heba"),
+    ("فاطمة", "Fatima"),
+    ("عائشة", "Aisha"),
+    ("مريم", "Maryam"),
+    ("زينب", "Zainab"),
+    ("نور", "Nour"),
+    ("هدى", "Huda"),
+    ("سارة", "Sara"),
+    ("رنا", "Rana"),
+    ("ليلى", "Layla"),
+    ("أمل", "Amal"),
+    ("خديجة", "Khadija"),
+    ("رقية", "Ruqaya"),
+    ("دعاء", "Duaa"),
+    ("سلمى", "Salma"),
+    ("هبة", "Heba"),
 ]
 ARABIC_FAMILY = [
-    ("الأحمد", "Al-Ahmad"), ("الحسن", "Al-Hassan"), ("العلي", "Al-Ali"), ("الخطيب", "Al-Khatib"),
-    ("النجار", "Al-Najjar"), ("الحمصي", "Al-Homsi"), ("الجبوري", "Al-Jubouri"), ("الدليمي", "Al-Dulaimi"),
-    ("العبيدي", "Al-Obaidi"), ("حداد", "Haddad"), ("شحادة", "Shehadeh"), ("المصري", "Al-Masri"),
-    ("الزعبي", "Al-Zoubi"), ("الشامي", "Al-Shami"), ("التميمي", "Al-Tamimi"),
+    ("الأحمد", "Al-Ahmad"),
+    ("الحسن", "Al-Hassan"),
+    ("العلي", "Al-Ali"),
+    ("الخطيب", "Al-Khatib"),
+    ("النجار", "Al-Najjar"),
+    ("الحمصي", "Al-Homsi"),
+    ("الجبوري", "Al-Jubouri"),
+    ("الدليمي", "Al-Dulaimi"),
+    ("العبيدي", "Al-Obaidi"),
+    ("حداد", "Haddad"),
+    ("شحادة", "Shehadeh"),
+    ("المصري", "Al-Masri"),
+    ("الزعبي", "Al-Zoubi"),
+    ("الشامي", "Al-Shami"),
+    ("التميمي", "Al-Tamimi"),
 ]
 AFGHAN_MALE = [
-    ("احمد شاه", "Ahmad Shah"), ("گل محمد", "Gul Mohammad"), ("عبدالله", "Abdullah"),
-    ("نجیب الله", "Najibullah"), ("ذبیح الله", "Zabihullah"), ("فرید", "Farid"), ("حمید", "Hamid"),
-    ("سید", "Sayed"), ("نور الله", "Noorullah"), ("شفیق", "Shafiq"), ("جاوید", "Jawed"),
+    ("احمد شاه", "Ahmad Shah"),
+    ("گل محمد", "Gul Mohammad"),
+    ("عبدالله", "Abdullah"),
+    ("نجیب الله", "Najibullah"),
+    ("ذبیح الله", "Zabihullah"),
+    ("فرید", "Farid"),
+    ("حمید", "Hamid"),
+    ("سید", "Sayed"),
+    ("نور الله", "Noorullah"),
+    ("شفیق", "Shafiq"),
+    ("جاوید", "Jawed"),
 ]
 AFGHAN_FEMALE = [
-    ("مریم", "Maryam"), ("فرشته", "Fereshta"), ("شکیلا", "Shakila"), ("زرمینه", "Zarmina"),
-    ("ملالی", "Malalai"), ("گلالی", "Gulalai"), ("ناهید", "Nahid"), ("پروین", "Parwin"), ("فریبا", "Fariba"),
+    ("مریم", "Maryam"),
+    ("فرشته", "Fereshta"),
+    ("شکیلا", "Shakila"),
+    ("زرمینه", "Zarmina"),
+    ("ملالی", "Malalai"),
+    ("گلالی", "Gulalai"),
+    ("ناهید", "Nahid"),
+    ("پروین", "Parwin"),
+    ("فریبا", "Fariba"),
 ]
 AFGHAN_FAMILY = [
-    ("احمدزی", "Ahmadzai"), ("پوپلزی", "Popalzai"), ("یوسفزی", "Yousafzai"), ("هزاره", "Hazara"),
-    ("رحیمی", "Rahimi"), ("کریمی", "Karimi"), ("نوری", "Noori"), ("صدیقی", "Sediqi"), ("عزیزی", "Azizi"),
+    ("احمدزی", "Ahmadzai"),
+    ("پوپلزی", "Popalzai"),
+    ("یوسفزی", "Yousafzai"),
+    ("هزاره", "Hazara"),
+    ("رحیمی", "Rahimi"),
+    ("کریمی", "Karimi"),
+    ("نوری", "Noori"),
+    ("صدیقی", "Sediqi"),
+    ("عزیزی", "Azizi"),
 ]
-SOMALI_MALE = ["Abdi", "Abdirahman", "Mohamed", "Ahmed", "Hassan", "Farah", "Omar", "Yusuf", "Ali", "Abdullahi", "Nur", "Ismail"]
-SOMALI_FEMALE = ["Hodan", "Fadumo", "Amina", "Hawa", "Sahra", "Ifrah", "Khadra", "Ayan", "Faduma", "Sagal", "Hibo", "Asha"]
+SOMALI_MALE = [
+    "Abdi",
+    "Abdirahman",
+    "Mohamed",
+    "Ahmed",
+    "Hassan",
+    "Farah",
+    "Omar",
+    "Yusuf",
+    "Ali",
+    "Abdullahi",
+    "Nur",
+    "Ismail",
+]
+SOMALI_FEMALE = [
+    "Hodan",
+    "Fadumo",
+    "Amina",
+    "Hawa",
+    "Sahra",
+    "Ifrah",
+    "Khadra",
+    "Ayan",
+    "Faduma",
+    "Sagal",
+    "Hibo",
+    "Asha",
+]
 
 ORIGINS = {
-    "arabic": [("SY", "Homs", "Al-Qusayr"), ("SY", "Aleppo", "Manbij"), ("SY", "Idlib", "Maarat al-Numan"),
-               ("IQ", "Nineveh", "Sinjar"), ("IQ", "Anbar", "Fallujah"), ("SD", "West Darfur", "El Geneina")],
-    "afghan": [("AF", "Kabul", "Paghman"), ("AF", "Herat", "Guzara"), ("AF", "Nangarhar", "Jalalabad"),
-               ("AF", "Kunduz", "Imam Sahib")],
-    "somali": [("SO", "Bay", "Baidoa"), ("SO", "Lower Shabelle", "Afgooye"), ("SO", "Gedo", "Luuq")],
+    "arabic": [
+        ("SY", "Homs", "Al-Qusayr"),
+        ("SY", "Aleppo", "Manbij"),
+        ("SY", "Idlib", "Maarat al-Numan"),
+        ("IQ", "Nineveh", "Sinjar"),
+        ("IQ", "Anbar", "Fallujah"),
+        ("SD", "West Darfur", "El Geneina"),
+    ],
+    "afghan": [
+        ("AF", "Kabul", "Paghman"),
+        ("AF", "Herat", "Guzara"),
+        ("AF", "Nangarhar", "Jalalabad"),
+        ("AF", "Kunduz", "Imam Sahib"),
+    ],
+    "somali": [
+        ("SO", "Bay", "Baidoa"),
+        ("SO", "Lower Shabelle", "Afgooye"),
+        ("SO", "Gedo", "Luuq"),
+    ],
 }
 LANGUAGES = {"arabic": ["ar"], "afghan": ["prs", "ps"], "somali": ["so"]}
 NATIONALITY = {"SY": "SY", "IQ": "IQ", "SD": "SD", "AF": "AF", "SO": "SO"}
@@ -106,13 +205,29 @@ class Generator:
             age = 5 * round(age / 5)
         return None, age
 
-    def _person(self, group: str, sex: str, age: int, relationship: str, father: tuple[str, str],
-                grandfather: tuple[str, str], family: tuple[str, str], origin: tuple[str, str, str]) -> SyntheticPerson:
+    def _person(
+        self,
+        group: str,
+        sex: str,
+        age: int,
+        relationship: str,
+        father: tuple[str, str],
+        grandfather: tuple[str, str],
+        family: tuple[str, str],
+        origin: tuple[str, str, str],
+    ) -> SyntheticPerson:
         born, stated = self._birth(age)
         person = SyntheticPerson(
-            given=self._name(group, sex), father=father, grandfather=grandfather, family=family,
-            sex=sex, relationship=relationship, birth_date=born, stated_age=stated,
-            origin=origin, languages=list(LANGUAGES[group]),
+            given=self._name(group, sex),
+            father=father,
+            grandfather=grandfather,
+            family=family,
+            sex=sex,
+            relationship=relationship,
+            birth_date=born,
+            stated_age=stated,
+            origin=origin,
+            languages=list(LANGUAGES[group]),
         )
         if age >= 18 and self.rng.random() < 0.5:
             person.phone = "+9627" + "".join(str(self.rng.randrange(10)) for _ in range(8))
@@ -125,14 +240,18 @@ class Generator:
         r = self.rng
         group = r.choices(["arabic", "afghan", "somali"], weights=[6, 2, 2])[0]
         origin = r.choice(ORIGINS[group])
-        kind = r.choices(["family", "woman_alone", "unaccompanied", "single"], weights=[85, 7, 2, 6])[0]
+        kind = r.choices(
+            ["family", "woman_alone", "unaccompanied", "single"], weights=[85, 7, 2, 6]
+        )[0]
         family = self._family(group)
         grandfather = self._name(group, "M")
         father = self._name(group, "M")
         members: list[SyntheticPerson] = []
         if kind == "unaccompanied":
             age = r.randrange(12, 17)
-            child = self._person(group, r.choice("MF"), age, "head", father, grandfather, family, origin)
+            child = self._person(
+                group, r.choice("MF"), age, "head", father, grandfather, family, origin
+            )
             child.needs = ["SC-UC"] + (["CR-LW"] if r.random() < 0.4 else [])
             return SyntheticHousehold([child])
         head_sex = "F" if kind == "woman_alone" else "M"
@@ -143,8 +262,16 @@ class Generator:
         members.append(head)
         if kind == "family":
             wife_father = self._name(group, "M")
-            wife = self._person(group, "F", max(18, head_age - r.randrange(0, 10)), "spouse",
-                                wife_father, self._name(group, "M"), self._family(group), origin)
+            wife = self._person(
+                group,
+                "F",
+                max(18, head_age - r.randrange(0, 10)),
+                "spouse",
+                wife_father,
+                self._name(group, "M"),
+                self._family(group),
+                origin,
+            )
             members.append(wife)
         if kind in {"family", "woman_alone"}:
             # Children carry the head's given name as their father's name, and
@@ -153,9 +280,29 @@ class Generator:
             child_grandfather = father if head_sex == "M" else self._name(group, "M")
             for _ in range(r.choice([0, 1, 2, 3, 3, 4, 5, 6])):
                 age = r.randrange(0, max(1, min(head_age - 16, 25)))
-                members.append(self._person(group, r.choice("MF"), age, "child", child_father,
-                                            child_grandfather, family, origin))
+                members.append(
+                    self._person(
+                        group,
+                        r.choice("MF"),
+                        age,
+                        "child",
+                        child_father,
+                        child_grandfather,
+                        family,
+                        origin,
+                    )
+                )
         if kind == "family" and r.random() < 0.1:
-            members.append(self._person(group, "F", r.randrange(60, 85), "parent", self._name(group, "M"),
-                                        self._name(group, "M"), family, origin))
+            members.append(
+                self._person(
+                    group,
+                    "F",
+                    r.randrange(60, 85),
+                    "parent",
+                    self._name(group, "M"),
+                    self._name(group, "M"),
+                    family,
+                    origin,
+                )
+            )
         return SyntheticHousehold(members)

@@ -55,7 +55,9 @@ def _parse_id(pk: object) -> UUID:
         raise Http404 from None
 
 
-def get_person(user: Any, pk: object, perm: Perm = Perm.PERSON_VIEW, *, audit: bool = True) -> Person:
+def get_person(
+    user: Any, pk: object, perm: Perm = Perm.PERSON_VIEW, *, audit: bool = True
+) -> Person:
     """One person the user may act on, with the read audited; else 404."""
     scope = core_access.site_scope(user, perm, "site_path")
     if scope is None:
@@ -110,8 +112,11 @@ def person_access_log(user: Any, pk: object) -> tuple[Person, QuerySet[AuditEntr
         raise Http404
     person = get_person(user, pk, Perm.AUDIT_VIEW, audit=False)
     audit_record(
-        user=user, action="read_audit", purpose="accountability",
-        model="registry.Person", record_id=person.pk,
+        user=user,
+        action="read_audit",
+        purpose="accountability",
+        model="registry.Person",
+        record_id=person.pk,
     )
     return person, audit_entries_for("registry.Person", person.pk)
 

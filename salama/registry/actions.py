@@ -67,8 +67,12 @@ def _create_person(
         LegalBasis(person=person, purpose=p, basis=b, recorded_by=user) for p, b in bases.items()
     )
     audit_record(
-        user=user, action="create", purpose=core_access.purpose(user),
-        model="registry.Person", record_id=person.pk, changed_fields=data.fields.keys(),
+        user=user,
+        action="create",
+        purpose=core_access.purpose(user),
+        model="registry.Person",
+        record_id=person.pk,
+        changed_fields=data.fields.keys(),
     )
     return person
 
@@ -94,8 +98,11 @@ def household_register(
         registered_by=organisation,
     )
     audit_record(
-        user=user, action="create", purpose=core_access.purpose(user),
-        model="registry.Household", record_id=household.pk,
+        user=user,
+        action="create",
+        purpose=core_access.purpose(user),
+        model="registry.Household",
+        record_id=household.pk,
         changed_fields=["site", "shelter", "registered_by"],
     )
     for data in members:
@@ -140,8 +147,12 @@ def person_update(*, user: Any, person: Person, data: PersonData) -> list[str]:
     person.save()
     PersonRevision.objects.create(person=person, user=user, changed_fields=changed, before=before)
     audit_record(
-        user=user, action="change", purpose=core_access.purpose(user),
-        model="registry.Person", record_id=person.pk, changed_fields=changed,
+        user=user,
+        action="change",
+        purpose=core_access.purpose(user),
+        model="registry.Person",
+        record_id=person.pk,
+        changed_fields=changed,
     )
     return changed
 
@@ -172,8 +183,12 @@ def legal_basis_set(*, user: Any, person: Person, purpose: str, basis: str | Non
     else:
         LegalBasis.objects.filter(person=person, purpose=purpose).delete()
     audit_record(
-        user=user, action="consent", purpose=core_access.purpose(user),
-        model="registry.Person", record_id=person.pk, changed_fields=[f"legal_basis.{purpose}"],
+        user=user,
+        action="consent",
+        purpose=core_access.purpose(user),
+        model="registry.Person",
+        record_id=person.pk,
+        changed_fields=[f"legal_basis.{purpose}"],
     )
 
 
@@ -185,8 +200,11 @@ def person_delete(*, user: Any, person: Person) -> None:
     if not household.members.exists():
         household.delete()
     audit_record(
-        user=user, action="delete", purpose=core_access.purpose(user),
-        model="registry.Person", record_id=record_id,
+        user=user,
+        action="delete",
+        purpose=core_access.purpose(user),
+        model="registry.Person",
+        record_id=record_id,
     )
 
 
@@ -196,7 +214,11 @@ def household_update(*, user: Any, household: Household, shelter: str) -> Househ
         household.shelter = shelter
         household.save(update_fields=["shelter", "updated_at"])
         audit_record(
-            user=user, action="change", purpose=core_access.purpose(user),
-            model="registry.Household", record_id=household.pk, changed_fields=["shelter"],
+            user=user,
+            action="change",
+            purpose=core_access.purpose(user),
+            model="registry.Household",
+            record_id=household.pk,
+            changed_fields=["shelter"],
         )
     return household

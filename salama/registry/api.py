@@ -174,7 +174,9 @@ def _page_of(queryset: Any, page: int, page_size: int) -> dict[str, Any]:
     }
 
 
-def _person_data(payload: dict[str, Any], *, field: str = "", instance: Any = None) -> actions.PersonData:
+def _person_data(
+    payload: dict[str, Any], *, field: str = "", instance: Any = None
+) -> actions.PersonData:
     form = PersonForm(data=payload, instance=instance)
     if not form.is_valid():
         raise ApiError("invalid", "Some fields are not valid.", 422, form_errors(form, field))
@@ -186,7 +188,9 @@ def _bases(raw: dict[str, str]) -> dict[str, str]:
     unknown = set(raw) - {name.removeprefix("basis_") for name in form.fields}
     if unknown or not form.is_valid():
         errors = form_errors(form, "legal_bases") if not form.is_valid() else []
-        errors += [{"field": f"legal_bases.{k}", "message": "Unknown purpose."} for k in sorted(unknown)]
+        errors += [
+            {"field": f"legal_bases.{k}", "message": "Unknown purpose."} for k in sorted(unknown)
+        ]
         raise ApiError("invalid", "The legal bases are not valid.", 422, errors)
     return form.bases()
 
@@ -208,7 +212,9 @@ class SearchIn(Schema):
 @router.post("/persons/search", response=PersonPage, summary="Search persons (query in the body)")
 def search_persons(request: HttpRequest, payload: SearchIn) -> Any:
     _need(request, Perm.PERSON_VIEW)
-    return _page_of(selectors.person_search(request.user, payload.q), payload.page, payload.page_size)
+    return _page_of(
+        selectors.person_search(request.user, payload.q), payload.page, payload.page_size
+    )
 
 
 @router.get("/persons/{person_id}", response=PersonOut, summary="Read one person")
@@ -219,18 +225,26 @@ def get_person(request: HttpRequest, person_id: str) -> Any:
 @router.post("/persons", response={201: PersonOut}, summary="Add a person to a household")
 def create_person(request: HttpRequest, payload: PersonCreate) -> Any:
     _need(request, Perm.PERSON_CREATE)
-    household = access.get_household(request.user, payload.household_id, Perm.HOUSEHOLD_CHANGE, audit=False)
+    household = access.get_household(
+        request.user, payload.household_id, Perm.HOUSEHOLD_CHANGE, audit=False
+    )
     data = _person_data(payload.dict(exclude={"household_id"}))
     bases = {k: v for k, v in DEFAULT_BASES.items() if v}
-    return Status(201, actions.person_add(user=request.user, household=household, data=data, bases=bases))
+    return Status(
+        201, actions.person_add(user=request.user, household=household, data=data, bases=bases)
+    )
 
 
 @router.patch("/persons/{person_id}", response=PersonOut, summary="Change a person")
 def update_person(request: HttpRequest, person_id: str, payload: PersonPatch) -> Any:
     person = access.get_person(request.user, person_id, Perm.PERSON_CHANGE)
     current = {name: getattr(person, name) for name in PERSON_FIELDS}
-    current.update(nationality=person.nationality.code or "", origin_country=person.origin_country.code or "",
-                   languages=person.languages, specific_needs=person.specific_needs)
+    current.update(
+        nationality=str(person.nationality or ""),
+        origin_country=str(person.origin_country or ""),
+        languages=person.languages,
+        specific_needs=person.specific_needs,
+    )
     current.update(payload.dict(exclude_unset=True))
     data = _person_data({k: ("" if v is None else v) for k, v in current.items()}, instance=person)
     actions.person_update(user=request.user, person=person, data=data)
@@ -240,7 +254,9 @@ def update_person(request: HttpRequest, person_id: str, payload: PersonPatch) ->
 @router.get("/households", response=HouseholdPage, summary="List households")
 def list_households(request: HttpRequest, page: int = 1, page_size: int = 25) -> Any:
     _need(request, Perm.HOUSEHOLD_VIEW)
-    return _page_of(access.households_for(request.user).order_by("registration_number"), page, page_size)
+    return _page_of(
+        access.households_for(request.user).order_by("registration_number"), page, page_size
+    )
 
 
 @router.get("/households/{household_id}", response=HouseholdDetail, summary="Read one household")
@@ -250,18 +266,29 @@ def get_household(request: HttpRequest, household_id: str) -> Any:
     return household
 
 
-@router.post("/households", response={201: HouseholdDetail}, summary="Register a household and its members")
+@router.post(
+    "/households", response={201: HouseholdDetail}, summary="Register a household and its members"
+)
 def create_household(request: HttpRequest, payload: HouseholdIn) -> Any:
     _need(request, Perm.HOUSEHOLD_CREATE)
-    site = access.sites_for(request.user, Perm.HOUSEHOLD_CREATE).filter(code=payload.site_code).first()
+    site = (
+        access.sites_for(request.user, Perm.HOUSEHOLD_CREATE).filter(code=payload.site_code).first()
+    )
     if site is None:
-        raise ApiError("invalid", "Unknown site, or not one you may register in.", 422,
-                       [{"field": "site_code", "message": "Unknown site."}])
+        raise ApiError(
+            "invalid",
+            "Unknown site, or not one you may register in.",
+            422,
+            [{"field": "site_code", "message": "Unknown site."}],
+        )
     members = [_person_data(m.dict(), field=f"members.{i}") for i, m in enumerate(payload.members)]
     household = actions.household_register(
         user=request.user,
         organisation=core_access.organisation_for(request.user, Perm.HOUSEHOLD_CREATE),
-        site=site, shelter=payload.shelter, members=members, bases=_bases(payload.legal_bases),
+        site=site,
+        shelter=payload.shelter,
+        members=members,
+        bases=_bases(payload.legal_bases),
     )
     household.scoped_members = access.household_members(request.user, household)  # type: ignore[attr-defined]
     return Status(201, household)

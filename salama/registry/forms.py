@@ -8,17 +8,34 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from salama.core.models import Site
 from salama.registry.codes import DOCUMENT_TYPES, LEGAL_BASES, PURPOSES, specific_needs
 from salama.registry.models import Person
 
 NAME_PARTS = (
-    "given_name", "father_name", "grandfather_name", "family_name",
-    "given_name_latin", "father_name_latin", "grandfather_name_latin", "family_name_latin",
+    "given_name",
+    "father_name",
+    "grandfather_name",
+    "family_name",
+    "given_name_latin",
+    "father_name_latin",
+    "grandfather_name_latin",
+    "family_name_latin",
 )
 
 PERSON_FIELDS = (
-    *NAME_PARTS, "sex", "birth_date", "birth_date_estimated", "stated_age", "stated_age_on",
-    "nationality", "origin_country", "origin_admin1", "origin_place", "phone", "relationship",
+    *NAME_PARTS,
+    "sex",
+    "birth_date",
+    "birth_date_estimated",
+    "stated_age",
+    "stated_age_on",
+    "nationality",
+    "origin_country",
+    "origin_admin1",
+    "origin_place",
+    "phone",
+    "relationship",
 )
 
 DEFAULT_BASES = {
@@ -35,7 +52,7 @@ class CommaListField(forms.CharField):
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
         if isinstance(value, list):
             return [str(v).strip() for v in value if str(v).strip()]
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
 
 
@@ -62,7 +79,7 @@ class PersonForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["specific_needs"].choices = [
+        self.fields["specific_needs"].choices = [  # type: ignore[attr-defined]
             (code, f"{code} {label}") for code, label in specific_needs().items()
         ]
         if self.instance.pk:
@@ -125,7 +142,10 @@ class LegalBasesForm(forms.Form):
 
 
 class HouseholdForm(forms.Form):
-    site = forms.ModelChoiceField(label=_("location"), queryset=None)  # type: ignore[arg-type]
+    site: "forms.ModelChoiceField[Site]" = forms.ModelChoiceField(
+        label=_("location"),
+        queryset=Site.objects.none(),
+    )
     shelter = forms.CharField(label=_("shelter or address"), required=False, max_length=100)
 
     def __init__(self, *args: Any, sites: Any, **kwargs: Any) -> None:

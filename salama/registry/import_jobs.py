@@ -25,11 +25,20 @@ def import_job_start(
 ) -> ImportJob:
     rows = importer.parse_file(content, filename)
     job = ImportJob.objects.create(
-        user=user, organisation=organisation, filename=filename[:200], rows=rows,
-        bases=bases, total=len(rows),
+        user=user,
+        organisation=organisation,
+        filename=filename[:200],
+        rows=rows,
+        bases=bases,
+        total=len(rows),
     )
-    audit_record(user=user, action="upload", purpose=core_access.purpose(user),
-                 model="registry.ImportJob", record_id=job.pk)
+    audit_record(
+        user=user,
+        action="upload",
+        purpose=core_access.purpose(user),
+        model="registry.ImportJob",
+        record_id=job.pk,
+    )
     return job
 
 
@@ -57,13 +66,21 @@ def import_job_commit(*, user: Any, job: ImportJob) -> ImportJob:
     if job.status != ImportJob.Status.READY:
         raise ValueError("this import is not ready")
     households, people = importer.import_rows(
-        user=user, organisation=job.organisation, rows=job.rows, bases=job.bases,
+        user=user,
+        organisation=job.organisation,
+        rows=job.rows,
+        bases=job.bases,
         sites=_sites(user),
     )
     job.status = ImportJob.Status.IMPORTED
     job.imported_households, job.imported_people = households, people
     job.rows = []
     job.save()
-    audit_record(user=user, action="import", purpose=core_access.purpose(user),
-                 model="registry.ImportJob", record_id=job.pk)
+    audit_record(
+        user=user,
+        action="import",
+        purpose=core_access.purpose(user),
+        model="registry.ImportJob",
+        record_id=job.pk,
+    )
     return job

@@ -19,7 +19,13 @@ from salama.registry.actions import PersonData, household_register
 from salama.registry.forms import PERSON_FIELDS, PersonForm
 
 HOUSEHOLD_COLUMNS = ("household_ref", "site_code", "shelter")
-EXTRA_COLUMNS = ("languages", "specific_needs", "document_type", "document_number", "document_issuer")
+EXTRA_COLUMNS = (
+    "languages",
+    "specific_needs",
+    "document_type",
+    "document_number",
+    "document_issuer",
+)
 COLUMNS = (*HOUSEHOLD_COLUMNS, *PERSON_FIELDS, *EXTRA_COLUMNS)
 MAX_ROWS = 50_000
 
@@ -78,7 +84,11 @@ def _form_data(row: dict[str, str]) -> dict[str, Any]:
         if key in data:
             data[key] = _date_text(data[key])
     data["specific_needs"] = data.get("specific_needs", "").replace(",", " ").split()
-    data["birth_date_estimated"] = data.get("birth_date_estimated", "").lower() in {"1", "true", "yes"}
+    data["birth_date_estimated"] = data.get("birth_date_estimated", "").lower() in {
+        "1",
+        "true",
+        "yes",
+    }
     return data
 
 
@@ -100,7 +110,9 @@ def check_rows(
         if not form.is_valid():
             for column, messages in form.errors.items():
                 for message in messages:
-                    errors.append(RowError(line, column if column != "__all__" else "", message))
+                    errors.append(
+                        RowError(line, column if column != "__all__" else "", str(message))
+                    )
     return errors
 
 
@@ -112,7 +124,14 @@ def check_households(rows: list[dict[str, str]]) -> list[RowError]:
     for index, row in enumerate(rows):
         ref, line = row.get("household_ref", ""), index + 2
         if ref in first_row and first_row[ref][1] != row.get("site_code"):
-            errors.append(RowError(line, "site_code", _("Differs from row %(row)d of the same household.") % {"row": first_row[ref][0]}))
+            errors.append(
+                RowError(
+                    line,
+                    "site_code",
+                    _("Differs from row %(row)d of the same household.")
+                    % {"row": first_row[ref][0]},
+                )
+            )
         first_row.setdefault(ref, (line, row.get("site_code", "")))
         if row.get("relationship") == "head":
             heads[ref] += 1
@@ -130,7 +149,11 @@ def _households(rows: list[dict[str, str]]) -> Iterator[list[dict[str, str]]]:
 
 @transaction.atomic
 def import_rows(
-    *, user: Any, organisation: Organisation, rows: list[dict[str, str]], bases: dict[str, str],
+    *,
+    user: Any,
+    organisation: Organisation,
+    rows: list[dict[str, str]],
+    bases: dict[str, str],
     sites: dict[str, Site],
 ) -> tuple[int, int]:
     """Import checked rows, all or nothing. Returns (households, people)."""
@@ -143,8 +166,12 @@ def import_rows(
                 raise ValueError(f"row for household {row['household_ref']} is no longer valid")
             members.append(PersonData.from_cleaned(form.cleaned_data))
         household_register(
-            user=user, organisation=organisation, site=sites[group[0]["site_code"]],
-            shelter=group[0].get("shelter", ""), members=members, bases=bases,
+            user=user,
+            organisation=organisation,
+            site=sites[group[0]["site_code"]],
+            shelter=group[0].get("shelter", ""),
+            members=members,
+            bases=bases,
         )
         households += 1
         people += len(members)

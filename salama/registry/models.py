@@ -34,9 +34,7 @@ class Person(models.Model):
     registration_number = models.CharField(_("registration number"), max_length=30, unique=True)
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
     site_path = models.CharField(max_length=255, db_index=True, editable=False)
-    relationship = models.CharField(
-        _("relationship to head"), max_length=20, choices=RELATIONSHIPS
-    )
+    relationship = models.CharField(_("relationship to head"), max_length=20, choices=RELATIONSHIPS)
     # Name parts as written in the person's own script...
     given_name = models.CharField(_("given name"), max_length=80, blank=True)
     father_name = models.CharField(_("father's name"), max_length=80, blank=True)
@@ -60,7 +58,9 @@ class Person(models.Model):
     stated_age_on = models.DateField(_("age stated on"), null=True, blank=True)
     nationality = CountryField(_("nationality"), blank=True)
     origin_country = CountryField(_("country of origin"), blank=True)
-    origin_admin1 = models.CharField(_("province or governorate of origin"), max_length=80, blank=True)
+    origin_admin1 = models.CharField(
+        _("province or governorate of origin"), max_length=80, blank=True
+    )
     origin_place = models.CharField(_("place of origin"), max_length=120, blank=True)
     languages = models.JSONField(_("languages"), default=list, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
@@ -90,7 +90,9 @@ class Person(models.Model):
             if p
         )
         original = " ".join(
-            p for p in (self.given_name, self.father_name, self.grandfather_name, self.family_name) if p
+            p
+            for p in (self.given_name, self.father_name, self.grandfather_name, self.family_name)
+            if p
         )
         if script == "original":
             return original or latin

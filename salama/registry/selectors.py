@@ -32,5 +32,5 @@ def person_search(user: Any, query: str = "") -> QuerySet[Person]:
     return persons.distinct().order_by("registration_number")
 
 
-def paginate(queryset: QuerySet[Any], page: object, size: int = PAGE_SIZE) -> Page:  # type: ignore[type-arg]
+def paginate(queryset: QuerySet[Any], page: Any, size: int = PAGE_SIZE) -> Page:  # type: ignore[type-arg]
     return Paginator(queryset, size).get_page(page)

@@ -39,8 +39,12 @@ def person_search(request: HttpRequest) -> HttpResponse:
     """Search by POST so that names typed never appear in URLs or logs."""
     _require(request, Perm.PERSON_VIEW)
     query = request.POST.get("q", "").strip()[:100]
-    page = selectors.paginate(selectors.person_search(request.user, query), request.POST.get("page"))
-    template = "registry/_partials/person_rows.html" if is_htmx(request) else "registry/person_list.html"
+    page = selectors.paginate(
+        selectors.person_search(request.user, query), request.POST.get("page")
+    )
+    template = (
+        "registry/_partials/person_rows.html" if is_htmx(request) else "registry/person_list.html"
+    )
     return render(request, template, {"page": page, "query": query})
 
 
@@ -68,21 +72,29 @@ def person_edit(request: HttpRequest, pk: str) -> HttpResponse:
     person = access.get_person(request.user, pk, Perm.PERSON_CHANGE)
     document = person.documents.first()
     initial = (
-        {"document_type": document.document_type, "document_number": document.number,
-         "document_issuer": document.issuer}
-        if document else {}
+        {
+            "document_type": document.document_type,
+            "document_number": document.number,
+            "document_issuer": document.issuer,
+        }
+        if document
+        else {}
     )
     form = PersonForm(request.POST or None, instance=person, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = actions.PersonData.from_cleaned(form.cleaned_data)
         changed = actions.person_update(user=request.user, person=person, data=data)
         if changed:
-            messages.success(request, _("Saved. Changed: %(fields)s") % {"fields": ", ".join(changed)})
+            messages.success(
+                request, _("Saved. Changed: %(fields)s") % {"fields": ", ".join(changed)}
+            )
         else:
             messages.info(request, _("Nothing was changed."))
         return redirect("person_detail", pk=person.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "registry/person_edit.html", {"person": person, "form": form}, status=status)
+    return render(
+        request, "registry/person_edit.html", {"person": person, "form": form}, status=status
+    )
 
 
 @require_POST
@@ -92,10 +104,16 @@ def person_consent(request: HttpRequest, pk: str) -> HttpResponse:
     purpose = request.POST.get("purpose", "")
     basis = request.POST.get("basis", "")
     form = LegalBasesForm({f"basis_{purpose}": basis, "basis_registration": "consent"})
-    if purpose not in dict(PURPOSES) or (purpose == "registration" and not basis) or not form.is_valid():
+    if (
+        purpose not in dict(PURPOSES)
+        or (purpose == "registration" and not basis)
+        or not form.is_valid()
+    ):
         messages.error(request, _("Choose a purpose and a legal basis from the list."))
     else:
-        actions.legal_basis_set(user=request.user, person=person, purpose=purpose, basis=basis or None)
+        actions.legal_basis_set(
+            user=request.user, person=person, purpose=purpose, basis=basis or None
+        )
         messages.success(request, _("Legal basis recorded."))
     return redirect("person_detail", pk=person.pk)
 
@@ -125,7 +143,9 @@ def person_access_log(request: HttpRequest, pk: str) -> HttpResponse:
 def household_detail(request: HttpRequest, pk: str) -> HttpResponse:
     household = access.get_household(request.user, pk)
     members = access.household_members(request.user, household)
-    return render(request, "registry/household_detail.html", {"household": household, "members": members})
+    return render(
+        request, "registry/household_detail.html", {"household": household, "members": members}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -137,7 +157,9 @@ def household_new(request: HttpRequest) -> HttpResponse:
     household_form = HouseholdForm(post, sites=sites)
     bases_form = LegalBasesForm(post)
     members = PersonFormSet(post, prefix="m", initial=[{"relationship": "head"}])
-    if request.method == "POST" and all(f.is_valid() for f in (household_form, bases_form, members)):
+    if request.method == "POST" and all(
+        f.is_valid() for f in (household_form, bases_form, members)
+    ):
         household = actions.household_register(
             user=request.user,
             organisation=core_access.organisation_for(request.user, Perm.HOUSEHOLD_CREATE),
@@ -180,7 +202,9 @@ def import_start(request: HttpRequest) -> HttpResponse:
         if upload is None:
             error = _("Choose a file to import.")
         elif upload.size and upload.size > _max_import_bytes():
-            error = _("The file is larger than the limit of %(mb)d MB.") % {"mb": _max_import_bytes() // 2**20}
+            error = _("The file is larger than the limit of %(mb)d MB.") % {
+                "mb": _max_import_bytes() // 2**20
+            }
         else:
             try:
                 job = import_jobs.import_job_start(
@@ -195,7 +219,12 @@ def import_start(request: HttpRequest) -> HttpResponse:
             else:
                 return redirect("import_job", pk=job.pk)
     context = {"bases_form": bases_form, "error": error, "columns": importer.COLUMNS}
-    return render(request, "registry/import_start.html", context, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "registry/import_start.html",
+        context,
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def _max_import_bytes() -> int:
@@ -235,23 +264,40 @@ class _Echo:
         return value
 
 
-EXPORT_COLUMNS = ("registration_number", "household", *importer.PERSON_FIELDS, "languages", "specific_needs")
+EXPORT_COLUMNS = (
+    "registration_number",
+    "household",
+    *importer.PERSON_FIELDS,
+    "languages",
+    "specific_needs",
+)
 
 
 def _export_row(p: Any) -> list[Any]:
     fields = [getattr(p, name) for name in importer.PERSON_FIELDS]
-    return [p.registration_number, p.household.registration_number, *fields,
-            " ".join(p.languages), " ".join(p.specific_needs)]
+    return [
+        p.registration_number,
+        p.household.registration_number,
+        *fields,
+        " ".join(p.languages),
+        " ".join(p.specific_needs),
+    ]
 
 
 @staff_page
-def export_csv(request: HttpRequest) -> HttpResponse:
+def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     """CSV of every person in the user's export scope; the export is audited."""
     if not core_access.has_perm(request.user, Perm.REGISTRY_EXPORT):
         raise PermissionDenied
     persons = access.persons_for(request.user, Perm.REGISTRY_EXPORT).select_related("household")
-    audit_record(user=request.user, action="export", purpose=core_access.purpose(request.user),
-                 model="registry.Person", record_id="*", changed_fields=EXPORT_COLUMNS)
+    audit_record(
+        user=request.user,
+        action="export",
+        purpose=core_access.purpose(request.user),
+        model="registry.Person",
+        record_id="*",
+        changed_fields=EXPORT_COLUMNS,
+    )
     writer = csv.writer(_Echo())
     rows = (writer.writerow(_export_row(p)) for p in persons.iterator(chunk_size=1000))
     header = iter([writer.writerow(EXPORT_COLUMNS)])

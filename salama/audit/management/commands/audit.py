@@ -14,7 +14,5 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         broken = audit_verify_chain()
         if broken is not None:
-            raise CommandError(
-                f"Audit chain broken at entry {broken.entry_id}: {broken.reason}."
-            )
+            raise CommandError(f"Audit chain broken at entry {broken.entry_id}: {broken.reason}.")
         self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {audit_count()} entries."))

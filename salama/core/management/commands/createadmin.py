@@ -11,7 +11,10 @@ from salama.core.roles import Role
 
 
 class Command(BaseCommand):
-    help = "Create an administrator for an organisation (creating the organisation and country site if needed)."
+    help = (
+        "Create an administrator for an organisation "
+        "(creating the organisation and country site if needed)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
@@ -29,14 +32,20 @@ class Command(BaseCommand):
             if getpass.getpass("Again: ") != password:
                 raise CommandError("The passwords do not match.")
         org, _ = Organisation.objects.get_or_create(
-            short_name=options["organisation"], defaults={"name": options["organisation"], "kind": "ngo"}
+            short_name=options["organisation"],
+            defaults={"name": options["organisation"], "kind": "ngo"},
         )
         country = Site.objects.filter(code=options["country"], level="country").first()
         if country is None:
             country = site_create(name=options["country"], code=options["country"], level="country")
         try:
-            user_create(username=options["username"], password=password, organisation=org,
-                        role=Role.ADMINISTRATOR, sites=[country])
+            user_create(
+                username=options["username"],
+                password=password,
+                organisation=org,
+                role=Role.ADMINISTRATOR,
+                sites=[country],
+            )
         except ValidationError as exc:
             help_text = " ".join(password_validators_help_texts())
             raise CommandError(f"{' '.join(exc.messages)} ({help_text})") from None

@@ -16,7 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--residents", type=int, default=2000)
-        parser.add_argument("--no-serve", action="store_true", help="set up, print logins, and exit")
+        parser.add_argument(
+            "--no-serve", action="store_true", help="set up, print logins, and exit"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from salama.core.demo import load_demo

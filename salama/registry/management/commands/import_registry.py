@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
-        parser.add_argument("--user", required=True, help="user name the import is made as (and audited for)")
+        parser.add_argument(
+            "--user", required=True, help="user name the import is made as (and audited for)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = get_user_model().objects.filter(username=options["user"], is_active=True).first()
@@ -25,8 +27,10 @@ class Command(BaseCommand):
         path: Path = options["file"]
         try:
             job = import_jobs.import_job_start(
-                user=user, organisation=core_access.organisation_for(user, Perm.REGISTRY_IMPORT),
-                filename=path.name, content=path.read_bytes(),
+                user=user,
+                organisation=core_access.organisation_for(user, Perm.REGISTRY_IMPORT),
+                filename=path.name,
+                content=path.read_bytes(),
                 bases={k: v for k, v in DEFAULT_BASES.items() if v},
             )
         except (OSError, importer.ImportFileError) as exc:
@@ -38,9 +42,13 @@ class Command(BaseCommand):
                 bar.update(job.checked - before)
         if job.errors:
             for error in job.errors[:200]:
-                self.stderr.write(f"row {error['row']}, {error['column'] or '-'}: {error['message']}")
+                self.stderr.write(
+                    f"row {error['row']}, {error['column'] or '-'}: {error['message']}"
+                )
             raise CommandError(f"{len(job.errors)} errors: nothing was imported.")
         job = import_jobs.import_job_commit(user=user, job=job)
-        self.stdout.write(self.style.SUCCESS(
-            f"Imported {job.imported_people} people in {job.imported_households} households."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Imported {job.imported_people} people in {job.imported_households} households."
+            )
+        )
