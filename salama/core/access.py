@@ -67,3 +67,9 @@ def organisation_for(user: Any, perm: Perm) -> Any:
         if role_allows(membership.role, perm):
             return membership.organisation
     return None
+
+
+def sees_survivor_names(user: Any) -> bool:
+    from salama.core.roles import ROLES_SEEING_SURVIVOR_NAMES
+
+    return bool(roles(user) & ROLES_SEEING_SURVIVOR_NAMES)

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from salama.audit.actions import audit_record
@@ -60,6 +61,8 @@ def user_create(
     validate: bool = True,
 ) -> Any:
     user_model = get_user_model()
+    if user_model.objects.filter(username=username).exists():
+        raise ValidationError(f"The user name {username!r} is taken.")
     user = user_model(username=username, email=email)
     if validate:
         validate_password(password, user)

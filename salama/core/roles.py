@@ -80,5 +80,11 @@ ROLE_PURPOSE: dict[Role, str] = {
 ROLES_NEEDING_2FA = frozenset(Role) - {Role.ANALYST}
 
 
+# Roles that need the names of survivors in lists and search results.
+ROLES_SEEING_SURVIVOR_NAMES = frozenset(
+    {Role.CASEWORKER, Role.PROTECTION_OFFICER, Role.ADMINISTRATOR}
+)
+
+
 def role_allows(role: str, perm: Perm) -> bool:
     return perm in ROLE_PERMISSIONS.get(Role(role), frozenset())

@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -98,7 +98,8 @@ def get_household(
 
 
 def household_members(user: Any, household: Household) -> QuerySet[Person]:
-    return persons_for(user).filter(household=household).order_by("registration_number")
+    head_first = Case(When(relationship="head", then=0), default=1)
+    return persons_for(user).filter(household=household).order_by(head_first, "registration_number")
 
 
 def person_revisions(person: Person) -> QuerySet[PersonRevision]:

@@ -14,6 +14,7 @@ from salama.audit.actions import audit_record
 from salama.core import access as core_access
 from salama.core.models import Organisation, Site
 from salama.lib.ages import birth_years
+from salama.lib.masking import is_survivor
 from salama.registry.models import Household, IdentityDocument, LegalBasis, Person, PersonRevision
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -41,10 +42,11 @@ class PersonData:
         return cls(fields=data, document=(doc_type, number, issuer) if doc_type else None)
 
 
-def _apply_birth_years(person: Person) -> None:
+def _apply_derived(person: Person) -> None:
     person.birth_year_min, person.birth_year_max = birth_years(
         person.birth_date, person.stated_age, person.stated_age_on
     )
+    person.mask_name = is_survivor(person.specific_needs)
 
 
 def _create_person(
@@ -56,7 +58,7 @@ def _create_person(
         registration_number=_number(household.site, "P"),
         **data.fields,
     )
-    _apply_birth_years(person)
+    _apply_derived(person)
     person.save(force_insert=True)
     if data.document:
         doc_type, number, issuer = data.document
@@ -143,7 +145,7 @@ def person_update(*, user: Any, person: Person, data: PersonData) -> list[str]:
     if not changed:
         return []
     changed.sort()
-    _apply_birth_years(person)
+    _apply_derived(person)
     person.save()
     PersonRevision.objects.create(person=person, user=user, changed_fields=changed, before=before)
     audit_record(

@@ -3,6 +3,7 @@ the pages: records only through registry.access, writes through actions,
 validation through the same forms."""
 
 from datetime import date
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -12,6 +13,7 @@ from ninja import Field, Router, Schema, Status
 from salama.core import access as core_access
 from salama.core.api_errors import ApiError, form_errors
 from salama.core.roles import Perm
+from salama.lib.masking import MASK
 from salama.registry import access, actions, selectors
 from salama.registry.forms import DEFAULT_BASES, PERSON_FIELDS, LegalBasesForm, PersonForm
 
@@ -98,6 +100,11 @@ class PersonOut(Schema):
     phone: str
     relationship: str
     specific_needs: list[str]
+    name_masked: bool = Field(False, description="names hidden: a survivor, in a list")
+
+    @staticmethod
+    def resolve_name_masked(obj: Any) -> bool:
+        return bool(obj.given_name_latin == MASK or obj.given_name == MASK)
 
     @staticmethod
     def resolve_nationality(obj: Any) -> str:
@@ -164,10 +171,10 @@ class HouseholdPatch(Schema):
     shelter: str
 
 
-def _page_of(queryset: Any, page: int, page_size: int) -> dict[str, Any]:
+def _page_of(queryset: Any, page: int, page_size: int, shown: Any = list) -> dict[str, Any]:
     page_obj = selectors.paginate(queryset, page, max(1, min(page_size, MAX_PAGE_SIZE)))
     return {
-        "items": list(page_obj.object_list),
+        "items": shown(page_obj.object_list),
         "count": page_obj.paginator.count,
         "page": page_obj.number,
         "pages": page_obj.paginator.num_pages,
@@ -200,7 +207,8 @@ def list_persons(request: HttpRequest, q: str = "", page: int = 1, page_size: in
     """Names in `q` are matched word by word. Prefer POST /persons/search for
     names, so that they stay out of URLs and server logs."""
     _need(request, Perm.PERSON_VIEW)
-    return _page_of(selectors.person_search(request.user, q[:100]), page, page_size)
+    persons = selectors.person_search(request.user, q[:100])
+    return _page_of(persons, page, page_size, partial(selectors.masked_for_list, request.user))
 
 
 class SearchIn(Schema):
@@ -212,9 +220,9 @@ class SearchIn(Schema):
 @router.post("/persons/search", response=PersonPage, summary="Search persons (query in the body)")
 def search_persons(request: HttpRequest, payload: SearchIn) -> Any:
     _need(request, Perm.PERSON_VIEW)
-    return _page_of(
-        selectors.person_search(request.user, payload.q), payload.page, payload.page_size
-    )
+    persons = selectors.person_search(request.user, payload.q)
+    shown = partial(selectors.masked_for_list, request.user)
+    return _page_of(persons, payload.page, payload.page_size, shown)
 
 
 @router.get("/persons/{person_id}", response=PersonOut, summary="Read one person")
@@ -262,7 +270,9 @@ def list_households(request: HttpRequest, page: int = 1, page_size: int = 25) ->
 @router.get("/households/{household_id}", response=HouseholdDetail, summary="Read one household")
 def get_household(request: HttpRequest, household_id: str) -> Any:
     household = access.get_household(request.user, household_id)
-    household.scoped_members = access.household_members(request.user, household)  # type: ignore[attr-defined]
+    household.scoped_members = selectors.masked_for_list(  # type: ignore[attr-defined]
+        request.user, access.household_members(request.user, household)
+    )
     return household
 
 
@@ -290,7 +300,9 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> Any:
         members=members,
         bases=_bases(payload.legal_bases),
     )
-    household.scoped_members = access.household_members(request.user, household)  # type: ignore[attr-defined]
+    household.scoped_members = selectors.masked_for_list(  # type: ignore[attr-defined]
+        request.user, access.household_members(request.user, household)
+    )
     return Status(201, household)
 
 

@@ -65,6 +65,9 @@ class Person(models.Model):
     languages = models.JSONField(_("languages"), default=list, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     specific_needs = models.JSONField(_("specific needs"), default=list, blank=True)
+    # Derived from specific_needs (lib.masking.is_survivor) by the actions, so
+    # that search can leave survivors' names out for roles that may not see them.
+    mask_name = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

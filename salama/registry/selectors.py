@@ -5,6 +5,8 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
+from salama.core import access as core_access
+from salama.lib.masking import MASK
 from salama.registry import access
 from salama.registry.forms import NAME_PARTS
 from salama.registry.models import Person
@@ -24,12 +26,29 @@ def person_search(user: Any, query: str = "") -> QuerySet[Person]:
     contain every word of the query. (Cross-script fuzzy matching is the
     linkage engine's job.)"""
     persons = access.persons_for(user).select_related("household")
+    # Survivors' names are not searchable by roles that may not see them.
+    names_searchable = Q() if core_access.sees_survivor_names(user) else Q(mask_name=False)
     for word in query.split()[:6]:
-        match = Q(registration_number__iexact=word) | Q(documents__number__iexact=word)
+        by_name = Q()
         for part in NAME_PARTS:
-            match |= Q(**{f"{part}__icontains": word})
-        persons = persons.filter(match)
+            by_name |= Q(**{f"{part}__icontains": word})
+        match = Q(registration_number__iexact=word) | Q(documents__number__iexact=word)
+        persons = persons.filter(match | (by_name & names_searchable))
     return persons.distinct().order_by("registration_number")
+
+
+def masked_for_list(user: Any, persons: Any) -> list[Person]:
+    """Persons for a list or search result, survivors' names replaced by a
+    mask unless the user's role needs them (PROTECTION.md 8). The instances
+    are display copies: they are never saved."""
+    shown = list(persons)
+    if core_access.sees_survivor_names(user):
+        return shown
+    for person in shown:
+        if person.mask_name:
+            for part in NAME_PARTS:
+                setattr(person, part, MASK)
+    return shown
 
 
 def paginate(queryset: QuerySet[Any], page: Any, size: int = PAGE_SIZE) -> Page:  # type: ignore[type-arg]

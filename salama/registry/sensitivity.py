@@ -88,6 +88,7 @@ FIELD_SENSITIVITY: dict[str, dict[str, str]] = {
         "languages": PERSONAL,
         "phone": SENSITIVE,
         "specific_needs": HIGHLY_SENSITIVE,
+        "mask_name": HIGHLY_SENSITIVE,
         "created_at": PERSONAL,
         "updated_at": PERSONAL,
     },
@@ -140,3 +141,10 @@ PERSONAL_MODELS = (
     "PersonRevision",
     "ImportJob",
 )
+
+
+def exportable(model: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The fields of `model` that may leave the system in a registry export:
+    highly sensitive fields never do."""
+    classes = FIELD_SENSITIVITY[model]
+    return tuple(name for name in names if classes[name] != HIGHLY_SENSITIVE)

@@ -19,6 +19,7 @@ from salama.core.roles import Perm
 from salama.registry import access, actions, import_jobs, importer, selectors
 from salama.registry.codes import LEGAL_BASES, PURPOSES, specific_needs
 from salama.registry.forms import HouseholdForm, LegalBasesForm, PersonForm, PersonFormSet
+from salama.registry.sensitivity import exportable
 
 
 def _require(request: HttpRequest, perm: Perm) -> None:
@@ -264,24 +265,16 @@ class _Echo:
         return value
 
 
-EXPORT_COLUMNS = (
-    "registration_number",
-    "household",
-    *importer.PERSON_FIELDS,
-    "languages",
-    "specific_needs",
+PERSON_EXPORT_FIELDS = exportable(
+    "registry.Person", (*importer.PERSON_FIELDS, "languages", "specific_needs")
 )
+EXPORT_COLUMNS = ("registration_number", "household", *PERSON_EXPORT_FIELDS)
 
 
 def _export_row(p: Any) -> list[Any]:
-    fields = [getattr(p, name) for name in importer.PERSON_FIELDS]
-    return [
-        p.registration_number,
-        p.household.registration_number,
-        *fields,
-        " ".join(p.languages),
-        " ".join(p.specific_needs),
-    ]
+    values = [getattr(p, name) for name in PERSON_EXPORT_FIELDS]
+    values = [" ".join(v) if isinstance(v, list) else v for v in values]
+    return [p.registration_number, p.household.registration_number, *values]
 
 
 @staff_page

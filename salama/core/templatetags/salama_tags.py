@@ -2,6 +2,9 @@ from typing import Any
 
 from django import template
 
+from salama.core import access
+from salama.lib.masking import is_survivor, masked
+
 register = template.Library()
 
 
@@ -9,6 +12,18 @@ register = template.Library()
 def name_in(person: Any, script: str) -> str:
     """A person's full name in the script the user chose, falling back to the other."""
     return str(person.name(script))
+
+
+@register.simple_tag(takes_context=True)
+def list_name(context: Any, person: Any) -> str:
+    """The name as shown in lists and search results: masked for survivors
+    unless the viewer's role needs it (PROTECTION.md 8)."""
+    user = context["request"].user
+    return masked(
+        person.name(context.get("name_script", "latin")),
+        survivor=is_survivor(person.specific_needs),
+        viewer_may_see=access.sees_survivor_names(user),
+    )
 
 
 @register.filter
