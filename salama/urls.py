@@ -17,6 +17,11 @@ registry_patterns = [
         "households/new/member/", registry_views.household_member_form, name="household_member_form"
     ),
     path("households/<str:pk>/", registry_views.household_detail, name="household_detail"),
+    path(
+        "households/<str:pk>/add/",
+        registry_views.household_add_member,
+        name="household_add_member",
+    ),
     path("import/", registry_views.import_start, name="import_start"),
     path("import/<str:pk>/", registry_views.import_job, name="import_job"),
     path("import/<str:pk>/commit/", registry_views.import_commit, name="import_commit"),

@@ -1,5 +1,6 @@
-"""PROTECTION.md 6: views and API handlers never query personal models
-directly; they go through the app's access module."""
+"""PROTECTION.md 6: personal records are fetched only through the access
+layer. Outside the modules allowed below, no code queries a personal model
+directly."""
 
 import ast
 from pathlib import Path
@@ -8,7 +9,9 @@ import salama
 from salama.registry.sensitivity import PERSONAL_MODELS
 
 ROOT = Path(salama.__file__).parent
-CHECKED = ("views.py", "api.py")
+# access.py scopes; actions and import jobs re-read (and lock) a record that
+# was fetched through access.py before they write it.
+ALLOWED = {"registry/access.py", "registry/actions.py", "registry/import_jobs.py"}
 
 
 def direct_queries(source: str) -> list[str]:
@@ -30,11 +33,13 @@ def test_the_check_catches_a_direct_query():
     ]
 
 
-def test_no_view_or_api_module_queries_personal_models():
+def test_no_module_outside_the_access_layer_queries_personal_models():
     offenders = {
-        str(path.relative_to(ROOT)): hits
+        name: hits
         for path in ROOT.rglob("*.py")
-        if path.name in CHECKED
+        if "migrations" not in path.parts
+        for name in [str(path.relative_to(ROOT))]
+        if name not in ALLOWED
         for hits in [direct_queries(path.read_text(encoding="utf-8"))]
         if hits
     }

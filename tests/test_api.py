@@ -175,3 +175,17 @@ def test_search_by_post_is_paginated(world, amc_person):
         Client(), "/api/v1/persons/search", {"q": "Al-Hassan", "page": 2, "page_size": 5}, **auth
     ).json()
     assert (page["count"], page["page"], page["pages"], len(page["items"])) == (8, 2, 2, 3)
+
+
+def test_households_list_and_search(world, amc_person, hop_person):
+    auth = bearer(world.user("admin"))
+    everything = Client().get("/api/v1/households", **auth).json()
+    assert everything["count"] == 2
+    found = (
+        Client()
+        .get(f"/api/v1/households?q={amc_person.household.registration_number}", **auth)
+        .json()
+    )
+    assert [h["id"] for h in found["items"]] == [str(amc_person.household_id)]
+    scoped = Client().get("/api/v1/households", **bearer(world.user("registrar_hop"))).json()
+    assert [h["id"] for h in scoped["items"]] == [str(hop_person.household_id)]

@@ -22,8 +22,16 @@ def run(*args, stdin=""):
 
 
 def test_createadmin_creates_organisation_country_and_administrator(db):
-    out = run("createadmin", "alice", "--organisation", "CMA", "--country", "JO", "--password-stdin",
-              stdin="a long pass phrase of mine\n")
+    out = run(
+        "createadmin",
+        "alice",
+        "--organisation",
+        "CMA",
+        "--country",
+        "JO",
+        "--password-stdin",
+        stdin="a long pass phrase of mine\n",
+    )
     assert "Administrator alice created" in out
     membership = Membership.objects.get(user__username="alice")
     assert membership.role == "administrator" and [s.code for s in membership.sites.all()] == ["JO"]
@@ -31,21 +39,60 @@ def test_createadmin_creates_organisation_country_and_administrator(db):
 
 def test_createadmin_refuses_a_weak_password(db):
     with pytest.raises(CommandError, match="too short"):
-        run("createadmin", "bob", "--organisation", "CMA", "--country", "JO", "--password-stdin", stdin="abc\n")
+        run(
+            "createadmin",
+            "bob",
+            "--organisation",
+            "CMA",
+            "--country",
+            "JO",
+            "--password-stdin",
+            stdin="abc\n",
+        )
     assert not User.objects.filter(username="bob").exists()
 
 
 def test_adduser_and_deactivateuser(world):
-    out = run("adduser", "dana", "--organisation", "PNGO", "--role", "caseworker", "--site", "AMC",
-              "--site", "HOP", "--password-stdin", stdin="another long phrase\n")
+    out = run(
+        "adduser",
+        "dana",
+        "--organisation",
+        "PNGO",
+        "--role",
+        "caseworker",
+        "--site",
+        "AMC",
+        "--site",
+        "HOP",
+        "--password-stdin",
+        stdin="another long phrase\n",
+    )
     assert "User dana created" in out
     membership = Membership.objects.get(user__username="dana")
     assert sorted(s.code for s in membership.sites.all()) == ["AMC", "HOP"]
     with pytest.raises(CommandError, match="taken"):
-        run("adduser", "dana", "--organisation", "PNGO", "--role", "caseworker", "--password-stdin",
-            stdin="another long phrase\n")
+        run(
+            "adduser",
+            "dana",
+            "--organisation",
+            "PNGO",
+            "--role",
+            "caseworker",
+            "--password-stdin",
+            stdin="another long phrase\n",
+        )
     with pytest.raises(CommandError, match="Unknown site codes: NOPE"):
-        run("adduser", "eve", "--organisation", "PNGO", "--role", "caseworker", "--site", "NOPE",
-            "--password-stdin", stdin="another long phrase\n")
+        run(
+            "adduser",
+            "eve",
+            "--organisation",
+            "PNGO",
+            "--role",
+            "caseworker",
+            "--site",
+            "NOPE",
+            "--password-stdin",
+            stdin="another long phrase\n",
+        )
     assert "disabled" in run("deactivateuser", "dana")
     assert not User.objects.get(username="dana").is_active

@@ -67,3 +67,36 @@ def test_every_message_is_translated_in_arabic_and_french():
         assert len(entries) > 200
         assert [msgid for msgid, msgstr in entries if not msgstr] == [], lang
         assert "#, fuzzy" not in text
+
+
+def test_every_source_string_is_in_the_catalogues(tmp_path):
+    """Run makemessages on a copy of the code; every message it finds must
+    already be in our catalogues (needs GNU gettext; CI installs it)."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    import pytest
+    from django.core.management import call_command
+
+    import salama
+
+    if not shutil.which("xgettext"):
+        if os.environ.get("CI"):
+            pytest.fail("xgettext is missing; .ci/run installs gettext")
+        pytest.skip("GNU gettext is not installed")
+    source = Path(salama.__file__).parent
+    copy = tmp_path / "salama"
+    shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+    cwd = os.getcwd()
+    os.chdir(copy)
+    try:
+        call_command("makemessages", locale=["fr"], no_location=True, verbosity=0)
+    finally:
+        os.chdir(cwd)
+    ours = dict(po_entries((source / "locale/fr/LC_MESSAGES/django.po").read_text("utf-8")))
+    found = {
+        msgid
+        for msgid, _ in po_entries((copy / "locale/fr/LC_MESSAGES/django.po").read_text("utf-8"))
+    }
+    assert sorted(m for m in found if not ours.get(m)) == []

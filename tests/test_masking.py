@@ -9,8 +9,11 @@ from tests.conftest import bearer, person_fields, register, signed_in
 
 def survivor(world):
     return register(
-        world, world.amc_block,
-        person_fields(given_name_latin="Salwa", given_name="سلوى", sex="F", specific_needs=["SV-VF"]),
+        world,
+        world.amc_block,
+        person_fields(
+            given_name_latin="Salwa", given_name="سلوى", sex="F", specific_needs=["SV-VF"]
+        ),
     ).members.get()
 
 
@@ -23,7 +26,12 @@ def test_rules():
 
 def test_lists_mask_survivors_for_roles_that_do_not_need_names(world):
     person = survivor(world)
-    for name, sees in (("registrar", False), ("tracer", False), ("caseworker", True), ("admin", True)):
+    for name, sees in (
+        ("registrar", False),
+        ("tracer", False),
+        ("caseworker", True),
+        ("admin", True),
+    ):
         page = signed_in(world.user(name)).get("/registry/persons/").content.decode()
         assert person.registration_number in page
         assert ("Salwa" in page) is sees, name
@@ -37,8 +45,13 @@ def test_lists_mask_survivors_for_roles_that_do_not_need_names(world):
 def test_survivors_names_are_not_searchable_by_those_roles(world):
     person = survivor(world)
     registrar = signed_in(world.user("registrar"))
-    assert person.registration_number not in registrar.post("/registry/persons/search/", {"q": "Salwa"}).content.decode()
-    by_number = registrar.post("/registry/persons/search/", {"q": person.registration_number}).content.decode()
+    assert (
+        person.registration_number
+        not in registrar.post("/registry/persons/search/", {"q": "Salwa"}).content.decode()
+    )
+    by_number = registrar.post(
+        "/registry/persons/search/", {"q": person.registration_number}
+    ).content.decode()
     assert person.registration_number in by_number and "Salwa" not in by_number
     caseworker = signed_in(world.user("caseworker"))
     assert "Salwa" in caseworker.post("/registry/persons/search/", {"q": "Salwa"}).content.decode()
@@ -50,12 +63,20 @@ def test_the_mask_follows_changes_to_specific_needs(world):
     person = survivor(world)
     assert person.mask_name
     fields = {k: getattr(person, k) for k in person_fields()}
-    person_update(user=world.user("admin"), person=person, data=PersonData(fields={**fields, "specific_needs": ["WR-SF"]}))
+    person_update(
+        user=world.user("admin"),
+        person=person,
+        data=PersonData(fields={**fields, "specific_needs": ["WR-SF"]}),
+    )
     person.refresh_from_db()
     assert not person.mask_name
 
 
 def test_the_household_api_masks_members(world):
     person = survivor(world)
-    body = Client().get(f"/api/v1/households/{person.household_id}", **bearer(world.user("tracer"))).json()
+    body = (
+        Client()
+        .get(f"/api/v1/households/{person.household_id}", **bearer(world.user("tracer")))
+        .json()
+    )
     assert body["members"][0]["given_name_latin"] == MASK

@@ -169,3 +169,36 @@ def test_list_is_paginated(world):
     assert first.context["page"].paginator.num_pages == 2
     assert len(first.context["page"].object_list) == 25
     assert "Page 1 of 2" in first.content.decode()
+
+
+def test_add_a_member_to_an_existing_household(world, amc_person):
+    client = signed_in(world.user("registrar"))
+    url = f"/registry/households/{amc_person.household_id}/add/"
+    assert (
+        "Add a member"
+        in client.get(f"/registry/households/{amc_person.household_id}/").content.decode()
+    )
+    bad = client.post(
+        url, {"sex": "F", "relationship": "child", "basis_registration": "public_interest"}
+    )
+    assert bad.status_code == 400 and Person.objects.count() == 1
+    response = client.post(
+        url,
+        {
+            "given_name_latin": "Newborn",
+            "sex": "F",
+            "relationship": "child",
+            "birth_date": "2026-01-02",
+            "basis_registration": "public_interest",
+        },
+    )
+    assert response.status_code == 302
+    child = Person.objects.get(given_name_latin="Newborn")
+    assert child.household_id == amc_person.household_id and child.site_path == amc_person.site_path
+    assert AuditEntry.objects.filter(action="create", record_id=str(child.pk)).exists()
+
+
+def test_only_writers_in_scope_add_members(world, amc_person):
+    url = f"/registry/households/{amc_person.household_id}/add/"
+    for name in ("caseworker", "registrar_hop", "tracer"):
+        assert signed_in(world.user(name)).get(url).status_code == 404

@@ -97,6 +97,10 @@ def get_household(
     return household
 
 
+def may_change_household(user: Any, household: Household) -> bool:
+    return households_for(user, Perm.HOUSEHOLD_CHANGE).filter(pk=household.pk).exists()
+
+
 def household_members(user: Any, household: Household) -> QuerySet[Person]:
     head_first = Case(When(relationship="head", then=0), default=1)
     return persons_for(user).filter(household=household).order_by(head_first, "registration_number")

@@ -9,7 +9,7 @@ from salama.core import access as core_access
 from salama.lib.masking import MASK
 from salama.registry import access
 from salama.registry.forms import NAME_PARTS
-from salama.registry.models import Person
+from salama.registry.models import Household, Person
 
 PAGE_SIZE = 25
 
@@ -35,6 +35,16 @@ def person_search(user: Any, query: str = "") -> QuerySet[Person]:
         match = Q(registration_number__iexact=word) | Q(documents__number__iexact=word)
         persons = persons.filter(match | (by_name & names_searchable))
     return persons.distinct().order_by("registration_number")
+
+
+def household_search(user: Any, query: str = "") -> QuerySet[Household]:
+    """Households in scope by registration number or shelter."""
+    households = access.households_for(user).order_by("registration_number")
+    for word in query.split()[:4]:
+        households = households.filter(
+            Q(registration_number__iexact=word) | Q(shelter__icontains=word)
+        )
+    return households
 
 
 def masked_for_list(user: Any, persons: Any) -> list[Person]:

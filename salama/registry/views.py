@@ -143,9 +143,38 @@ def person_access_log(request: HttpRequest, pk: str) -> HttpResponse:
 @staff_page
 def household_detail(request: HttpRequest, pk: str) -> HttpResponse:
     household = access.get_household(request.user, pk)
-    members = access.household_members(request.user, household)
+    context = {
+        "household": household,
+        "members": access.household_members(request.user, household),
+        "can_add_member": core_access.has_perm(request.user, Perm.PERSON_CREATE)
+        and access.may_change_household(request.user, household),
+    }
+    return render(request, "registry/household_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_page
+def household_add_member(request: HttpRequest, pk: str) -> HttpResponse:
+    """Add a person (a newborn, a relative who arrived later) to a household."""
+    _require(request, Perm.PERSON_CREATE)
+    household = access.get_household(request.user, pk, Perm.HOUSEHOLD_CHANGE, audit=False)
+    post = request.POST or None
+    form = PersonForm(post, initial={"relationship": "child"})
+    bases_form = LegalBasesForm(post)
+    if request.method == "POST" and form.is_valid() and bases_form.is_valid():
+        person = actions.person_add(
+            user=request.user,
+            household=household,
+            data=actions.PersonData.from_cleaned(form.cleaned_data),
+            bases=bases_form.bases(),
+        )
+        messages.success(
+            request, _("Added to household %(number)s.") % {"number": household.registration_number}
+        )
+        return redirect("person_detail", pk=person.pk)
+    context = {"household": household, "form": form, "bases_form": bases_form}
     return render(
-        request, "registry/household_detail.html", {"household": household, "members": members}
+        request, "registry/household_add_member.html", context, status=400 if post else 200
     )
 
 

@@ -89,9 +89,13 @@ def test_arabic_interface_is_laid_out_right_to_left(page, live_server, world, fl
     expect(page.locator("h1")).to_have_text(re.compile("تسجيل أسرة"))
 
 
-def test_api_docs_render_under_the_content_security_policy(page, live_server, world, flushable_audit):
+def test_api_docs_render_under_the_content_security_policy(
+    page, live_server, world, flushable_audit
+):
     errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
     page.goto(f"{live_server.url}/api/v1/docs")
     expect(page.locator("#swagger-ui")).to_contain_text("/api/v1/persons")
     assert not [e for e in errors if "Content Security Policy" in e]
