@@ -95,3 +95,12 @@ def test_unknown_and_malformed_ids_are_404(world):
     client = signed_in(world.user("admin"))
     assert client.get("/registry/persons/not-a-uuid/").status_code == 404
     assert client.get("/registry/persons/00000000-0000-0000-0000-000000000000/").status_code == 404
+
+
+@pytest.mark.parametrize("name", sorted(READERS_AMC | NON_READERS_AMC))
+def test_every_role_signs_in_and_sees_its_home(world, amc_person, name):
+    page = signed_in(world.user(name)).get("/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert ("people in your sites" in text) == (name not in {"psea", "analyst"})
+    assert amc_person.given_name_latin not in text

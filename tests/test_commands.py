@@ -96,3 +96,15 @@ def test_adduser_and_deactivateuser(world):
         )
     assert "disabled" in run("deactivateuser", "dana")
     assert not User.objects.get(username="dana").is_active
+
+
+def test_apitoken_prints_a_working_token_once(world):
+    from django.test import Client
+
+    out = run("apitoken", "tracer", "--name", "tracing-tool")
+    raw = out.strip().splitlines()[-1]
+    assert raw.startswith("slm_")
+    assert Client().get("/api/v1/persons", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    from salama.core.models import ApiToken
+
+    assert raw not in str(list(ApiToken.objects.values()))
