@@ -137,6 +137,7 @@ def test_check_deploy_is_clean_in_production_settings(tmp_path):
         "SALAMA_DATA_DIR": str(tmp_path),
         "SALAMA_HTTPS": "true",
         "SALAMA_DEMO": "false",
+        "DATABASE_URL": "postgres://salama@db.example.org:5432/salama",
     }
     env.pop("SALAMA_ENFORCE_2FA", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only

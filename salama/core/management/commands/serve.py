@@ -5,7 +5,11 @@ from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Serve Salama with a production WSGI server (waitress). Put HTTPS in front of it."
+    help = (
+        "Serve Salama with a production WSGI server (waitress). Runs `check --deploy` "
+        "first (errors stop it; warnings are shown) and collects static files. "
+        "Put HTTPS in front of it."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -13,11 +17,11 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=8)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        call_command("check", deploy=True, fail_level="ERROR")
+        call_command("collectstatic", interactive=False, verbosity=0)
         from waitress import serve
 
         from salama.wsgi import application
 
-        call_command("check", deploy=True, fail_level="WARNING")
-        call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(f"Serving on http://{options['host']}:{options['port']}/")
         serve(application, host=options["host"], port=options["port"], threads=options["threads"])
