@@ -1,0 +1,118 @@
+"""Blocking: keys that bring likely pairs together. A pair is compared when
+the two records share any key. Keys are plain integers, so that a database
+can store them in one indexed table and find candidates the same way."""
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from salama.lib.linkage.records import Prepared
+
+# name → columns combined. g/f/gf/fam are canonical names; s* are skeletons
+# (cross-script); y is the later possible birth year; doc and tel identifiers.
+RULES: dict[str, tuple[str, ...]] = {
+    "given+family": ("given", "family"),
+    "given+father": ("given", "father"),
+    "father+family+year": ("father", "family", "year"),
+    "given+year": ("given", "year"),
+    "family+year": ("family", "year"),
+    "date": ("date",),
+    "given+place": ("given", "place"),
+    "family+place": ("family", "place"),
+    "skeletons": ("sgiven", "sfamily"),
+    "document": ("document",),
+    "phone": ("phone",),
+}
+MAX_BLOCK = 2000  # larger blocks are too common to tell anyone apart: skipped
+
+
+def _column(prep: Prepared, name: str) -> np.ndarray:
+    parts = {"given": 0, "father": 1, "grandfather": 2, "family": 3}
+    if name in parts:
+        return prep.names[:, parts[name]].astype(np.int64)
+    if name.startswith("s") and name[1:] in parts:
+        return prep.skeletons[:, parts[name[1:]]].astype(np.int64)
+    if name == "year":
+        return np.where(prep.year_max >= 0, prep.year_max, 0).astype(np.int64)
+    if name == "date":
+        return np.where(prep.exact_date >= 0, prep.exact_date + 1, 0).astype(np.int64)
+    if name == "place":
+        return prep.place.astype(np.int64)
+    if name == "document":
+        return prep.document.astype(np.int64)
+    if name == "phone":
+        return np.where(prep.phone >= 0, prep.phone + 1, 0)
+    raise KeyError(name)
+
+
+def keys(prep: Prepared, rule: str) -> np.ndarray:
+    """One int64 key per record for `rule`; 0 where any column is missing."""
+    key = np.zeros(len(prep), dtype=np.int64)
+    present = np.ones(len(prep), dtype=bool)
+    for k, name in enumerate(RULES[rule]):
+        column = _column(prep, name)
+        present &= column != 0
+        # Mix columns with a 64-bit multiplicative hash (wrap-around intended).
+        mixed = key * np.int64(1_000_003) + column * np.int64(2_654_435_761 + k)
+        key = np.bitwise_and(mixed, np.int64(0x7FFFFFFFFFFFFFFF))
+    key[~present] = 0
+    key[present & (key == 0)] = 1
+    return key
+
+
+def _groups(key: np.ndarray) -> Iterator[np.ndarray]:
+    order = np.argsort(key, kind="stable")
+    sorted_keys = key[order]
+    bounds = np.flatnonzero(np.diff(sorted_keys)) + 1
+    for group in np.split(order, bounds):
+        if len(group) > 1 and key[group[0]] != 0 and len(group) <= MAX_BLOCK:
+            yield group
+
+
+_TRIU: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def dedup_pairs(
+    prep: Prepared, rules: tuple[str, ...] = tuple(RULES)
+) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct pairs (i < j) sharing at least one key."""
+    found = []
+    for rule in rules:
+        for group in _groups(keys(prep, rule)):
+            n = len(group)
+            if n not in _TRIU:
+                _TRIU[n] = np.triu_indices(n, 1)
+            a, b = _TRIU[n]
+            left, right = group[a], group[b]
+            found.append(
+                np.minimum(left, right).astype(np.int64) * len(prep) + np.maximum(left, right)
+            )
+    if not found:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    codes = np.unique(np.concatenate(found))
+    return codes // len(prep), codes % len(prep)
+
+
+def link_pairs(
+    left: Prepared, right: Prepared, rules: tuple[str, ...] = tuple(RULES)
+) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct pairs (left i, right j) sharing at least one key."""
+    found = []
+    for rule in rules:
+        ka, kb = keys(left, rule), keys(right, rule)
+        order_b = np.argsort(kb, kind="stable")
+        sorted_b = kb[order_b]
+        start = np.searchsorted(sorted_b, ka, side="left")
+        stop = np.searchsorted(sorted_b, ka, side="right")
+        count = np.where(ka != 0, stop - start, 0)
+        count[count > MAX_BLOCK] = 0
+        if count.sum() == 0:
+            continue
+        i = np.repeat(np.arange(len(left)), count)
+        offsets = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        j = order_b[np.repeat(start, count) + offsets]
+        found.append(i.astype(np.int64) * len(right) + j)
+    if not found:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    codes = np.unique(np.concatenate(found))
+    return codes // len(right), codes % len(right)

@@ -1,0 +1,212 @@
+"""Deduplication, linkage and search over prepared records."""
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from salama.lib.linkage import blocking
+from salama.lib.linkage.compare import FEATURE_INDEX, compare
+from salama.lib.linkage.model import Model, combine, estimate_m, estimate_prior, estimate_u
+from salama.lib.linkage.records import Prepared, Vocabularies, prepare
+
+Progress = Callable[[str, int, int], None]
+RANDOM_PAIRS = 200_000
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    return None
+
+
+@dataclass
+class Result:
+    left: np.ndarray  # indices into the left records
+    right: np.ndarray
+    probability: np.ndarray
+    levels: np.ndarray
+    pairs_compared: int
+
+
+def _random_levels(
+    left: Prepared, right: Prepared, vocab: Vocabularies, n: int, dedup: bool, seed: int
+) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    i = rng.integers(0, len(left), n)
+    j = rng.integers(0, len(right), n)
+    keep = (i != j) if dedup else np.ones(n, dtype=bool)
+    return compare(left, right, i[keep], j[keep], vocab, same_households=dedup)
+
+
+RULE_FEATURES = {
+    "given": "given",
+    "father": "father",
+    "family": "family",
+    "year": "birth",
+    "sgiven": "given",
+    "sfamily": "family",
+    "document": "document",
+    "phone": "phone",
+    "date": "birth",
+    "place": "origin",
+}
+EM_PAIRS = 1_000_000
+
+
+def train(
+    left: Prepared,
+    right: Prepared,
+    vocab: Vocabularies,
+    *,
+    dedup: bool,
+    seed: int = 7,
+    base: Model | None = None,
+    progress: Progress = _quiet,
+) -> Model:
+    """u from random pairs; m by one EM session per blocking rule; λ last."""
+    model = base or Model()
+    rng = np.random.default_rng(seed)
+    if len(left) > 1 and len(right) > 1:
+        model = estimate_u(_random_levels(left, right, vocab, RANDOM_PAIRS, dedup, seed), model)
+    sessions = []
+    for n, rule in enumerate(blocking.RULES):
+        progress("train", n, len(blocking.RULES))
+        i, j = (
+            blocking.dedup_pairs(left, (rule,))
+            if dedup
+            else blocking.link_pairs(left, right, (rule,))
+        )
+        if len(i) < 50:
+            continue
+        if len(i) > EM_PAIRS:
+            pick = rng.choice(len(i), EM_PAIRS, replace=False)
+            i, j = i[pick], j[pick]
+        levels = compare(left, right, i, j, vocab, same_households=dedup)
+        fixed = frozenset(RULE_FEATURES[c] for c in blocking.RULES[rule])
+        sessions.append(estimate_m(levels, model, fixed))
+    progress("train", len(blocking.RULES), len(blocking.RULES))
+    return combine(model, sessions)
+
+
+def _total_pairs(left: Prepared, right: Prepared, dedup: bool) -> float:
+    return len(left) * (len(left) - 1) / 2 if dedup else float(len(left)) * len(right)
+
+
+def _score(
+    left: Prepared,
+    right: Prepared,
+    vocab: Vocabularies,
+    i: np.ndarray,
+    j: np.ndarray,
+    dedup: bool,
+    model: Model | None,
+    progress: Progress,
+    chunk: int = 2_000_000,
+) -> tuple[np.ndarray, Model]:
+    parts = []
+    for start in range(0, len(i), chunk):
+        parts.append(
+            compare(
+                left,
+                right,
+                i[start : start + chunk],
+                j[start : start + chunk],
+                vocab,
+                same_households=dedup,
+            )
+        )
+        progress("compare", min(start + chunk, len(i)), len(i))
+    levels = np.concatenate(parts) if parts else np.zeros((0, len(FEATURE_INDEX)), dtype=np.int8)
+    if model is None:
+        model = train(left, right, vocab, dedup=dedup, progress=progress)
+        model = estimate_prior(levels, model, _total_pairs(left, right, dedup))
+    return levels, model
+
+
+def dedup(
+    rows: Sequence[Mapping[str, str]],
+    *,
+    threshold: float = 0.5,
+    model: Model | None = None,
+    progress: Progress = _quiet,
+) -> tuple[Prepared, Result, Model]:
+    prep, vocab = prepare(rows)
+    progress("block", 0, 1)
+    i, j = blocking.dedup_pairs(prep)
+    progress("block", 1, 1)
+    levels, model = _score(prep, prep, vocab, i, j, True, model, progress)
+    p = model.probabilities(levels)
+    keep = p >= threshold
+    return prep, Result(i[keep], j[keep], p[keep], levels[keep], len(i)), model
+
+
+def link(
+    rows_a: Sequence[Mapping[str, str]],
+    rows_b: Sequence[Mapping[str, str]],
+    *,
+    threshold: float = 0.5,
+    model: Model | None = None,
+    progress: Progress = _quiet,
+) -> tuple[Prepared, Prepared, Result, Model]:
+    left, vocab = prepare(rows_a)
+    right, vocab = prepare(rows_b, vocab)
+    progress("block", 0, 1)
+    i, j = blocking.link_pairs(left, right)
+    progress("block", 1, 1)
+    levels, model = _score(left, right, vocab, i, j, False, model, progress)
+    p = model.probabilities(levels)
+    keep = p >= threshold
+    return left, right, Result(i[keep], j[keep], p[keep], levels[keep], len(i)), model
+
+
+class Searcher:
+    """An in-memory index of a registry for missing-person style queries."""
+
+    def __init__(self, rows: Sequence[Mapping[str, str]], model: Model | None = None) -> None:
+        self.registry, self.vocab = prepare(rows)
+        self.index = {}
+        for rule in blocking.RULES:
+            key = blocking.keys(self.registry, rule)
+            order = np.argsort(key, kind="stable")
+            self.index[rule] = (key[order], order)
+        self.model = model or self._trained()
+
+    def _trained(self) -> Model:
+        model = train(self.registry, self.registry, self.vocab, dedup=True)
+        # A query is one person who may or may not be in the registry: the
+        # chance that a given registry record is that person is about 1/N.
+        return Model(m=model.m, u=model.u, prior=0.5 / max(len(self.registry), 1))
+
+    def candidates(self, query: Prepared, row: int) -> np.ndarray:
+        found = []
+        for rule, (sorted_keys, order) in self.index.items():
+            key = blocking.keys(query, rule)[row]
+            if key == 0:
+                continue
+            lo, hi = np.searchsorted(sorted_keys, [key, key + 1])
+            if 0 < hi - lo <= blocking.MAX_BLOCK:
+                found.append(order[lo:hi])
+        return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+
+    def search(
+        self, rows: Sequence[Mapping[str, str]], top: int = 10
+    ) -> list[list[tuple[int, float, np.ndarray]]]:
+        """For each query row, up to `top` (registry index, probability, levels), best first."""
+        queries, _ = prepare(rows, self.vocab)
+        results: list[list[tuple[int, float, np.ndarray]]] = []
+        for q in range(len(queries)):
+            cand = self.candidates(queries, q)
+            if len(cand) == 0:
+                results.append([])
+                continue
+            levels = compare(
+                queries,
+                self.registry,
+                np.full(len(cand), q),
+                cand,
+                self.vocab,
+                same_households=False,
+            )
+            p = self.model.probabilities(levels)
+            best = np.argsort(-p, kind="stable")[:top]
+            results.append([(int(cand[k]), float(p[k]), levels[k]) for k in best])
+        return results

@@ -1,0 +1,217 @@
+"""Fellegi–Sunter match weights. As in Splink: u (chance agreement) is
+estimated from random pairs, then m (agreement among true matches) and the
+share of matches λ by expectation–maximisation over the blocked pairs, with u
+held fixed. Shipped defaults serve a new deployment with too little data."""
+
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from salama.lib.linkage.compare import FEATURES, MISSING
+
+# Defaults for a new deployment: what a registry clerk's errors look like.
+DEFAULT_M = {
+    "given": [0.02, 0.02, 0.04, 0.10, 0.82],
+    "father": [0.06, 0.03, 0.04, 0.10, 0.77],
+    "grandfather": [0.10, 0.04, 0.04, 0.10, 0.72],
+    "family": [0.06, 0.03, 0.04, 0.10, 0.77],
+    "birth": [0.03, 0.04, 0.13, 0.55, 0.25],
+    "sex": [0.02, 0.98],
+    "origin": [0.05, 0.15, 0.80],
+    "phone": [0.15, 0.85],
+    "document": [0.03, 0.07, 0.90],
+    "household": [0.5, 0.5],
+}
+DEFAULT_U = {
+    "given": [0.93, 0.01, 0.005, 0.005, 0.05],
+    "father": [0.93, 0.01, 0.005, 0.005, 0.05],
+    "grandfather": [0.93, 0.01, 0.005, 0.005, 0.05],
+    "family": [0.96, 0.01, 0.003, 0.002, 0.025],
+    "birth": [0.85, 0.06, 0.04, 0.05, 0.0001],
+    "sex": [0.5, 0.5],
+    "origin": [0.6, 0.3, 0.1],
+    "phone": [0.9999, 0.0001],
+    "document": [0.9999, 0.00005, 0.00005],
+    "household": [0.9999, 0.0001],
+}
+FLOOR = 1e-6
+# Features whose chance agreement among blocked pairs differs from random
+# pairs (relatives share a household): EM estimates their u too.
+EM_U_FEATURES = {"household"}
+
+
+def _normalised(values: np.ndarray) -> np.ndarray:
+    values = np.maximum(values, FLOOR)
+    return values / values.sum()
+
+
+@dataclass
+class Model:
+    m: list[np.ndarray] = field(
+        default_factory=lambda: [np.array(DEFAULT_M[f.name]) for f in FEATURES]
+    )
+    u: list[np.ndarray] = field(
+        default_factory=lambda: [np.array(DEFAULT_U[f.name]) for f in FEATURES]
+    )
+    prior: float = 0.001  # λ: the chance that two records compared are one person
+
+    def weight_table(self) -> list[np.ndarray]:
+        """log2(m/u) per feature and level; a missing value weighs nothing."""
+        return [
+            np.log2(_normalised(m) / _normalised(u)) for m, u in zip(self.m, self.u, strict=True)
+        ]
+
+    def match_weights(self, levels: np.ndarray) -> np.ndarray:
+        total = np.full(len(levels), np.log2(self.prior / (1 - self.prior)))
+        for k, table in enumerate(self.weight_table()):
+            column = levels[:, k]
+            present = column != MISSING
+            total[present] += table[column[present]]
+        return total
+
+    def probabilities(self, levels: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.power(2.0, -self.match_weights(levels)))
+
+    def explain(self, row: np.ndarray) -> list[dict[str, object]]:
+        """Each feature of one pair: level, weight, agreed / partly / disagreed / missing."""
+        out = []
+        for k, (feature, table) in enumerate(zip(FEATURES, self.weight_table(), strict=True)):
+            level = int(row[k])
+            if level == MISSING:
+                out.append(
+                    {"feature": feature.name, "status": "missing", "level": "", "weight": 0.0}
+                )
+                continue
+            top = len(feature.levels) - 1
+            status = "agreed" if level == top else "disagreed" if level == 0 else "partly"
+            out.append(
+                {
+                    "feature": feature.name,
+                    "status": status,
+                    "level": feature.levels[level],
+                    "weight": round(float(table[level]), 2),
+                }
+            )
+        return out
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "prior": self.prior,
+                "m": {f.name: m.tolist() for f, m in zip(FEATURES, self.m, strict=True)},
+                "u": {f.name: u.tolist() for f, u in zip(FEATURES, self.u, strict=True)},
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> "Model":
+        data = json.loads(text)
+        return cls(
+            m=[np.array(data["m"][f.name]) for f in FEATURES],
+            u=[np.array(data["u"][f.name]) for f in FEATURES],
+            prior=float(data["prior"]),
+        )
+
+
+def level_frequencies(levels: np.ndarray, weights: np.ndarray | None = None) -> list[np.ndarray]:
+    """Per feature, the (weighted) share of each level among non-missing values."""
+    out = []
+    for k, feature in enumerate(FEATURES):
+        column = levels[:, k]
+        present = column != MISSING
+        w = None if weights is None else weights[present]
+        counts = np.bincount(column[present], weights=w, minlength=len(feature.levels)).astype(
+            float
+        )
+        out.append(counts)
+    return out
+
+
+def estimate_u(random_levels: np.ndarray, model: Model) -> Model:
+    """u from levels of random pairs (nearly all non-matches); features never
+    observed keep their defaults."""
+    u = []
+    for counts, default in zip(level_frequencies(random_levels), model.u, strict=True):
+        total = counts.sum()
+        u.append(
+            _normalised((counts + 0.5) / (total + 0.5 * len(counts))) if total >= 100 else default
+        )
+    return Model(m=model.m, u=u, prior=model.prior)
+
+
+def _smoothed(counts: np.ndarray, default: np.ndarray) -> np.ndarray:
+    total = counts.sum()
+    if total < 5:
+        return default
+    return _normalised((counts + 0.01) / (total + 0.01 * len(counts)))
+
+
+def estimate_m(
+    levels: np.ndarray,
+    model: Model,
+    fixed: frozenset[str] = frozenset(),
+    iterations: int = 25,
+    tolerance: float = 1e-5,
+) -> tuple[Model, set[str]]:
+    """One EM session over pairs from one blocking rule, u held fixed. The
+    features the rule blocked on agree by construction, so they are left out
+    of the likelihood and their m is not estimated here (as Splink does).
+    Returns the model and the names of the features estimated."""
+    used = [k for k, f in enumerate(FEATURES) if f.name not in fixed]
+    view = levels.copy()
+    view[:, [k for k in range(len(FEATURES)) if k not in used]] = MISSING
+    current = Model(m=list(model.m), u=list(model.u), prior=0.5)
+    for _ in range(iterations):
+        p = current.probabilities(view)
+        prior = float(np.clip(p.mean(), 1e-6, 1 - 1e-6))
+        frequencies = level_frequencies(view, p)
+        m = [
+            _smoothed(frequencies[k], current.m[k]) if k in used else current.m[k]
+            for k in range(len(FEATURES))
+        ]
+        u = list(current.u)
+        if EM_U_FEATURES:
+            non_match = level_frequencies(view, 1 - p)
+            for k in used:
+                if FEATURES[k].name in EM_U_FEATURES:
+                    u[k] = _smoothed(non_match[k], current.u[k])
+        new = Model(m=m, u=u, prior=prior)
+        change = max(float(np.abs(a - b).max()) for a, b in zip(new.m, current.m, strict=True))
+        current = new
+        if change < tolerance:
+            break
+    estimated = {FEATURES[k].name for k in used if (view[:, k] != MISSING).sum() >= 5}
+    return current, estimated
+
+
+def combine(base: Model, sessions: list[tuple[Model, set[str]]]) -> Model:
+    """m of each feature averaged over the sessions that estimated it."""
+    m, u = list(base.m), list(base.u)
+    for k, feature in enumerate(FEATURES):
+        estimates = [s.m[k] for s, names in sessions if feature.name in names]
+        if estimates:
+            m[k] = _normalised(np.mean(estimates, axis=0))
+        u_estimates = [
+            s.u[k]
+            for s, names in sessions
+            if feature.name in names and feature.name in EM_U_FEATURES
+        ]
+        if u_estimates:
+            u[k] = _normalised(np.mean(u_estimates, axis=0))
+    return Model(m=m, u=u, prior=base.prior)
+
+
+def estimate_prior(
+    levels: np.ndarray, model: Model, total_pairs: float, iterations: int = 30
+) -> Model:
+    """λ, the chance that two records drawn at random match: EM for the share
+    of matches among blocked pairs (m and u fixed), spread over every possible
+    pair (blocking is assumed to keep nearly all matches)."""
+    share = 0.5
+    for _ in range(iterations):
+        p = Model(m=model.m, u=model.u, prior=share).probabilities(levels)
+        share = float(np.clip(p.mean(), 1e-9, 1 - 1e-9))
+    expected_matches = share * len(levels)
+    prior = float(np.clip(expected_matches / max(total_pairs, 1.0), 1e-12, 0.5))
+    return Model(m=model.m, u=model.u, prior=prior)

@@ -1,0 +1,174 @@
+"""The linkage engine alone: names across scripts, comparison levels,
+Fellegi–Sunter scoring, deduplication, linkage and search."""
+
+import pytest
+
+from salama.lib.linkage import engine
+from salama.lib.linkage.compare import FEATURE_INDEX, compare
+from salama.lib.linkage.model import Model
+from salama.lib.linkage.normalise import canonical, clean, tokens
+from salama.lib.linkage.records import RowError, prepare
+
+
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        ("Mohammed", "Muhammad"),
+        ("Mhd", "محمد"),
+        ("Abdul Rahman", "عبد الرحمن"),
+        ("Abd al-Rahman", "Abdelrahman"),
+        ("Al-Ahmad", "الأحمد"),
+        ("el Ahmad", "Ahmad"),
+        ("Yousef", "يوسف"),
+        ("Fatimah", "فاطمة"),
+        ("Najib Ullah", "نجیب الله"),
+        ("Hussein", "حسين"),
+    ],
+)
+def test_spellings_of_one_name_meet(a, b):
+    assert canonical(a) == canonical(b)
+
+
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        ("Mohammed", "Mahmoud"),
+        ("Hassan", "Hussein"),
+        ("Said", "Saad"),
+        ("محمد", "محمود"),
+        ("حسن", "حسين"),
+    ],
+)
+def test_different_names_stay_apart(a, b):
+    assert canonical(a) != canonical(b)
+
+
+def test_arabic_normalisation():
+    assert clean("إِبْرَاهِيم") == clean("ابراهيم")
+    assert clean("فاطمـــة") == clean("فاطمه")
+    assert clean("مصطفى") == clean("مصطفي")
+    assert tokens("Abd al Rahman Al-Hassan") == ["abdrahman", "hassan"]
+
+
+def row(id, given, father, family, **extra):
+    return {"id": id, "given_name": given, "father_name": father, "family_name": family, **extra}
+
+
+def levels_of(a, b):
+    prep, vocab = prepare([a, b])
+    import numpy as np
+
+    return compare(prep, prep, np.array([0]), np.array([1]), vocab)[0]
+
+
+def test_levels_across_scripts_orders_and_ages():
+    same = levels_of(
+        row("a", "Mohammed", "Ali", "Al-Hassan", age="30", age_on="2020-06-01", sex="M"),
+        row("b", "محمد", "علي", "الحسن", birth_year="1990", sex="m"),
+    )
+    assert same[FEATURE_INDEX["given"]] == 4 and same[FEATURE_INDEX["family"]] == 4
+    assert same[FEATURE_INDEX["birth"]] == 3 and same[FEATURE_INDEX["sex"]] == 1
+    swapped = levels_of(row("a", "Hassan", "", "Omar"), row("b", "Omar", "", "Hassan"))
+    assert swapped[FEATURE_INDEX["given"]] == 1 and swapped[FEATURE_INDEX["family"]] == 1
+    missing = levels_of(row("a", "Omar", "", ""), row("b", "Omar", "", "Haddad"))
+    assert missing[FEATURE_INDEX["family"]] == -1 and missing[FEATURE_INDEX["document"]] == -1
+
+
+def test_father_and_son_do_not_match():
+    father = row(
+        "f", "Ali", "Hassan", "Al-Obaidi", birth_year="1970", sex="M", place_of_origin="Sinjar"
+    )
+    son = row("s", "Omar", "Ali", "Al-Obaidi", birth_year="1995", sex="M", place_of_origin="Sinjar")
+    model = Model()
+    assert model.probabilities(levels_of(father, son)[None, :])[0] < 0.01
+    again = row(
+        "f2",
+        "Aly",
+        "Hasan",
+        "Obaidi",
+        age="55",
+        age_on="2025-01-01",
+        sex="M",
+        place_of_origin="Sinjar",
+    )
+    assert model.probabilities(levels_of(father, again)[None, :])[0] > 0.9
+
+
+def test_explanation_names_each_field():
+    explained = Model().explain(
+        levels_of(row("a", "Omar", "", "Haddad"), row("b", "Omar", "", "Haddadi"))
+    )
+    by_feature = {e["feature"]: e for e in explained}
+    assert by_feature["given"]["status"] == "agreed" and by_feature["given"]["weight"] > 0
+    assert by_feature["family"]["status"] == "partly"
+    assert by_feature["phone"]["status"] == "missing" and by_feature["phone"]["weight"] == 0
+
+
+def people():
+    base = [
+        row(
+            "1",
+            "Mohammed",
+            "Ali",
+            "Al-Hassan",
+            birth_year="1980",
+            sex="M",
+            document_number="A123456",
+        ),
+        row("2", "Fatima", "Omar", "Haddad", birth_year="1985", sex="F"),
+        row("3", "Mahmoud", "Ali", "Al-Hassan", birth_year="1982", sex="M"),
+        row("4", "Hussein", "Karim", "Al-Jubouri", birth_year="1975", sex="M"),
+        row("5", "Hassan", "Karim", "Al-Jubouri", birth_year="1977", sex="M"),
+    ]
+    dupes = [
+        row(
+            "1b",
+            "محمد",
+            "علي",
+            "الحسن",
+            age="44",
+            age_on="2024-05-01",
+            sex="M",
+            document_number="A 123456",
+        ),
+        row("2b", "Fatimah", "Umar", "Hadad", birth_year="1985", sex="F"),
+    ]
+    return base + dupes
+
+
+def test_dedup_finds_re_registrations_and_not_brothers():
+    prep, result, _model = engine.dedup(people(), model=Model())
+    found = {
+        tuple(sorted((prep.ids[i], prep.ids[j])))
+        for i, j in zip(result.left, result.right, strict=True)
+    }
+    assert ("1", "1b") in found and ("2", "2b") in found
+    assert ("4", "5") not in found and ("1", "3") not in found
+
+
+def test_link_two_files():
+    a, b = people()[:5], people()[5:]
+    left, right, result, _ = engine.link(a, b, model=Model())
+    assert {
+        (left.ids[i], right.ids[j]) for i, j in zip(result.left, result.right, strict=True)
+    } == {("1", "1b"), ("2", "2b")}
+
+
+def test_search_ranks_the_person_first():
+    searcher = engine.Searcher(people()[:5], model=Model(prior=1 / 5))
+    [hits] = searcher.search(
+        [{"id": "q", "full_name": "Muhammad Ali Hassan", "birth_year": "1980"}]
+    )
+    assert searcher.registry.ids[hits[0][0]] == "1"
+    assert hits[0][1] > hits[-1][1]
+
+
+def test_malformed_rows_name_row_and_column():
+    with pytest.raises(RowError, match="row 3, column birth_date"):
+        prepare([{"id": "1"}, {"id": "2", "birth_date": "1990-13-40"}])
+    with pytest.raises(RowError, match="row 2, column id"):
+        prepare([{"given_name": "x"}])
+    with pytest.raises(RowError, match="repeated id"):
+        prepare([{"id": "1"}, {"id": "1"}])
+    with pytest.raises(RowError, match="column sex"):
+        prepare([{"id": "1", "sex": "q"}])
