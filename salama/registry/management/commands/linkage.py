@@ -1,0 +1,135 @@
+"""`salama linkage dedup|link|search`: the linkage engine on CSV files."""
+
+import csv
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from salama.lib.linkage import engine
+from salama.lib.linkage.records import COLUMNS, RowError
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    """Rows of a UTF-8 CSV with a header; only the known columns are kept."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            if not reader.fieldnames or "id" not in reader.fieldnames:
+                raise CommandError(f"{path}: the header (row 1) must name an id column.")
+            keep = [c for c in reader.fieldnames if c in COLUMNS]
+            rows = []
+            for line, row in enumerate(reader, start=2):
+                if None in row:
+                    raise CommandError(f"{path}: row {line} has more values than the header.")
+                rows.append({c: row[c] or "" for c in keep})
+            return rows
+    except OSError as exc:
+        raise CommandError(f"{path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"{path}: not UTF-8 text.") from None
+    except csv.Error as exc:
+        raise CommandError(f"{path}: malformed CSV ({exc}).") from None
+
+
+class Command(BaseCommand):
+    help = "Find duplicates in one file, links between two, or people in a registry."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="operation", required=True)
+        dedup = sub.add_parser("dedup", help="pairs of rows in INPUT that are one person")
+        dedup.add_argument("input", type=Path)
+        link = sub.add_parser("link", help="pairs (row of A, row of B) that are one person")
+        link.add_argument("a", type=Path)
+        link.add_argument("b", type=Path)
+        for p in (dedup, link):
+            p.add_argument("--out", type=Path, required=True)
+            p.add_argument("--threshold", type=float, default=0.5)
+        search = sub.add_parser("search", help="the best candidates in a registry for each query")
+        search.add_argument("--registry", type=Path, required=True)
+        search.add_argument("--queries", type=Path, required=True)
+        search.add_argument("--top", type=int, default=10)
+        search.add_argument("--out", type=Path, required=True)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.monotonic()
+        bars: dict[str, tqdm] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar = bars.get(stage) or bars.setdefault(
+                stage, tqdm(total=total, desc=stage, disable=None)
+            )
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        try:
+            summary = getattr(self, f"_{options['operation']}")(options, progress)
+        except RowError as exc:
+            raise CommandError(str(exc)) from None
+        finally:
+            for bar in bars.values():
+                bar.close()
+        self.stdout.write(f"{summary} in {time.monotonic() - started:.1f} s.")
+
+    def _check_threshold(self, value: float) -> None:
+        if not 0.0 <= value <= 1.0:
+            raise CommandError("--threshold must be between 0 and 1.")
+
+    def _dedup(self, options: dict[str, Any], progress: engine.Progress) -> str:
+        self._check_threshold(options["threshold"])
+        rows = read_rows(options["input"])
+        prep, result, _model = engine.dedup(rows, threshold=options["threshold"], progress=progress)
+        self._write_pairs(options["out"], prep.ids, prep.ids, result)
+        return (
+            f"{len(rows)} records, {result.pairs_compared} pairs compared, "
+            f"{len(result.left)} pairs at or above {options['threshold']}"
+        )
+
+    def _link(self, options: dict[str, Any], progress: engine.Progress) -> str:
+        self._check_threshold(options["threshold"])
+        a, b = read_rows(options["a"]), read_rows(options["b"])
+        left, right, result, _ = engine.link(
+            a, b, threshold=options["threshold"], progress=progress
+        )
+        self._write_pairs(options["out"], left.ids, right.ids, result)
+        return (
+            f"{len(a)} × {len(b)} records, {result.pairs_compared} pairs compared, "
+            f"{len(result.left)} links at or above {options['threshold']}"
+        )
+
+    def _search(self, options: dict[str, Any], progress: engine.Progress) -> str:
+        if options["top"] < 1:
+            raise CommandError("--top must be at least 1.")
+        registry, queries = read_rows(options["registry"]), read_rows(options["queries"])
+        searcher = engine.Searcher(registry)
+        with options["out"].open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["query_id", "rank", "id", "probability"])
+            for start in range(0, len(queries), 100):
+                chunk = queries[start : start + 100]
+                for query, hits in zip(chunk, searcher.search(chunk, options["top"]), strict=True):
+                    for rank, (index, probability, _levels) in enumerate(hits, start=1):
+                        writer.writerow(
+                            [query["id"], rank, searcher.registry.ids[index], f"{probability:.6f}"]
+                        )
+                progress("search", min(start + 100, len(queries)), len(queries))
+        return f"{len(queries)} queries against {len(registry)} records"
+
+    def _write_pairs(
+        self, path: Path, left_ids: list[str], right_ids: list[str], result: engine.Result
+    ) -> None:
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["id_l", "id_r", "probability"])
+            order = (-result.probability).argsort(kind="stable")
+            for k in order:
+                writer.writerow(
+                    [
+                        left_ids[result.left[k]],
+                        right_ids[result.right[k]],
+                        f"{result.probability[k]:.6f}",
+                    ]
+                )
