@@ -20,6 +20,8 @@ RULES: dict[str, tuple[str, ...]] = {
     "given+place": ("given", "place"),
     "family+place": ("family", "place"),
     "skeletons": ("sgiven", "sfamily"),
+    "skeletons given+father": ("sgiven", "sfather"),
+    "skeletons given+grandfather": ("sgiven", "sgrandfather"),
     "document": ("document",),
     "phone": ("phone",),
 }

@@ -7,7 +7,13 @@ import numpy as np
 
 from salama.lib.linkage import blocking
 from salama.lib.linkage.compare import FEATURE_INDEX, compare
-from salama.lib.linkage.model import Model, combine, estimate_m, estimate_prior, estimate_u
+from salama.lib.linkage.model import (
+    Model,
+    combine,
+    estimate_m,
+    estimate_prior_deterministic,
+    estimate_u,
+)
 from salama.lib.linkage.records import Prepared, Vocabularies, prepare
 
 Progress = Callable[[str, int, int], None]
@@ -50,6 +56,10 @@ RULE_FEATURES = {
     "place": "origin",
 }
 EM_PAIRS = 1_000_000
+# EM sessions run on rules that relatives rarely share (a given name with the
+# family name, a date of birth, a document): on looser rules, EM would learn
+# to tell relatives from strangers instead of one person from two.
+TRAINING_RULES: tuple[str, ...] = ("given+family", "date", "document", "given+year")
 
 
 def train(
@@ -68,8 +78,8 @@ def train(
     if len(left) > 1 and len(right) > 1:
         model = estimate_u(_random_levels(left, right, vocab, RANDOM_PAIRS, dedup, seed), model)
     sessions = []
-    for n, rule in enumerate(blocking.RULES):
-        progress("train", n, len(blocking.RULES))
+    for n, rule in enumerate(TRAINING_RULES):
+        progress("train", n, len(TRAINING_RULES))
         i, j = (
             blocking.dedup_pairs(left, (rule,))
             if dedup
@@ -83,7 +93,7 @@ def train(
         levels = compare(left, right, i, j, vocab, same_households=dedup)
         fixed = frozenset(RULE_FEATURES[c] for c in blocking.RULES[rule])
         sessions.append(estimate_m(levels, model, fixed))
-    progress("train", len(blocking.RULES), len(blocking.RULES))
+    progress("train", len(TRAINING_RULES), len(TRAINING_RULES))
     return combine(model, sessions)
 
 
@@ -118,7 +128,8 @@ def _score(
     levels = np.concatenate(parts) if parts else np.zeros((0, len(FEATURE_INDEX)), dtype=np.int8)
     if model is None:
         model = train(left, right, vocab, dedup=dedup, progress=progress)
-        model = estimate_prior(levels, model, _total_pairs(left, right, dedup))
+        prior = estimate_prior_deterministic(levels, _total_pairs(left, right, dedup))
+        model = Model(m=model.m, u=model.u, prior=prior)
     return levels, model
 
 

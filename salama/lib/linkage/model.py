@@ -36,6 +36,11 @@ DEFAULT_U = {
     "household": [0.9999, 0.0001],
 }
 FLOOR = 1e-6
+GIVEN = 0
+# What relatives share. When the given names differ, agreement here says
+# "same family", not "same person", so it adds nothing (disagreement still
+# counts). Fellegi–Sunter assumes independent fields; a household is not.
+FAMILY_FEATURES = {"father", "grandfather", "family", "origin", "household", "phone"}
 # Features whose chance agreement among blocked pairs differs from random
 # pairs (relatives share a household): EM estimates their u too.
 EM_U_FEATURES = {"household"}
@@ -64,10 +69,15 @@ class Model:
 
     def match_weights(self, levels: np.ndarray) -> np.ndarray:
         total = np.full(len(levels), np.log2(self.prior / (1 - self.prior)))
+        gated = levels[:, GIVEN] == 0
         for k, table in enumerate(self.weight_table()):
             column = levels[:, k]
             present = column != MISSING
-            total[present] += table[column[present]]
+            weights = np.zeros(len(levels))
+            weights[present] = table[column[present]]
+            if FEATURES[k].name in FAMILY_FEATURES:
+                weights[gated] = np.minimum(weights[gated], 0.0)
+            total += weights
         return total
 
     def probabilities(self, levels: np.ndarray) -> np.ndarray:
@@ -140,11 +150,16 @@ def estimate_u(random_levels: np.ndarray, model: Model) -> Model:
     return Model(m=model.m, u=u, prior=model.prior)
 
 
+PRIOR_STRENGTH = 50.0  # pseudo-pairs of the shipped defaults in every estimate
+
+
 def _smoothed(counts: np.ndarray, default: np.ndarray) -> np.ndarray:
-    total = counts.sum()
-    if total < 5:
-        return default
-    return _normalised((counts + 0.01) / (total + 0.01 * len(counts)))
+    """A maximum a posteriori estimate: the data, plus the shipped defaults
+    as a Dirichlet prior, so that a session dominated by relatives (who agree
+    on everything but the given name) cannot talk the model out of what a
+    different given name means."""
+    pseudo = PRIOR_STRENGTH * _normalised(default)
+    return _normalised((counts + pseudo) / (counts.sum() + PRIOR_STRENGTH))
 
 
 def estimate_m(
@@ -215,3 +230,23 @@ def estimate_prior(
     expected_matches = share * len(levels)
     prior = float(np.clip(expected_matches / max(total_pairs, 1.0), 1e-12, 0.5))
     return Model(m=model.m, u=model.u, prior=prior)
+
+
+def estimate_prior_deterministic(
+    levels: np.ndarray, total_pairs: float, recall: float = 0.6
+) -> float:
+    """λ as Splink's deterministic-rule estimate: pairs that agree on given,
+    father's and family names, sex and birth years are counted as matches;
+    `recall` is the share of all matches such strict agreement is assumed to
+    find. Missing values count as agreeing only for the family name (Somali
+    names have none), father's name and sex (not every source records them)."""
+    from salama.lib.linkage.compare import FEATURE_INDEX
+
+    def agree(name: str, allow_missing: bool = False) -> np.ndarray:
+        column = levels[:, FEATURE_INDEX[name]]
+        top = len(FEATURES[FEATURE_INDEX[name]].levels) - 1
+        return (column == top) | (allow_missing & (column == MISSING))
+
+    strict = agree("given") & agree("father", True) & agree("family", True) & agree("sex", True)
+    strict &= levels[:, FEATURE_INDEX["birth"]] >= 3
+    return float(np.clip(strict.sum() / recall / max(total_pairs, 1.0), 1e-12, 0.5))

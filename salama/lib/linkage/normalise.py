@@ -177,4 +177,7 @@ def canonical(name: str) -> str:
 
 
 def name_skeleton(name: str) -> str:
-    return skeleton(_variant_key(name))
+    key = _variant_key(name)
+    if not is_arabic_script(key) and len(key) >= 6:
+        key = _DROP_PREFIX.sub("", key)  # "Alobaidi" written joined
+    return skeleton(key)

