@@ -95,14 +95,14 @@ def _true_pairs(entity: dict[str, str]) -> set[tuple[str, str]]:
 # --- tools ------------------------------------------------------------------
 
 
-def run_salama(left, right):
+def run_salama(left, right, em=False):
     from salama.lib.linkage import engine
 
     if right is None:
-        prep, result, _ = engine.dedup(left, threshold=0.01)
+        prep, result, _ = engine.dedup(left, threshold=0.01, em=em)
         ids_l = ids_r = prep.ids
     else:
-        lp, rp, result, _ = engine.link(left, right, threshold=0.01)
+        lp, rp, result, _ = engine.link(left, right, threshold=0.01, em=em)
         ids_l, ids_r = lp.ids, rp.ids
     pairs = [
         (ids_l[i], ids_r[j], float(p))
@@ -263,8 +263,8 @@ def run_recordlinkage(left, right):
 def one(tool: str, dataset: str, workdir: Path) -> dict:
     left, right, _ = load(dataset, workdir)
     started = time.perf_counter()
-    if tool == "salama":
-        pairs, compared = run_salama(left, right)
+    if tool in ("salama", "salama-em"):
+        pairs, compared = run_salama(left, right, em=tool == "salama-em")
     elif tool == "splink":
         pairs, compared = run_splink(left, right, dataset.startswith("febrl"))
     else:
@@ -304,7 +304,7 @@ def main() -> None:
     parser.add_argument(
         "--sizes", default="10000", help="synthetic registry sizes, comma-separated"
     )
-    parser.add_argument("--tools", default="salama,splink,recordlinkage")
+    parser.add_argument("--tools", default="salama,salama-em,splink,recordlinkage")
     parser.add_argument("--workdir", type=Path, default=Path("bench-data/linkage"))
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--one", nargs=2, metavar=("TOOL", "DATASET"), help=argparse.SUPPRESS)

@@ -12,6 +12,7 @@ from salama.lib.linkage.records import Prepared
 # (cross-script); y is the later possible birth year; doc and tel identifiers.
 RULES: dict[str, tuple[str, ...]] = {
     "given+family": ("given", "family"),
+    "given+family either order": ("names-unordered",),
     "given+father": ("given", "father"),
     "father+family+year": ("father", "family", "year"),
     "given+year": ("given", "year"),
@@ -36,6 +37,11 @@ def _column(prep: Prepared, name: str) -> np.ndarray:
         return prep.skeletons[:, parts[name[1:]]].astype(np.int64)
     if name == "year":
         return np.where(prep.year_max >= 0, prep.year_max, 0).astype(np.int64)
+    if name == "names-unordered":
+        # the same key whichever of given and family name came first
+        low = np.minimum(prep.names[:, 0], prep.names[:, 3]).astype(np.int64)
+        high = np.maximum(prep.names[:, 0], prep.names[:, 3]).astype(np.int64)
+        return np.where((low != 0) & (high != 0), low * 1_000_003 + high, 0)
     if name == "date":
         return np.where(prep.exact_date >= 0, prep.exact_date + 1, 0).astype(np.int64)
     if name == "place":

@@ -6,7 +6,7 @@ once per distinct pair of names, which repeat heavily in any registry."""
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from salama.lib.linkage.records import NAME_PARTS, Prepared, Vocabularies
 
@@ -19,7 +19,18 @@ class Feature:
     levels: tuple[str, ...]  # label of each level, 0 = disagree
 
 
-NAME_LEVELS = ("different", "in another position", "sounds alike", "spelled alike", "same name")
+# Level 0 is kept for two different names of the variant table (Hasan, Husayn):
+# certainly two names. Level 1 is two unlike spellings of names the table does
+# not know, which may still be one name badly typed.
+NAME_LEVELS = (
+    "different names",
+    "unlike spellings",
+    "in another position",
+    "sounds alike",
+    "spelled alike",
+    "same name",
+)
+EXACT = len(NAME_LEVELS) - 1
 FEATURES = (
     *(Feature(part, NAME_LEVELS) for part in NAME_PARTS),
     Feature(
@@ -47,6 +58,11 @@ def _pair_similarity(a: np.ndarray, b: np.ndarray, scorer: object, values: list[
     return scores[inverse]
 
 
+def _one_typo(a: str, b: str) -> int:
+    """1 when two spellings of at least 3 letters differ by one edit or swap."""
+    return int(min(len(a), len(b)) >= 3 and OSA.distance(a, b) <= 1)
+
+
 def _names(
     left: Prepared, right: Prepared, i: np.ndarray, j: np.ndarray, part: int, vocab: Vocabularies
 ) -> np.ndarray:
@@ -54,7 +70,7 @@ def _names(
     level = np.zeros(len(i), dtype=np.int8)
     level[(a == 0) | (b == 0)] = MISSING
     both = (a != 0) & (b != 0)
-    level[both & (a == b)] = 4
+    level[both & (a == b)] = EXACT
     # Two different names from the variant table are different names, however
     # alike they look (Muhammad and Mahmud): only unknown spellings are fuzzy.
     known = vocab.known_names()
@@ -63,19 +79,23 @@ def _names(
     if fuzzy.any():
         loose = [vocab.loose(k) for k in range(len(vocab.names.values))]
         sim = _pair_similarity(a[fuzzy], b[fuzzy], JaroWinkler.normalized_similarity, loose)
-        sub = np.where(sim >= 0.94, 3, 0).astype(np.int8)
+        edits = _pair_similarity(a[fuzzy], b[fuzzy], _one_typo, loose)
+        sub = np.where((sim >= 0.94) | (edits > 0), 4, 1).astype(np.int8)
         sa, sb = left.skeletons[i[fuzzy], part], right.skeletons[j[fuzzy], part]
-        sub[(sub == 0) & (sa == sb) & (sa != 0)] = 2
+        sub[(sub == 1) & (sa == sb) & (sa != 0)] = 3
         level[fuzzy] = sub
-    # Given and family names written the other way round. (Shifts between
-    # father's and grandfather's names are not counted: that is exactly how a
-    # son's name relates to his father's.)
+    # Given and family names written the other way round: both must cross,
+    # since many names are given and family names at once (Hasan, Al-Hasan).
     if part in (0, 3):
         other = 3 - part
-        swapped = (
-            differ & (level == 0) & ((right.names[j, other] == a) | (left.names[i, other] == b))
+        same_a = (right.names[j, other] == a) | (
+            (right.skeletons[j, other] == left.skeletons[i, part]) & (left.skeletons[i, part] != 0)
         )
-        level[swapped] = 1
+        same_b = (left.names[i, other] == b) | (
+            (left.skeletons[i, other] == right.skeletons[j, part]) & (right.skeletons[j, part] != 0)
+        )
+        crossed = same_a & same_b
+        level[differ & (level <= 1) & crossed] = 2
     return level
 
 
@@ -143,3 +163,43 @@ def compare(
         household[:] = MISSING
     columns.append(household)
     return np.stack(columns, axis=1).astype(np.int8)
+
+
+TF_PSEUDO_RECORDS = 100
+TF_TYPICAL_SHARE = 0.02
+
+
+def name_frequencies(*preps: Prepared) -> list[np.ndarray]:
+    """Per name part, the share of records carrying each name id."""
+    out = []
+    for part in range(len(NAME_PARTS)):
+        ids = np.concatenate([p.names[:, part] for p in preps])
+        ids = ids[ids != 0]
+        size = max(int(max((p.names[:, part].max(initial=0) for p in preps), default=0)) + 1, 1)
+        counts = np.bincount(ids, minlength=size).astype(float)
+        # Shrunk towards a typical name's share, so that a small file does not
+        # make every name look common (or rare).
+        out.append((counts + TF_PSEUDO_RECORDS * TF_TYPICAL_SHARE) / (len(ids) + TF_PSEUDO_RECORDS))
+    return out
+
+
+def agreement_frequencies(
+    left: Prepared,
+    right: Prepared,
+    i: np.ndarray,
+    j: np.ndarray,
+    levels: np.ndarray,
+    frequencies: list[np.ndarray],
+) -> np.ndarray:
+    """(pairs × name parts): the share of records carrying the name both agree
+    on exactly, NaN where they do not agree exactly."""
+    out = np.full((len(i), len(NAME_PARTS)), np.nan)
+    for part in range(len(NAME_PARTS)):
+        exact = levels[:, part] == EXACT
+        ids = left.names[i[exact], part]
+        table = frequencies[part]
+        inside = ids < len(table)
+        values = np.full(len(ids), np.nan)
+        values[inside] = table[ids[inside]]
+        out[exact, part] = values
+    return out

@@ -12,10 +12,10 @@ from salama.lib.linkage.compare import FEATURES, MISSING
 
 # Defaults for a new deployment: what a registry clerk's errors look like.
 DEFAULT_M = {
-    "given": [0.02, 0.02, 0.04, 0.10, 0.82],
-    "father": [0.06, 0.03, 0.04, 0.10, 0.77],
-    "grandfather": [0.10, 0.04, 0.04, 0.10, 0.72],
-    "family": [0.06, 0.03, 0.04, 0.10, 0.77],
+    "given": [0.01, 0.03, 0.02, 0.04, 0.10, 0.80],
+    "father": [0.03, 0.05, 0.02, 0.05, 0.10, 0.75],
+    "grandfather": [0.05, 0.06, 0.02, 0.05, 0.10, 0.72],
+    "family": [0.03, 0.05, 0.03, 0.05, 0.10, 0.74],
     "birth": [0.03, 0.04, 0.13, 0.55, 0.25],
     "sex": [0.02, 0.98],
     "origin": [0.05, 0.15, 0.80],
@@ -24,10 +24,10 @@ DEFAULT_M = {
     "household": [0.5, 0.5],
 }
 DEFAULT_U = {
-    "given": [0.93, 0.01, 0.005, 0.005, 0.05],
-    "father": [0.93, 0.01, 0.005, 0.005, 0.05],
-    "grandfather": [0.93, 0.01, 0.005, 0.005, 0.05],
-    "family": [0.96, 0.01, 0.003, 0.002, 0.025],
+    "given": [0.90, 0.04, 0.001, 0.005, 0.004, 0.05],
+    "father": [0.90, 0.04, 0.001, 0.005, 0.004, 0.05],
+    "grandfather": [0.90, 0.04, 0.001, 0.005, 0.004, 0.05],
+    "family": [0.93, 0.04, 0.001, 0.002, 0.002, 0.025],
     "birth": [0.85, 0.06, 0.04, 0.05, 0.0001],
     "sex": [0.5, 0.5],
     "origin": [0.6, 0.3, 0.1],
@@ -37,10 +37,15 @@ DEFAULT_U = {
 }
 FLOOR = 1e-6
 GIVEN = 0
-# What relatives share. When the given names differ, agreement here says
-# "same family", not "same person", so it adds nothing (disagreement still
-# counts). Fellegi–Sunter assumes independent fields; a household is not.
+# What relatives share, twins included. When the given names differ,
+# agreement here says "same family", not "same person", so it adds nothing
+# (disagreement still counts). Fellegi–Sunter assumes independent fields; a
+# household is not. A document number is a person's own, so it still counts.
 FAMILY_FEATURES = {"father", "grandfather", "family", "origin", "household", "phone"}
+# When the given names are certainly different names (level 0), birth and sex
+# stop counting too (twins); when they are only unlike spellings (level 1, a
+# bad typo perhaps), the date of birth may still tell one person.
+TWIN_FEATURES = {"birth", "sex"}
 # Features whose chance agreement among blocked pairs differs from random
 # pairs (relatives share a household): EM estimates their u too.
 EM_U_FEATURES = {"household"}
@@ -67,26 +72,48 @@ class Model:
             np.log2(_normalised(m) / _normalised(u)) for m, u in zip(self.m, self.u, strict=True)
         ]
 
-    def match_weights(self, levels: np.ndarray) -> np.ndarray:
-        total = np.full(len(levels), np.log2(self.prior / (1 - self.prior)))
-        gated = levels[:, GIVEN] == 0
+    def feature_weights(self, levels: np.ndarray, name_tf: np.ndarray | None = None) -> np.ndarray:
+        """Weights (pairs × features). With `name_tf` (pairs × name parts: the
+        share of records carrying the agreed name, NaN elsewhere), agreement on
+        a common name weighs less than on a rare one, as Splink's term-frequency
+        adjustment does: log2(m / tf) instead of log2(m / u)."""
+        weights = np.zeros(levels.shape, dtype=float)
         for k, table in enumerate(self.weight_table()):
             column = levels[:, k]
             present = column != MISSING
-            weights = np.zeros(len(levels))
-            weights[present] = table[column[present]]
-            if FEATURES[k].name in FAMILY_FEATURES:
-                weights[gated] = np.minimum(weights[gated], 0.0)
-            total += weights
-        return total
+            weights[present, k] = table[column[present]]
+        if name_tf is not None:
+            for part in range(name_tf.shape[1]):
+                tf = name_tf[:, part]
+                use = ~np.isnan(tf)
+                top = _normalised(self.m[part])[-1]
+                weights[use, part] = np.log2(top / np.maximum(tf[use], FLOOR))
+        differ = levels[:, GIVEN] == 0
+        unlike = differ | (levels[:, GIVEN] == 1)
+        for k, feature in enumerate(FEATURES):
+            gated = (
+                unlike
+                if feature.name in FAMILY_FEATURES
+                else differ
+                if feature.name in TWIN_FEATURES
+                else None
+            )
+            if gated is not None:
+                weights[gated, k] = np.minimum(weights[gated, k], 0.0)
+        return weights
 
-    def probabilities(self, levels: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.power(2.0, -self.match_weights(levels)))
+    def match_weights(self, levels: np.ndarray, name_tf: np.ndarray | None = None) -> np.ndarray:
+        prior = np.log2(self.prior / (1 - self.prior))
+        return prior + self.feature_weights(levels, name_tf).sum(axis=1)
 
-    def explain(self, row: np.ndarray) -> list[dict[str, object]]:
+    def probabilities(self, levels: np.ndarray, name_tf: np.ndarray | None = None) -> np.ndarray:
+        return 1.0 / (1.0 + np.power(2.0, -self.match_weights(levels, name_tf)))
+
+    def explain(self, row: np.ndarray, tf_row: np.ndarray | None = None) -> list[dict[str, object]]:
         """Each feature of one pair: level, weight, agreed / partly / disagreed / missing."""
-        out = []
-        for k, (feature, table) in enumerate(zip(FEATURES, self.weight_table(), strict=True)):
+        weights = self.feature_weights(row[None, :], None if tf_row is None else tf_row[None, :])[0]
+        out: list[dict[str, object]] = []
+        for k, feature in enumerate(FEATURES):
             level = int(row[k])
             if level == MISSING:
                 out.append(
@@ -100,7 +127,7 @@ class Model:
                     "feature": feature.name,
                     "status": status,
                     "level": feature.levels[level],
-                    "weight": round(float(table[level]), 2),
+                    "weight": round(float(weights[k]), 2),
                 }
             )
         return out

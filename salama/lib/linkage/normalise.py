@@ -53,7 +53,7 @@ _ALLAH = {"allah", "ullah", "ulla", "alla", "llah", "الله"}
 _DIN = {"din", "uddin", "eddine", "aldin", "الدين"}
 _JOIN_PREV = _ALLAH | _DIN
 _ARTICLES = {"al", "el", "ul", "ar", "ad", "as", "ash", "an", "az", "ال"}
-_DROP_PREFIX = re.compile(r"^(?:al|el)(?=\w{4})")
+_DROP_PREFIX = re.compile(r"^(?:al|el)(?=\w{3})")
 _ARABIC_ARTICLE = re.compile(r"^ال(?=\w{3})")
 
 
@@ -131,7 +131,8 @@ def skeleton(token: str) -> str:
     t = anyascii(token).lower() if is_arabic_script(token) else token
     t = re.sub(r"[^a-z]", "", t).replace("kh", "x").replace("sh", "c").replace("th", "t")
     t = re.sub(r"[aeiouyw]", "", t)
-    return re.sub(r"(.)\1+", r"\1", t)
+    t = re.sub(r"(.)\1+", r"\1", t)
+    return t[:-1] if len(t) > 2 and t.endswith("h") else t  # ta marbuta, Fatimah
 
 
 def _variant_key(text: str) -> str:

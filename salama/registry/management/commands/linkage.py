@@ -47,6 +47,9 @@ class Command(BaseCommand):
         for p in (dedup, link):
             p.add_argument("--out", type=Path, required=True)
             p.add_argument("--threshold", type=float, default=0.5)
+            p.add_argument(
+                "--em", action="store_true", help="estimate m by EM sessions (as Splink)"
+            )
         search = sub.add_parser("search", help="the best candidates in a registry for each query")
         search.add_argument("--registry", type=Path, required=True)
         search.add_argument("--queries", type=Path, required=True)
@@ -81,7 +84,9 @@ class Command(BaseCommand):
     def _dedup(self, options: dict[str, Any], progress: engine.Progress) -> str:
         self._check_threshold(options["threshold"])
         rows = read_rows(options["input"])
-        prep, result, _model = engine.dedup(rows, threshold=options["threshold"], progress=progress)
+        prep, result, _model = engine.dedup(
+            rows, threshold=options["threshold"], em=options["em"], progress=progress
+        )
         self._write_pairs(options["out"], prep.ids, prep.ids, result)
         return (
             f"{len(rows)} records, {result.pairs_compared} pairs compared, "
@@ -111,7 +116,7 @@ class Command(BaseCommand):
             for start in range(0, len(queries), 100):
                 chunk = queries[start : start + 100]
                 for query, hits in zip(chunk, searcher.search(chunk, options["top"]), strict=True):
-                    for rank, (index, probability, _levels) in enumerate(hits, start=1):
+                    for rank, (index, probability, _levels, _tf) in enumerate(hits, start=1):
                         writer.writerow(
                             [query["id"], rank, searcher.registry.ids[index], f"{probability:.6f}"]
                         )
