@@ -3,10 +3,17 @@ from django.urls import include, path
 from salama.api import api
 from salama.core import views as core_views
 from salama.registry import views as registry_views
+from salama.registry import views_matching as matching_views
 
 registry_patterns = [
     path("persons/", registry_views.person_list, name="person_list"),
     path("persons/search/", registry_views.person_search, name="person_search"),
+    path("persons/find/", matching_views.person_find, name="person_find"),
+    path("persons/<str:pk>/unmerge/", matching_views.person_unmerge, name="person_unmerge"),
+    path("match/<int:index>/", matching_views.desk_matches, name="desk_matches"),
+    path("duplicates/", matching_views.duplicate_list, name="duplicate_list"),
+    path("duplicates/scan/", matching_views.duplicate_scan, name="duplicate_scan"),
+    path("duplicates/<str:pk>/", matching_views.duplicate_decide, name="duplicate_decide"),
     path("persons/<str:pk>/", registry_views.person_detail, name="person_detail"),
     path("persons/<str:pk>/edit/", registry_views.person_edit, name="person_edit"),
     path("persons/<str:pk>/consent/", registry_views.person_consent, name="person_consent"),

@@ -17,6 +17,7 @@ def salama(request: HttpRequest) -> dict[str, Any]:
         "can_import": access.has_perm(user, Perm.REGISTRY_IMPORT),
         "can_export": access.has_perm(user, Perm.REGISTRY_EXPORT),
         "can_audit": access.has_perm(user, Perm.AUDIT_VIEW),
+        "can_merge": access.has_perm(user, Perm.PERSON_MERGE),
         "user_roles": [ROLE_LABELS[r] for r in sorted(access.roles(user))],
         "name_script": _name_script(request),
     }

@@ -37,6 +37,7 @@ class Perm(StrEnum):
     PERSON_CREATE = "person.create"
     PERSON_CHANGE = "person.change"
     PERSON_DELETE = "person.delete"
+    PERSON_MERGE = "person.merge"
     HOUSEHOLD_VIEW = "household.view"
     HOUSEHOLD_CREATE = "household.create"
     HOUSEHOLD_CHANGE = "household.change"
@@ -50,7 +51,9 @@ _READ = {Perm.PERSON_VIEW, Perm.HOUSEHOLD_VIEW}
 _WRITE = {Perm.PERSON_CREATE, Perm.PERSON_CHANGE, Perm.HOUSEHOLD_CREATE, Perm.HOUSEHOLD_CHANGE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
-    Role.REGISTRATION_OFFICER: frozenset(_READ | _WRITE | {Perm.REGISTRY_IMPORT}),
+    Role.REGISTRATION_OFFICER: frozenset(
+        _READ | _WRITE | {Perm.REGISTRY_IMPORT, Perm.PERSON_MERGE}
+    ),
     Role.TRACING_OFFICER: frozenset(_READ),
     Role.CASEWORKER: frozenset(_READ),
     Role.CIVIL_REGISTRAR: frozenset(_READ),

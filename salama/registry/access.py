@@ -21,7 +21,14 @@ from salama.audit.selectors import audit_entries_for
 from salama.core import access as core_access
 from salama.core.models import Site
 from salama.core.roles import Perm
-from salama.registry.models import Household, ImportJob, Person, PersonRevision
+from salama.registry import matching
+from salama.registry.models import (
+    DuplicateCandidate,
+    Household,
+    ImportJob,
+    Person,
+    PersonRevision,
+)
 
 
 class NoLegalBasis(PermissionDenied):
@@ -33,12 +40,15 @@ class NoLegalBasis(PermissionDenied):
         self.purpose = purpose
 
 
-def persons_for(user: Any, perm: Perm = Perm.PERSON_VIEW) -> QuerySet[Person]:
+def persons_for(
+    user: Any, perm: Perm = Perm.PERSON_VIEW, *, include_merged: bool = False
+) -> QuerySet[Person]:
     scope = core_access.site_scope(user, perm, "site_path")
     if scope is None:
         return Person.objects.none()
     purpose = core_access.purpose(user)
-    return Person.objects.filter(scope).filter(legal_bases__purpose=purpose)
+    persons = Person.objects.filter(scope).filter(legal_bases__purpose=purpose)
+    return persons if include_merged else persons.filter(merged_into__isnull=True)
 
 
 def households_for(user: Any, perm: Perm = Perm.HOUSEHOLD_VIEW) -> QuerySet[Household]:
@@ -141,3 +151,42 @@ def get_import_job(user: Any, pk: object) -> ImportJob:
     if job is None:
         raise Http404
     return job
+
+
+def match_persons(user: Any, query: dict[str, str], top: int = 10) -> list[matching.Match]:
+    """Registered people likely to be the one described, best first, among
+    those the user may see (search-before-create and person search)."""
+    persons = persons_for(user).filter(pk__in=matching.candidate_ids(query))
+    persons = persons.select_related("household").prefetch_related("documents")
+    population = persons_for(user).count()
+    return matching.score(query, persons, population)[:top]
+
+
+def duplicate_candidates(user: Any, status: str) -> QuerySet[DuplicateCandidate]:
+    """Pairs whose two persons the user may both merge."""
+    if not core_access.has_perm(user, Perm.PERSON_MERGE):
+        return DuplicateCandidate.objects.none()
+    ids = persons_for(user, Perm.PERSON_MERGE, include_merged=True).values("pk")
+    return DuplicateCandidate.objects.filter(
+        status=status, keep__in=ids, other__in=ids
+    ).select_related("keep", "other", "keep__household", "other__household")
+
+
+def get_duplicate_candidate(user: Any, pk: object) -> DuplicateCandidate:
+    try:
+        number = int(str(pk))
+    except ValueError:
+        raise Http404 from None
+    for status in DuplicateCandidate.Status.values:
+        found = duplicate_candidates(user, status).filter(pk=number).first()
+        if found is not None:
+            return found
+    raise Http404
+
+
+def persons_to_scan(user: Any) -> QuerySet[Person]:
+    return persons_for(user, Perm.PERSON_MERGE).prefetch_related("documents")
+
+
+def merged_records(user: Any, person: Person) -> QuerySet[Person]:
+    return persons_for(user, include_merged=True).filter(merged_into=person)

@@ -5,17 +5,27 @@ import json
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.forms.models import model_to_dict
+from django.utils import timezone
 
 from salama.audit.actions import audit_record
 from salama.core import access as core_access
 from salama.core.models import Organisation, Site
 from salama.lib.ages import birth_years
 from salama.lib.masking import is_survivor
-from salama.registry.models import Household, IdentityDocument, LegalBasis, Person, PersonRevision
+from salama.registry import matching
+from salama.registry.models import (
+    DuplicateCandidate,
+    Household,
+    IdentityDocument,
+    LegalBasis,
+    Person,
+    PersonRevision,
+)
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -68,6 +78,7 @@ def _create_person(
     LegalBasis.objects.bulk_create(
         LegalBasis(person=person, purpose=p, basis=b, recorded_by=user) for p, b in bases.items()
     )
+    matching.index_person(person)
     audit_record(
         user=user,
         action="create",
@@ -147,6 +158,7 @@ def person_update(*, user: Any, person: Person, data: PersonData) -> list[str]:
     changed.sort()
     _apply_derived(person)
     person.save()
+    matching.index_person(person)
     PersonRevision.objects.create(person=person, user=user, changed_fields=changed, before=before)
     audit_record(
         user=user,
@@ -224,3 +236,120 @@ def household_update(*, user: Any, household: Household, shelter: str) -> Househ
             changed_fields=["shelter"],
         )
     return household
+
+
+@transaction.atomic
+def duplicates_scan(*, user: Any, persons: Any, threshold: float = 0.9) -> int:
+    """Run the linkage engine over `persons` (fetched through access) and
+    queue every new pair at or above `threshold` for review. Nothing merges."""
+    rows = matching.scan_rows(persons)
+    existing = set(DuplicateCandidate.objects.values_list("keep_id", "other_id"))
+    created = []
+    for left, right, probability, explanation in matching.find_duplicates(rows, threshold):
+        keep, other = sorted((left, right))
+        if (UUID(keep), UUID(other)) in existing:
+            continue
+        created.append(
+            DuplicateCandidate(
+                keep_id=keep, other_id=other, probability=probability, explanation=explanation
+            )
+        )
+    DuplicateCandidate.objects.bulk_create(created, ignore_conflicts=True)
+    audit_record(
+        user=user,
+        action="scan",
+        purpose=core_access.purpose(user),
+        model="registry.DuplicateCandidate",
+        record_id="*",
+        changed_fields=[str(len(created))],
+    )
+    return len(created)
+
+
+def _decide(candidate: DuplicateCandidate, user: Any, status: str) -> None:
+    candidate.status = status
+    candidate.decided_by = user
+    candidate.decided_at = timezone.now()
+    candidate.save(update_fields=["status", "decided_by", "decided_at"])
+
+
+@transaction.atomic
+def duplicate_merge(*, user: Any, candidate: DuplicateCandidate, keep: Person) -> None:
+    """A human confirmed the pair: the other record is merged into `keep`.
+    It keeps all its data and history and can be unmerged."""
+    other = candidate.other if keep.pk == candidate.keep_id else candidate.keep
+    other = Person.objects.select_for_update().get(pk=other.pk)
+    if other.merged_into_id or keep.merged_into_id:
+        raise ValueError("one of these records is already merged")
+    before = _snapshot(other)
+    other.merged_into = keep
+    other.save(update_fields=["merged_into", "updated_at"])
+    PersonRevision.objects.create(
+        person=other, user=user, changed_fields=["merged_into"], before=before
+    )
+    _decide(candidate, user, DuplicateCandidate.Status.MERGED)
+    for person in (keep, other):
+        audit_record(
+            user=user,
+            action="merge",
+            purpose=core_access.purpose(user),
+            model="registry.Person",
+            record_id=person.pk,
+            changed_fields=["merged_into"],
+        )
+
+
+@transaction.atomic
+def duplicate_reject(*, user: Any, candidate: DuplicateCandidate) -> None:
+    _decide(candidate, user, DuplicateCandidate.Status.REJECTED)
+    audit_record(
+        user=user,
+        action="reject",
+        purpose=core_access.purpose(user),
+        model="registry.DuplicateCandidate",
+        record_id=candidate.pk,
+    )
+
+
+@transaction.atomic
+def person_unmerge(*, user: Any, person: Person) -> None:
+    """Separate a merged record again; its data and history were kept."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.merged_into_id is None:
+        raise ValueError("this record is not merged")
+    before = _snapshot(person)
+    survivor = person.merged_into_id
+    person.merged_into = None
+    person.save(update_fields=["merged_into", "updated_at"])
+    PersonRevision.objects.create(
+        person=person, user=user, changed_fields=["merged_into"], before=before
+    )
+    DuplicateCandidate.objects.filter(
+        status=DuplicateCandidate.Status.MERGED,
+        keep_id__in=[person.pk, survivor],
+        other_id__in=[person.pk, survivor],
+    ).update(status=DuplicateCandidate.Status.UNMERGED, decided_by=user, decided_at=timezone.now())
+    for record in (person.pk, survivor):
+        audit_record(
+            user=user,
+            action="unmerge",
+            purpose=core_access.purpose(user),
+            model="registry.Person",
+            record_id=record,
+            changed_fields=["merged_into"],
+        )
+
+
+def search_keys_rebuild(*, progress: Any = None, batch: int = 500) -> int:
+    """Rebuild every person's search keys (after the variant table changes).
+    A system task: not scoped to a user, and it reads nothing out."""
+    ids = list(Person.objects.values_list("pk", flat=True))
+    for start in range(0, len(ids), batch):
+        with transaction.atomic():
+            for person in Person.objects.filter(pk__in=ids[start : start + batch]).prefetch_related(
+                "documents"
+            ):
+                matching.index_person(person)
+        if progress:
+            progress("reindex", min(start + batch, len(ids)), len(ids))
+    return len(ids)

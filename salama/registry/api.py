@@ -225,6 +225,59 @@ def search_persons(request: HttpRequest, payload: SearchIn) -> Any:
     return _page_of(persons, payload.page, payload.page_size, shown)
 
 
+class MatchIn(Schema):
+    full_name: str = Field("", max_length=200, description="any script, any order")
+    given_name: str = ""
+    father_name: str = ""
+    grandfather_name: str = ""
+    family_name: str = ""
+    sex: str = ""
+    birth_date: date | None = None
+    birth_year: int | None = Field(None, ge=1880, le=2100)
+    age: int | None = Field(None, ge=0, le=130)
+    place_of_origin: str = ""
+    phone: str = ""
+    document_number: str = ""
+    top: int = Field(10, ge=1, le=50)
+
+
+class FieldExplanation(Schema):
+    feature: str
+    status: str = Field(..., description="agreed, partly, disagreed or missing")
+    level: str
+    weight: float
+
+
+class MatchOut(Schema):
+    person: PersonOut
+    probability: float
+    explanation: list[FieldExplanation]
+
+
+@router.post("/persons/match", response=list[MatchOut], summary="Find a person: ranked candidates")
+def match_persons(request: HttpRequest, payload: MatchIn) -> Any:
+    """Registered people likely to be the one described, with the
+    probability and a per-field explanation. Needs at least one name."""
+    _need(request, Perm.PERSON_VIEW)
+    query = {k: ("" if v is None else str(v)) for k, v in payload.dict(exclude={"top"}).items()}
+    if not any(
+        query[k]
+        for k in ("full_name", "given_name", "father_name", "grandfather_name", "family_name")
+    ):
+        raise ApiError(
+            "invalid",
+            "Give at least one name.",
+            422,
+            [{"field": "full_name", "message": "required"}],
+        )
+    matches = access.match_persons(request.user, query, top=payload.top)
+    shown = selectors.masked_for_list(request.user, [m.person for m in matches])
+    return [
+        {"person": p, "probability": m.probability, "explanation": m.explanation}
+        for p, m in zip(shown, matches, strict=True)
+    ]
+
+
 @router.get("/persons/{person_id}", response=PersonOut, summary="Read one person")
 def get_person(request: HttpRequest, person_id: str) -> Any:
     return access.get_person(request.user, person_id)

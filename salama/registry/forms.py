@@ -156,3 +156,32 @@ class HouseholdForm(forms.Form):
 PersonFormSet = forms.formset_factory(
     PersonForm, extra=0, min_num=1, validate_min=True, max_num=40, validate_max=True
 )
+
+
+class FindForm(forms.Form):
+    """Describe a missing or registered person; every field is optional but a name."""
+
+    full_name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        help_text=_("Any script, any order: given, father's, grandfather's and family names."),
+        widget=forms.TextInput(attrs={"dir": "auto", "autocomplete": "off", "autofocus": True}),
+    )
+    birth_year = forms.IntegerField(
+        label=_("Year of birth"), required=False, min_value=1900, max_value=2100
+    )
+    age = forms.IntegerField(
+        label=_("Age (if the year is not known)"), required=False, min_value=0, max_value=120
+    )
+    sex = forms.ChoiceField(
+        label=_("Sex"), required=False, choices=[("", "—"), ("F", _("Female")), ("M", _("Male"))]
+    )
+
+    def query(self) -> dict[str, str]:
+        data = self.cleaned_data
+        query = {"full_name": data["full_name"], "sex": data.get("sex") or ""}
+        if data.get("birth_year"):
+            query["birth_year"] = str(data["birth_year"])
+        elif data.get("age") is not None:
+            query["age"] = str(data["age"])
+        return query

@@ -68,6 +68,11 @@ class Person(models.Model):
     # Derived from specific_needs (lib.masking.is_survivor) by the actions, so
     # that search can leave survivors' names out for roles that may not see them.
     mask_name = models.BooleanField(default=False, editable=False)
+    # A confirmed duplicate points to the record it was merged into; it keeps
+    # all its data and history and disappears from lists until unmerged.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_records"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -166,3 +171,42 @@ class ImportJob(models.Model):
     imported_people = models.PositiveIntegerField(default=0)
     imported_households = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class BlockingKey(models.Model):
+    """Search keys of a person (lib.linkage.blocking.stable_keys): candidate
+    retrieval is one indexed lookup, the same on SQLite and PostgreSQL."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="blocking_keys")
+    rule = models.PositiveSmallIntegerField()
+    key = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "rule"])]
+
+
+class DuplicateCandidate(models.Model):
+    """A pair the batch scan found likely to be one person, for a human to decide."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        MERGED = "merged", _("Merged")
+        REJECTED = "rejected", _("Not the same person")
+        UNMERGED = "unmerged", _("Merged, then separated again")
+
+    keep = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    probability = models.FloatField()
+    explanation = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-probability"]
+        constraints = [
+            models.UniqueConstraint(fields=["keep", "other"], name="one_candidate_per_pair")
+        ]

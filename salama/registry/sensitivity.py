@@ -89,6 +89,7 @@ FIELD_SENSITIVITY: dict[str, dict[str, str]] = {
         "phone": SENSITIVE,
         "specific_needs": HIGHLY_SENSITIVE,
         "mask_name": HIGHLY_SENSITIVE,
+        "merged_into": PERSONAL,
         "created_at": PERSONAL,
         "updated_at": PERSONAL,
     },
@@ -115,6 +116,18 @@ FIELD_SENSITIVITY: dict[str, dict[str, str]] = {
         "changed_fields": PERSONAL,
         "before": HIGHLY_SENSITIVE,
     },
+    "registry.BlockingKey": {"id": PERSONAL, "person": PERSONAL, "rule": PERSONAL, "key": PERSONAL},
+    "registry.DuplicateCandidate": {
+        "id": PERSONAL,
+        "keep": PERSONAL,
+        "other": PERSONAL,
+        "probability": PERSONAL,
+        "explanation": PERSONAL,
+        "status": PERSONAL,
+        "decided_by": PERSONAL,
+        "decided_at": PERSONAL,
+        "created_at": PERSONAL,
+    },
     "registry.ImportJob": {
         "id": PERSONAL,
         "user": PERSONAL,
@@ -140,6 +153,8 @@ PERSONAL_MODELS = (
     "LegalBasis",
     "PersonRevision",
     "ImportJob",
+    "BlockingKey",
+    "DuplicateCandidate",
 )
 
 

@@ -63,6 +63,8 @@ def person_detail(request: HttpRequest, pk: str) -> HttpResponse:
         "can_change": core_access.has_perm(request.user, Perm.PERSON_CHANGE),
         "can_delete": core_access.has_perm(request.user, Perm.PERSON_DELETE),
         "household_members": access.household_members(request.user, person.household),
+        "can_merge": core_access.has_perm(request.user, Perm.PERSON_MERGE),
+        "merged_records": access.merged_records(request.user, person),
     }
     return render(request, "registry/person_detail.html", context)
 

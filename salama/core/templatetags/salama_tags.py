@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from salama.core import access
 from salama.lib.masking import is_survivor, masked
@@ -29,3 +30,33 @@ def list_name(context: Any, person: Any) -> str:
 @register.filter
 def get_item(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key)
+
+
+FEATURE_LABELS = {
+    "given": _("given name"),
+    "father": _("father's name"),
+    "grandfather": _("grandfather's name"),
+    "family": _("family name"),
+    "birth": _("birth"),
+    "sex": _("sex"),
+    "origin": _("origin"),
+    "phone": _("phone"),
+    "document": _("document"),
+    "household": _("household"),
+}
+STATUS_LABELS = {
+    "agreed": _("agrees"),
+    "partly": _("partly"),
+    "disagreed": _("differs"),
+    "missing": _("missing"),
+}
+
+
+@register.filter
+def feature_label(name: str) -> str:
+    return str(FEATURE_LABELS.get(name, name))
+
+
+@register.filter
+def status_label(name: str) -> str:
+    return str(STATUS_LABELS.get(name, name))

@@ -2,11 +2,12 @@
 the two records share any key. Keys are plain integers, so that a database
 can store them in one indexed table and find candidates the same way."""
 
+import hashlib
 from collections.abc import Iterator
 
 import numpy as np
 
-from salama.lib.linkage.records import Prepared
+from salama.lib.linkage.records import Prepared, Vocabularies
 
 # name → columns combined. g/f/gf/fam are canonical names; s* are skeletons
 # (cross-script); y is the later possible birth year; doc and tel identifiers.
@@ -124,3 +125,38 @@ def link_pairs(
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     codes = np.unique(np.concatenate(found))
     return codes // len(right), codes % len(right)
+
+
+def _column_text(prep: Prepared, vocab: Vocabularies, name: str, row: int) -> str:
+    parts = {"given": 0, "father": 1, "grandfather": 2, "family": 3}
+    if name in parts:
+        return vocab.names.values[prep.names[row, parts[name]]]
+    if name.startswith("s") and name[1:] in parts:
+        return vocab.skeletons.values[prep.skeletons[row, parts[name[1:]]]]
+    if name == "names-unordered":
+        given, family = (vocab.names.values[prep.names[row, k]] for k in (0, 3))
+        return "+".join(sorted((given, family))) if given and family else ""
+    if name == "year":
+        return str(prep.year_max[row]) if prep.year_max[row] >= 0 else ""
+    if name == "date":
+        return str(prep.exact_date[row]) if prep.exact_date[row] >= 0 else ""
+    if name == "place":
+        return vocab.places.values[prep.place[row]]
+    if name == "document":
+        return vocab.documents.values[prep.document[row]]
+    if name == "phone":
+        return str(prep.phone[row]) if prep.phone[row] >= 0 else ""
+    raise KeyError(name)
+
+
+def stable_keys(prep: Prepared, vocab: Vocabularies, row: int) -> list[tuple[int, int]]:
+    """(rule number, key) for one record, from the canonical strings rather
+    than this run's vocabulary ids, so that they can be stored in a database
+    and looked up later by another process."""
+    out = []
+    for number, (rule, columns) in enumerate(RULES.items()):
+        texts = [_column_text(prep, vocab, c, row) for c in columns]
+        if all(texts):
+            digest = hashlib.blake2b("\x1f".join([rule, *texts]).encode(), digest_size=8).digest()
+            out.append((number, int.from_bytes(digest, "big") >> 1))
+    return out

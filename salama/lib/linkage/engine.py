@@ -139,7 +139,8 @@ def _score(
     levels = np.concatenate(parts) if parts else np.zeros((0, len(FEATURE_INDEX)), dtype=np.int8)
     if model is None:
         model = train(left, right, vocab, dedup=dedup, em=em, progress=progress)
-        prior = estimate_prior_deterministic(levels, _total_pairs(left, right, dedup))
+        records = len(left) if dedup else min(len(left), len(right))
+        prior = estimate_prior_deterministic(levels, _total_pairs(left, right, dedup), records)
         model = Model(m=model.m, u=model.u, prior=prior)
     return levels, model
 

@@ -260,7 +260,7 @@ def estimate_prior(
 
 
 def estimate_prior_deterministic(
-    levels: np.ndarray, total_pairs: float, recall: float = 0.6
+    levels: np.ndarray, total_pairs: float, records: int, recall: float = 0.6
 ) -> float:
     """λ as Splink's deterministic-rule estimate: pairs that agree on given,
     father's and family names, sex and birth years are counted as matches;
@@ -276,4 +276,8 @@ def estimate_prior_deterministic(
 
     strict = agree("given") & agree("father", True) & agree("family", True) & agree("sex", True)
     strict &= levels[:, FEATURE_INDEX["birth"]] >= 3
-    return float(np.clip(strict.sum() / recall / max(total_pairs, 1.0), 1e-12, 0.5))
+    found = int(strict.sum())
+    # Too few to estimate from (a small registry): assume one record in
+    # twenty has a duplicate, as re-registration rates in camps suggest.
+    matches = found / recall if found >= 10 else 0.05 * records
+    return float(np.clip(matches / max(total_pairs, 1.0), 1e-12, 0.5))

@@ -55,6 +55,10 @@ class Command(BaseCommand):
         search.add_argument("--queries", type=Path, required=True)
         search.add_argument("--top", type=int, default=10)
         search.add_argument("--out", type=Path, required=True)
+        scan = sub.add_parser("scan", help="queue likely duplicates in the registry for review")
+        scan.add_argument("--user", required=True, help="user name the scan runs as (its scope)")
+        scan.add_argument("--threshold", type=float, default=0.9)
+        sub.add_parser("reindex", help="rebuild every person's search keys")
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
@@ -76,6 +80,31 @@ class Command(BaseCommand):
             for bar in bars.values():
                 bar.close()
         self.stdout.write(f"{summary} in {time.monotonic() - started:.1f} s.")
+
+    def _scan(self, options: dict[str, Any], progress: engine.Progress) -> str:
+        from django.contrib.auth import get_user_model
+
+        from salama.core import access as core_access
+        from salama.core.roles import Perm
+        from salama.registry import access, actions
+
+        self._check_threshold(options["threshold"])
+        user = get_user_model().objects.filter(username=options["user"], is_active=True).first()
+        if user is None or not core_access.has_perm(user, Perm.PERSON_MERGE):
+            raise CommandError(
+                f"{options['user']} is not an active user who may review duplicates."
+            )
+        persons = access.persons_to_scan(user)
+        created = actions.duplicates_scan(
+            user=user, persons=persons, threshold=options["threshold"]
+        )
+        return f"{persons.count()} people scanned, {created} new pairs queued for review"
+
+    def _reindex(self, options: dict[str, Any], progress: engine.Progress) -> str:
+        from salama.registry import actions
+
+        count = actions.search_keys_rebuild(progress=progress)
+        return f"search keys rebuilt for {count} people"
 
     def _check_threshold(self, value: float) -> None:
         if not 0.0 <= value <= 1.0:

@@ -1,0 +1,142 @@
+"""The linkage engine meets the registry: search keys kept per person,
+candidates found by one indexed lookup and scored by the engine, and the
+batch scan that fills the duplicate review queue.
+
+Reads of persons go through registry.access; this module only maintains keys
+(written by registry.actions) and turns persons into engine rows."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.db.models import Q, QuerySet
+
+from salama.lib.linkage import blocking, engine
+from salama.lib.linkage.compare import compare
+from salama.lib.linkage.model import Model
+from salama.lib.linkage.records import NAME_PARTS, prepare
+
+MAX_CANDIDATES = 2000
+
+
+def person_rows(person: Any) -> list[dict[str, str]]:
+    """The person as engine rows: one in the original script, one in Latin
+    (when both are recorded), so that a query in either script meets it."""
+    base = {
+        "id": str(person.pk),
+        "sex": person.sex if person.sex in {"F", "M", "X"} else "",
+        "birth_date": person.birth_date.isoformat()
+        if person.birth_date and not person.birth_date_estimated
+        else "",
+        "birth_year": str(person.birth_year_max)
+        if person.birth_year_max and not person.birth_date
+        else "",
+        "place_of_origin": person.origin_place,
+        "country_of_origin": str(person.origin_country or ""),
+        "household_id": str(person.household_id),
+        "phone": person.phone,
+        "document_number": " ".join(d.number for d in person.documents.all()[:1]),
+    }
+    if person.stated_age is not None and person.stated_age_on and not person.birth_date:
+        base.update(
+            age=str(person.stated_age), age_on=person.stated_age_on.isoformat(), birth_year=""
+        )
+    rows = []
+    for suffix in ("", "_latin"):
+        names = {f"{p}_name": getattr(person, f"{p}_name{suffix}") for p in NAME_PARTS}
+        if any(names.values()):
+            rows.append({**base, **names})
+    return rows or [base]
+
+
+def keys_for_rows(rows: list[dict[str, str]]) -> set[tuple[int, int]]:
+    prep, vocab = prepare([{**row, "id": f"{n}"} for n, row in enumerate(rows)])
+    return {key for n in range(len(rows)) for key in blocking.stable_keys(prep, vocab, n)}
+
+
+def index_person(person: Any) -> None:
+    """Replace a person's search keys (called by the registry's actions)."""
+    from salama.registry.models import BlockingKey
+
+    BlockingKey.objects.filter(person=person).delete()
+    BlockingKey.objects.bulk_create(
+        BlockingKey(person=person, rule=rule, key=key)
+        for rule, key in keys_for_rows(person_rows(person))
+    )
+
+
+@dataclass
+class Match:
+    person: Any
+    probability: float
+    explanation: list[dict[str, object]]
+
+
+def _model(population: int) -> Model:
+    # A query is one person who may or may not be registered: the chance that
+    # a given record is that person is about one in the population.
+    return Model(prior=0.5 / max(population, 1))
+
+
+def score(query: dict[str, str], persons: Iterable[Any], population: int) -> list[Match]:
+    """Probability and explanation for each person against one query row."""
+    persons = list(persons)
+    rows = [
+        {**row, "id": f"{k}:{n}"}
+        for k, p in enumerate(persons)
+        for n, row in enumerate(person_rows(p))
+    ]
+    if not rows:
+        return []
+    owner = np.array([int(r["id"].split(":")[0]) for r in rows])
+    prep, vocab = prepare([{**query, "id": "query"}, *rows])
+    i = np.zeros(len(rows), dtype=np.int64)
+    j = np.arange(1, len(rows) + 1)
+    levels = compare(prep, prep, i, j, vocab, same_households=False)
+    model = _model(population)
+    probabilities = model.probabilities(levels)
+    best: dict[int, int] = {}
+    for row_index, person_index in enumerate(owner):
+        if person_index not in best or probabilities[row_index] > probabilities[best[person_index]]:
+            best[person_index] = row_index
+    matches = [
+        Match(persons[k], float(probabilities[r]), model.explain(levels[r]))
+        for k, r in best.items()
+    ]
+    return sorted(matches, key=lambda m: -m.probability)
+
+
+def candidate_ids(query: dict[str, str]) -> QuerySet[Any]:
+    """Person ids sharing a search key with the query (a subquery)."""
+    from salama.registry.models import BlockingKey
+
+    keys = keys_for_rows([{**query, "id": "query"}])
+    if not keys:
+        return BlockingKey.objects.none().values("person_id")
+    match = Q()
+    for rule, key in keys:
+        match |= Q(rule=rule, key=key)
+    return BlockingKey.objects.filter(match).values("person_id")[:MAX_CANDIDATES]
+
+
+def scan_rows(persons: Iterable[Any]) -> list[dict[str, str]]:
+    """One row per person for the batch scan (original script first)."""
+    return [person_rows(p)[0] for p in persons]
+
+
+def find_duplicates(
+    rows: list[dict[str, str]], threshold: float
+) -> list[tuple[str, str, float, list[dict[str, object]]]]:
+    prep, result, model = engine.dedup(rows, threshold=threshold)
+    return [
+        (prep.ids[i], prep.ids[j], float(p), model.explain(levels, tf))
+        for i, j, p, levels, tf in zip(
+            result.left,
+            result.right,
+            result.probability,
+            result.levels,
+            result.name_tf,
+            strict=True,
+        )
+    ]

@@ -1,0 +1,142 @@
+"""Finding people: search-before-create at the desk, the person search page,
+and the duplicate review queue with merge and unmerge."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from salama.core import access as core_access
+from salama.core.decorators import staff_page
+from salama.core.roles import Perm
+from salama.registry import access, actions
+from salama.registry.forms import FindForm
+
+
+def _require(request: HttpRequest, perm: Perm) -> None:
+    if not core_access.has_perm(request.user, perm):
+        raise Http404
+
+
+def desk_query(data: Any, prefix: str) -> dict[str, str]:
+    """An engine query from one member of the desk form (either script)."""
+    get = lambda name: (data.get(f"{prefix}-{name}") or "").strip()  # noqa: E731
+    original = {f"{p}_name": get(f"{p}_name") for p in ("given", "father", "grandfather", "family")}
+    latin = {
+        f"{p}_name": get(f"{p}_name_latin") for p in ("given", "father", "grandfather", "family")
+    }
+    names = original if any(original.values()) else latin
+    query = {
+        **names,
+        "sex": get("sex"),
+        "phone": get("phone"),
+        "document_number": get("document_number"),
+        "place_of_origin": get("origin_place"),
+    }
+    if get("birth_date"):
+        query["birth_date"] = get("birth_date")
+    elif get("stated_age").isdigit():
+        query["age"] = get("stated_age")
+    return query
+
+
+def _has_name(query: dict[str, str]) -> bool:
+    return any(
+        query.get(f"{p}_name") for p in ("given", "father", "grandfather", "family")
+    ) or bool(query.get("full_name"))
+
+
+@require_POST
+@staff_page
+def desk_matches(request: HttpRequest, index: int) -> HttpResponse:
+    """Likely existing people for the member being typed at the desk (htmx)."""
+    _require(request, Perm.PERSON_CREATE)
+    query = desk_query(request.POST, f"m-{index}")
+    matches = access.match_persons(request.user, query, top=5) if _has_name(query) else []
+    matches = [m for m in matches if m.probability >= 0.05]
+    return render(request, "registry/_partials/matches.html", {"matches": matches, "compact": True})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_page
+def person_find(request: HttpRequest) -> HttpResponse:
+    """Ranked candidates for a description of a person (names in any script,
+    age or birth year, sex), with a probability and what agreed."""
+    _require(request, Perm.PERSON_VIEW)
+    form = FindForm(request.POST or None)
+    matches = None
+    if request.method == "POST" and form.is_valid():
+        matches = access.match_persons(request.user, form.query(), top=20)
+    return render(request, "registry/person_find.html", {"form": form, "matches": matches})
+
+
+@staff_page
+def duplicate_list(request: HttpRequest) -> HttpResponse:
+    _require(request, Perm.PERSON_MERGE)
+    context = {
+        "pending": access.duplicate_candidates(request.user, "pending")[:100],
+        "merged": access.duplicate_candidates(request.user, "merged").order_by("-decided_at")[:50],
+        "can_scan": core_access.has_perm(request.user, Perm.PERSON_DELETE),
+    }
+    return render(request, "registry/duplicates.html", context)
+
+
+@require_POST
+@staff_page
+def duplicate_scan(request: HttpRequest) -> HttpResponse:
+    """Administrators start the batch scan; pairs wait for a human decision."""
+    _require(request, Perm.PERSON_MERGE)
+    if not core_access.has_perm(request.user, Perm.PERSON_DELETE):
+        raise Http404
+    created = actions.duplicates_scan(
+        user=request.user, persons=access.persons_to_scan(request.user)
+    )
+    messages.success(request, _("%(n)d new pairs to review.") % {"n": created})
+    return redirect("duplicate_list")
+
+
+@require_POST
+@staff_page
+def duplicate_decide(request: HttpRequest, pk: str) -> HttpResponse:
+    candidate = access.get_duplicate_candidate(request.user, pk)
+    decision = request.POST.get("decision")
+    if candidate.status != "pending":
+        messages.error(request, _("This pair was already decided."))
+    elif decision == "merge":
+        keep = (
+            candidate.keep
+            if request.POST.get("keep") != str(candidate.other_id)
+            else candidate.other
+        )
+        try:
+            actions.duplicate_merge(user=request.user, candidate=candidate, keep=keep)
+        except ValueError:
+            messages.error(request, _("One of these records is already merged into another."))
+        else:
+            messages.success(
+                request,
+                _("Merged. The merged record keeps its history and can be separated again."),
+            )
+    elif decision == "reject":
+        actions.duplicate_reject(user=request.user, candidate=candidate)
+        messages.success(request, _("Recorded as two different people."))
+    else:
+        messages.error(request, _("Choose merge or not the same person."))
+    return redirect("duplicate_list")
+
+
+@require_POST
+@staff_page
+def person_unmerge(request: HttpRequest, pk: str) -> HttpResponse:
+    _require(request, Perm.PERSON_MERGE)
+    person = access.get_person(request.user, pk, Perm.PERSON_MERGE, audit=False)
+    try:
+        actions.person_unmerge(user=request.user, person=person)
+    except ValueError:
+        messages.error(request, _("This record is not merged."))
+    else:
+        messages.success(request, _("The records are separate again."))
+    return redirect("person_detail", pk=person.pk)

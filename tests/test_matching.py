@@ -1,0 +1,183 @@
+"""Finding people in the registry: search keys, search-before-create, the
+person search page and API, and the duplicate queue with merge and unmerge."""
+
+import json
+
+from django.core.management import call_command
+from django.test import Client
+
+from salama.audit.models import AuditEntry
+from salama.registry.models import BlockingKey, DuplicateCandidate, Person
+from tests.conftest import bearer, person_fields, register, signed_in
+
+
+def registered(world, block=None, **fields):
+    return register(world, block or world.amc_block, person_fields(**fields)).members.get()
+
+
+def test_every_person_gets_search_keys_kept_up_to_date(world, amc_person):
+    keys = set(BlockingKey.objects.filter(person=amc_person).values_list("rule", "key"))
+    assert len(keys) >= 5
+    from salama.registry.actions import PersonData, person_update
+
+    fields = {k: getattr(amc_person, k) for k in person_fields()}
+    person_update(
+        user=world.user("admin"),
+        person=amc_person,
+        data=PersonData(fields={**fields, "given_name": "عمر", "given_name_latin": "Omar"}),
+    )
+    assert set(BlockingKey.objects.filter(person=amc_person).values_list("rule", "key")) != keys
+
+
+def test_person_search_across_scripts_and_spellings(world, amc_person):
+    other = registered(
+        world,
+        given_name="محمود",
+        given_name_latin="Mahmoud",
+        birth_date=None,
+        stated_age=40,
+        stated_age_on=None,
+    )
+    client = signed_in(world.user("tracer"))
+    page = client.post(
+        "/registry/persons/find/", {"full_name": "Muhammad Ali Al-Hassan", "birth_year": "1985"}
+    )
+    matches = page.context["matches"]
+    assert matches[0].person == amc_person and matches[0].probability > 0.5
+    assert all(m.person != other or m.probability < matches[0].probability for m in matches)
+    html = page.content.decode()
+    assert amc_person.registration_number in html and "agrees" in html
+
+
+def test_search_is_scoped(world, amc_person):
+    page = signed_in(world.user("caseworker_hop")).post(
+        "/registry/persons/find/", {"full_name": "محمد علي الحسن"}
+    )
+    assert page.context["matches"] == []
+
+
+def test_search_before_create_at_the_desk(world, amc_person):
+    client = signed_in(world.user("registrar"))
+    data = {
+        "m-0-given_name_latin": "Mohamed",
+        "m-0-father_name_latin": "Aly",
+        "m-0-family_name_latin": "Hassan",
+        "m-0-birth_date": "1985-03-01",
+        "m-0-sex": "M",
+    }
+    partial = client.post("/registry/match/0/", data).content.decode()
+    assert amc_person.registration_number in partial and "Already registered?" in partial
+    nobody = client.post("/registry/match/0/", {"m-0-given_name_latin": "Zzyzx"}).content.decode()
+    assert amc_person.registration_number not in nobody
+    assert signed_in(world.user("caseworker")).post("/registry/match/0/", data).status_code == 404
+
+
+def test_match_api(world, amc_person):
+    body = {"given_name": "محمد", "family_name": "الحسن", "birth_year": 1985, "top": 3}
+    response = Client().post(
+        "/api/v1/persons/match",
+        data=json.dumps(body),
+        content_type="application/json",
+        **bearer(world.user("tracer")),
+    )
+    assert response.status_code == 200
+    best = response.json()[0]
+    assert best["person"]["id"] == str(amc_person.pk) and best["probability"] > 0.5
+    assert {e["feature"] for e in best["explanation"]} >= {"given", "family", "birth"}
+    empty = Client().post(
+        "/api/v1/persons/match",
+        data=json.dumps({"sex": "M"}),
+        content_type="application/json",
+        **bearer(world.user("tracer")),
+    )
+    assert empty.status_code == 422 and empty.json()["code"] == "invalid"
+
+
+def make_duplicate(world):
+    first = registered(world, phone="+962790000001")
+    second = register(
+        world,
+        world.amc_block,
+        person_fields(
+            given_name="",
+            father_name="",
+            family_name="",
+            given_name_latin="Muhammad",
+            father_name_latin="Aly",
+            family_name_latin="Hasan",
+            birth_date=None,
+            stated_age=41,
+            phone="+962790000001",
+        ),
+    ).members.get()
+    third = registered(
+        world, given_name="حسن", given_name_latin="Hassan", birth_date=None, stated_age=12
+    )
+    return first, second, third
+
+
+def test_scan_queues_pairs_and_nothing_merges_by_itself(world):
+    first, second, third = make_duplicate(world)
+    call_command("linkage", "scan", "--user", "admin", "--threshold", "0.5")
+    pairs = {frozenset((c.keep_id, c.other_id)) for c in DuplicateCandidate.objects.all()}
+    assert frozenset((first.pk, second.pk)) in pairs
+    assert frozenset((first.pk, third.pk)) not in pairs
+    assert not Person.objects.filter(merged_into__isnull=False).exists()
+    # a second scan does not queue the same pair again
+    call_command("linkage", "scan", "--user", "admin", "--threshold", "0.5")
+    assert DuplicateCandidate.objects.count() == len(pairs)
+
+
+def test_review_merge_and_unmerge(world):
+    first, second, _third = make_duplicate(world)
+    admin = signed_in(world.user("admin"))
+    admin.post("/registry/duplicates/scan/")
+    candidate = DuplicateCandidate.objects.get()
+    page = admin.get("/registry/duplicates/").content.decode()
+    assert f"pair-{candidate.pk}" in page
+    admin.post(
+        f"/registry/duplicates/{candidate.pk}/", {"decision": "merge", "keep": str(first.pk)}
+    )
+    second.refresh_from_db()
+    assert second.merged_into == first
+    assert second.revisions.filter(changed_fields=["merged_into"]).exists()
+    listed = signed_in(world.user("registrar")).get("/registry/persons/").content.decode()
+    assert second.registration_number not in listed and first.registration_number in listed
+    assert (
+        first.registration_number in admin.get(f"/registry/persons/{second.pk}/").content.decode()
+    )
+    admin.post(f"/registry/persons/{second.pk}/unmerge/")
+    second.refresh_from_db()
+    assert second.merged_into is None
+    candidate.refresh_from_db()
+    assert candidate.status == "unmerged"
+    assert AuditEntry.objects.filter(action="merge").count() == 2
+    assert AuditEntry.objects.filter(action="unmerge").count() == 2
+
+
+def test_reject_and_access(world):
+    make_duplicate(world)
+    signed_in(world.user("admin")).post("/registry/duplicates/scan/")
+    candidate = DuplicateCandidate.objects.get()
+    # a registrar of another camp cannot see or decide the pair
+    other = signed_in(world.user("registrar_hop"))
+    assert f"pair-{candidate.pk}" not in other.get("/registry/duplicates/").content.decode()
+    assert (
+        other.post(f"/registry/duplicates/{candidate.pk}/", {"decision": "reject"}).status_code
+        == 404
+    )
+    assert signed_in(world.user("caseworker")).get("/registry/duplicates/").status_code == 404
+    # registrars review but only administrators start scans
+    assert signed_in(world.user("registrar")).post("/registry/duplicates/scan/").status_code == 404
+    signed_in(world.user("registrar")).post(
+        f"/registry/duplicates/{candidate.pk}/", {"decision": "reject"}
+    )
+    candidate.refresh_from_db()
+    assert candidate.status == "rejected"
+
+
+def test_reindex_command(world, amc_person, capsys):
+    BlockingKey.objects.all().delete()
+    call_command("linkage", "reindex")
+    assert BlockingKey.objects.filter(person=amc_person).exists()
+    assert "search keys rebuilt for 1 people" in capsys.readouterr().out
