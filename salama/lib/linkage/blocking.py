@@ -12,22 +12,19 @@ from salama.lib.linkage.records import Prepared, Vocabularies
 # name → columns combined. g/f/gf/fam are canonical names; s* are skeletons
 # (cross-script); y is the later possible birth year; doc and tel identifiers.
 RULES: dict[str, tuple[str, ...]] = {
-    "given+family": ("given", "family"),
     "given+family either order": ("names-unordered",),
     "given+father": ("given", "father"),
     "father+family+year": ("father", "family", "year"),
-    "given+year": ("given", "year"),
-    "family+year": ("family", "year"),
     "date": ("date",),
-    "given+place": ("given", "place"),
-    "family+place": ("family", "place"),
     "skeletons": ("sgiven", "sfamily"),
     "skeletons given+father": ("sgiven", "sfather"),
-    "skeletons given+grandfather": ("sgiven", "sgrandfather"),
     "document": ("document",),
     "phone": ("phone",),
 }
-MAX_BLOCK = 2000  # larger blocks are too common to tell anyone apart: skipped
+# Chosen on the synthetic 100k registry (bench/linkage): these eight keep 0.89
+# of true pairs with 4.8M comparisons; adding given+place, family+place,
+# given+year or grandfather keys raised recall to 0.92 for 22M comparisons.
+MAX_BLOCK = 300  # larger blocks are too common to tell anyone apart: skipped
 
 
 def _column(prep: Prepared, name: str) -> np.ndarray:
