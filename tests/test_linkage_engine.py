@@ -172,3 +172,15 @@ def test_malformed_rows_name_row_and_column():
         prepare([{"id": "1"}, {"id": "1"}])
     with pytest.raises(RowError, match="column sex"):
         prepare([{"id": "1", "sex": "q"}])
+
+
+def test_em_option_runs_every_training_rule():
+    from salama.lib.linkage.blocking import RULES
+    from salama.lib.linkage.engine import RULE_FEATURES, TRAINING_RULES
+
+    assert set(TRAINING_RULES) <= set(RULES)
+    assert all(c in RULE_FEATURES for columns in RULES.values() for c in columns)
+    prep, result, model = engine.dedup(
+        people() * 1 + [dict(r, id=r["id"] + "x") for r in people()], em=True
+    )
+    assert len(result.left) > 0 and 0 < model.prior < 1

@@ -49,17 +49,20 @@ def _random_levels(
     return compare(left, right, i[keep], j[keep], vocab, same_households=dedup)
 
 
-RULE_FEATURES = {
-    "given": "given",
-    "father": "father",
-    "family": "family",
-    "year": "birth",
-    "sgiven": "given",
-    "sfamily": "family",
-    "document": "document",
-    "phone": "phone",
-    "date": "birth",
-    "place": "origin",
+# The features each blocking column agrees on by construction.
+RULE_FEATURES: dict[str, tuple[str, ...]] = {
+    "given": ("given",),
+    "father": ("father",),
+    "family": ("family",),
+    "year": ("birth",),
+    "sgiven": ("given",),
+    "sfather": ("father",),
+    "sfamily": ("family",),
+    "document": ("document",),
+    "phone": ("phone",),
+    "date": ("birth",),
+    "place": ("origin",),
+    "names-unordered": ("given", "family"),
 }
 EM_PAIRS = 1_000_000
 # EM sessions run on rules that relatives rarely share (a given name with the
@@ -101,7 +104,7 @@ def train(
             pick = rng.choice(len(i), EM_PAIRS, replace=False)
             i, j = i[pick], j[pick]
         levels = compare(left, right, i, j, vocab, same_households=dedup)
-        fixed = frozenset(RULE_FEATURES[c] for c in blocking.RULES[rule])
+        fixed = frozenset(f for c in blocking.RULES[rule] for f in RULE_FEATURES[c])
         sessions.append(estimate_m(levels, model, fixed))
     progress("train", len(TRAINING_RULES), len(TRAINING_RULES))
     return combine(model, sessions)
