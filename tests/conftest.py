@@ -182,3 +182,12 @@ def flushable_audit(transactional_db: Any) -> Iterator[None]:
     yield
     with audit_guard_removed():
         AuditEntry.objects.all().delete()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache (the match prior caches counts)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -139,7 +139,14 @@ def run_splink(left, right, febrl: bool):
 
     def frame(rows):
         if not febrl:
+            import jellyfish
+
             rows = [{**r, **{c: clean_name(r.get(c)) for c in NAME_COLUMNS}} for r in rows]
+            # Soundex keys for blocking: they ignore vowels, which Arabic
+            # script does not write, so that "mhmd" meets "muhammad".
+            for r in rows:
+                for c in NAME_COLUMNS:
+                    r[f"{c}_sx"] = jellyfish.soundex(r[c]) if r[c] else None
         df = pd.DataFrame(rows).rename(columns={"id": "unique_id"})
         df = df.replace({"": None})
         if not febrl:
@@ -185,6 +192,8 @@ def run_splink(left, right, febrl: bool):
             block_on("given_name", "father_name"),
             block_on("father_name", "family_name", "birth_year"),
             block_on("given_name", "birth_year"),
+            block_on("given_name_sx", "family_name_sx"),
+            block_on("given_name_sx", "father_name_sx"),
             block_on("document_number"),
             block_on("phone"),
         ]

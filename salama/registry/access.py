@@ -10,6 +10,7 @@ audited.
 from typing import Any
 from uuid import UUID
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, QuerySet, When
 from django.http import Http404
@@ -158,8 +159,20 @@ def match_persons(user: Any, query: dict[str, str], top: int = 10) -> list[match
     those the user may see (search-before-create and person search)."""
     persons = persons_for(user).filter(pk__in=matching.candidate_ids(query))
     persons = persons.select_related("household").prefetch_related("documents")
-    population = persons_for(user).count()
-    return matching.score(query, persons, population)[:top]
+    return matching.score(query, persons, _population(user))[:top]
+
+
+def _population(user: Any) -> int:
+    """How many people the user can search, for the match prior. Cached for
+    ten minutes: counting a large registry on every keystroke is wasteful and
+    the prior needs only the order of magnitude."""
+    paths = core_access.site_paths(user, Perm.PERSON_VIEW)
+    key = "salama:population:" + core_access.purpose(user) + ":" + ",".join(paths)
+    population = cache.get(key)
+    if population is None:
+        population = persons_for(user).count()
+        cache.set(key, population, 600)
+    return int(population)
 
 
 def duplicate_candidates(user: Any, status: str) -> QuerySet[DuplicateCandidate]:

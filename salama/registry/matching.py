@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q
 
 from salama.lib.linkage import blocking, engine
 from salama.lib.linkage.compare import compare
 from salama.lib.linkage.model import Model
 from salama.lib.linkage.records import NAME_PARTS, prepare
 
-MAX_CANDIDATES = 2000
+MAX_CANDIDATES = 300
 
 
 def person_rows(person: Any) -> list[dict[str, str]]:
@@ -107,17 +107,25 @@ def score(query: dict[str, str], persons: Iterable[Any], population: int) -> lis
     return sorted(matches, key=lambda m: -m.probability)
 
 
-def candidate_ids(query: dict[str, str]) -> QuerySet[Any]:
-    """Person ids sharing a search key with the query (a subquery)."""
+def candidate_ids(query: dict[str, str]) -> list[Any]:
+    """Ids of the people sharing the most search keys with the query: one
+    indexed lookup, grouped and ranked in the database."""
     from salama.registry.models import BlockingKey
 
     keys = keys_for_rows([{**query, "id": "query"}])
     if not keys:
-        return BlockingKey.objects.none().values("person_id")
+        return []
     match = Q()
     for rule, key in keys:
         match |= Q(rule=rule, key=key)
-    return BlockingKey.objects.filter(match).values("person_id")[:MAX_CANDIDATES]
+    ranked = (
+        BlockingKey.objects.filter(match)
+        .values("person_id")
+        .annotate(shared=Count("id"))
+        .order_by("-shared")
+        .values_list("person_id", flat=True)
+    )
+    return list(ranked[:MAX_CANDIDATES])
 
 
 def scan_rows(persons: Iterable[Any]) -> list[dict[str, str]]:

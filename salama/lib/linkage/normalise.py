@@ -4,7 +4,7 @@ a curated variant table, a loose Latin key and a consonant skeleton."""
 import os
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from anyascii import anyascii
@@ -61,6 +61,7 @@ def is_arabic_script(text: str) -> bool:
     return any("\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" for ch in text)
 
 
+@lru_cache(maxsize=500_000)
 def clean(text: str) -> str:
     """NFKC, case folding, Arabic letter forms and harakat, Latin diacritics."""
     text = unicodedata.normalize("NFKC", text or "").casefold()
@@ -162,6 +163,7 @@ def variant_table() -> dict[str, str]:
     return table
 
 
+@lru_cache(maxsize=500_000)
 def canonical(name: str) -> str:
     """One name part → its canonical form: from the variant table when known,
     else its loose Latin key (prefixed by ~) so that unknown names still meet."""
@@ -177,6 +179,7 @@ def canonical(name: str) -> str:
     return "~" + loose_latin(key)
 
 
+@lru_cache(maxsize=500_000)
 def name_skeleton(name: str) -> str:
     key = _variant_key(name)
     if not is_arabic_script(key) and len(key) >= 6:

@@ -5,6 +5,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 
@@ -146,6 +147,11 @@ def _birth(row: Mapping[str, str], line: int) -> tuple[int, int, int]:
         low, high = birth_years_from_age(age, on)
         return low, high, -1
     return -1, -1, -1
+
+
+@lru_cache(maxsize=100_000)
+def _place(value: str) -> str:
+    return loose_latin(clean(value).replace(" ", ""))
 
 
 def _digits(value: str) -> int:
