@@ -26,6 +26,7 @@ from salama.registry import matching
 from salama.registry.models import (
     DuplicateCandidate,
     Household,
+    IdentityDocument,
     ImportJob,
     Person,
     PersonRevision,
@@ -158,8 +159,17 @@ def match_persons(user: Any, query: dict[str, str], top: int = 10) -> list[match
     """Registered people likely to be the one described, best first, among
     those the user may see (search-before-create and person search)."""
     persons = persons_for(user).filter(pk__in=matching.candidate_ids(query))
-    persons = persons.select_related("household").prefetch_related("documents")
-    return matching.score(query, persons, _population(user))[:top]
+    values = list(persons.values(*matching.VALUE_FIELDS))
+    documents = dict(
+        IdentityDocument.objects.filter(person__in=[v["pk"] for v in values]).values_list(
+            "person_id", "number"
+        )
+    )
+    matches = matching.score(query, values, _population(user), top, documents)
+    shown = persons.select_related("household").in_bulk([m.person["pk"] for m in matches])
+    for match in matches:
+        match.person = shown[match.person["pk"]]
+    return matches
 
 
 def _population(user: Any) -> int:

@@ -20,31 +20,47 @@ from salama.lib.linkage.records import NAME_PARTS, prepare
 MAX_CANDIDATES = 300
 
 
-def person_rows(person: Any) -> list[dict[str, str]]:
-    """The person as engine rows: one in the original script, one in Latin
-    (when both are recorded), so that a query in either script meets it."""
-    base = {
-        "id": str(person.pk),
-        "sex": person.sex if person.sex in {"F", "M", "X"} else "",
-        "birth_date": person.birth_date.isoformat()
-        if person.birth_date and not person.birth_date_estimated
-        else "",
-        "birth_year": str(person.birth_year_max)
-        if person.birth_year_max and not person.birth_date
-        else "",
-        "place_of_origin": person.origin_place,
-        "country_of_origin": str(person.origin_country or ""),
-        "household_id": str(person.household_id),
-        "phone": person.phone,
-        "document_number": " ".join(d.number for d in person.documents.all()[:1]),
+# The columns the engine needs, read as plain values for speed.
+VALUE_FIELDS = (
+    "pk",
+    "sex",
+    "birth_date",
+    "birth_date_estimated",
+    "birth_year_max",
+    "stated_age",
+    "stated_age_on",
+    "origin_place",
+    "origin_country",
+    "household_id",
+    "phone",
+    *(f"{p}_name{s}" for p in NAME_PARTS for s in ("", "_latin")),
+)
+
+
+def person_rows(person: Any, document: str | None = None) -> list[dict[str, str]]:
+    """The person (a model instance or a dict of VALUE_FIELDS) as engine rows:
+    one in the original script, one in Latin (when both are recorded), so that
+    a query in either script meets it."""
+    get: Any = person.get if isinstance(person, dict) else lambda name: getattr(person, name)
+    if document is None:
+        document = " ".join(d.number for d in list(person.documents.all())[:1])
+    born, age, age_on = get("birth_date"), get("stated_age"), get("stated_age_on")
+    base: dict[str, str] = {
+        "id": str(get("pk")),
+        "sex": str(get("sex")) if get("sex") in {"F", "M", "X"} else "",
+        "birth_date": born.isoformat() if born and not get("birth_date_estimated") else "",
+        "birth_year": str(get("birth_year_max")) if get("birth_year_max") and not born else "",
+        "place_of_origin": get("origin_place") or "",
+        "country_of_origin": str(get("origin_country") or ""),
+        "household_id": str(get("household_id")),
+        "phone": get("phone") or "",
+        "document_number": document,
     }
-    if person.stated_age is not None and person.stated_age_on and not person.birth_date:
-        base.update(
-            age=str(person.stated_age), age_on=person.stated_age_on.isoformat(), birth_year=""
-        )
-    rows = []
+    if age is not None and age_on and not born:
+        base.update(age=str(age), age_on=age_on.isoformat(), birth_year="")
+    rows: list[dict[str, str]] = []
     for suffix in ("", "_latin"):
-        names = {f"{p}_name": getattr(person, f"{p}_name{suffix}") for p in NAME_PARTS}
+        names = {f"{p}_name": get(f"{p}_name{suffix}") or "" for p in NAME_PARTS}
         if any(names.values()):
             rows.append({**base, **names})
     return rows or [base]
@@ -79,13 +95,22 @@ def _model(population: int) -> Model:
     return Model(prior=0.5 / max(population, 1))
 
 
-def score(query: dict[str, str], persons: Iterable[Any], population: int) -> list[Match]:
-    """Probability and explanation for each person against one query row."""
+def score(
+    query: dict[str, str],
+    persons: Iterable[Any],
+    population: int,
+    top: int = 10,
+    documents: dict[Any, str] | None = None,
+) -> list[Match]:
+    """The `top` persons most likely to be the one described, each with its
+    probability and per-field explanation."""
     persons = list(persons)
     rows = [
         {**row, "id": f"{k}:{n}"}
         for k, p in enumerate(persons)
-        for n, row in enumerate(person_rows(p))
+        for n, row in enumerate(
+            person_rows(p, None if documents is None else documents.get(_pk(p), ""))
+        )
     ]
     if not rows:
         return []
@@ -100,11 +125,12 @@ def score(query: dict[str, str], persons: Iterable[Any], population: int) -> lis
     for row_index, person_index in enumerate(owner):
         if person_index not in best or probabilities[row_index] > probabilities[best[person_index]]:
             best[person_index] = row_index
-    matches = [
-        Match(persons[k], float(probabilities[r]), model.explain(levels[r]))
-        for k, r in best.items()
-    ]
-    return sorted(matches, key=lambda m: -m.probability)
+    ranked = sorted(best.items(), key=lambda item: -probabilities[item[1]])[:top]
+    return [Match(persons[k], float(probabilities[r]), model.explain(levels[r])) for k, r in ranked]
+
+
+def _pk(person: Any) -> Any:
+    return person["pk"] if isinstance(person, dict) else person.pk
 
 
 def candidate_ids(query: dict[str, str]) -> list[Any]:
