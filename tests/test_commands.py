@@ -108,3 +108,21 @@ def test_apitoken_prints_a_working_token_once(world):
     from salama.core.models import ApiToken
 
     assert raw not in str(list(ApiToken.objects.values()))
+
+
+def test_createadmin_with_a_refused_password_leaves_nothing_behind(db):
+    from salama.core.models import Organisation, Site
+
+    with pytest.raises(CommandError):
+        run(
+            "createadmin",
+            "carol",
+            "--organisation",
+            "NEW",
+            "--country",
+            "XX",
+            "--password-stdin",
+            stdin="abc\n",
+        )
+    assert not Organisation.objects.filter(short_name="NEW").exists()
+    assert not Site.objects.filter(code="XX").exists()

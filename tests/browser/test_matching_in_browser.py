@@ -6,7 +6,8 @@ from playwright.sync_api import expect
 
 from salama.registry.models import DuplicateCandidate, Person
 from tests.browser.test_desk_in_browser import sign_in
-from tests.conftest import person_fields, register
+from tests.conftest import register
+from tests.test_matching import make_duplicate
 
 pytestmark = [pytest.mark.browser]
 
@@ -24,22 +25,7 @@ def test_search_before_create_shows_the_existing_person(page, live_server, world
 
 
 def test_merge_then_unmerge(page, live_server, world, flushable_audit):
-    first = register(world, world.amc_block, person_fields(phone="+962790000001")).members.get()
-    second = register(
-        world,
-        world.amc_block,
-        person_fields(
-            given_name="",
-            father_name="",
-            family_name="",
-            given_name_latin="Muhammad",
-            father_name_latin="Aly",
-            family_name_latin="Hasan",
-            birth_date=None,
-            stated_age=41,
-            phone="+962790000001",
-        ),
-    ).members.get()
+    first, second, _other = make_duplicate(world)
     sign_in(page, live_server, world.user("admin"))
     page.click("text=Duplicates")
     page.click("text=Scan the registry for duplicates")

@@ -1,12 +1,9 @@
-import getpass
-import sys
 from typing import Any
 
-from django.contrib.auth.password_validation import password_validators_help_texts
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from salama.core.actions import user_create
+from salama.core.management.passwords import create_or_explain, read_password
 from salama.core.models import Organisation, Site
 from salama.core.roles import Role
 
@@ -30,14 +27,9 @@ class Command(BaseCommand):
         unknown = sorted(set(options["site"]) - {s.code for s in sites})
         if unknown:
             raise CommandError(f"Unknown site codes: {', '.join(unknown)}.")
-        if options["password_stdin"]:
-            password = sys.stdin.readline().rstrip("\n")
-        else:
-            password = getpass.getpass("Password: ")
-            if getpass.getpass("Again: ") != password:
-                raise CommandError("The passwords do not match.")
-        try:
-            user_create(
+        password = read_password(options["password_stdin"])
+        create_or_explain(
+            lambda: user_create(
                 username=options["username"],
                 password=password,
                 organisation=org,
@@ -45,7 +37,5 @@ class Command(BaseCommand):
                 sites=sites,
                 email=options["email"],
             )
-        except ValidationError as exc:
-            help_text = " ".join(password_validators_help_texts())
-            raise CommandError(f"{' '.join(exc.messages)} ({help_text})") from None
+        )
         self.stdout.write(self.style.SUCCESS(f"User {options['username']} created."))
