@@ -8,8 +8,14 @@ os.environ.setdefault("SALAMA_HTTPS", "false")
 os.environ.setdefault("SALAMA_DATA_DIR", os.path.join(os.getcwd(), "test-artifacts"))
 
 from salama.settings import *  # noqa: E402,F403
-from salama.settings import STATIC_ROOT  # noqa: E402
+from salama.settings import DATA_DIR, DATABASES, STATIC_ROOT  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# A file, not SQLite's shared in-memory database: the browser tests' live
+# server answers overlapping requests (the desk's background look-ups) on
+# several threads, and each needs its own connection and transaction.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}
