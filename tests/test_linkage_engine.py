@@ -184,3 +184,16 @@ def test_em_option_runs_every_training_rule():
         people() * 1 + [dict(r, id=r["id"] + "x") for r in people()], em=True
     )
     assert len(result.left) > 0 and 0 < model.prior < 1
+
+
+def test_pairs_become_clusters():
+    from salama.lib.linkage.clusters import clusters
+
+    assert clusters([("a", "b"), ("c", "d"), ("b", "e")]) == {
+        "a": 1,
+        "b": 1,
+        "e": 1,
+        "c": 2,
+        "d": 2,
+    }
+    assert clusters([]) == {}

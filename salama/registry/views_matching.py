@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from salama.core import access as core_access
 from salama.core.decorators import staff_page
 from salama.core.roles import Perm
+from salama.lib.linkage.clusters import clusters
 from salama.registry import access, actions
 from salama.registry.forms import FindForm
 
@@ -76,8 +77,13 @@ def person_find(request: HttpRequest) -> HttpResponse:
 @staff_page
 def duplicate_list(request: HttpRequest) -> HttpResponse:
     _require(request, Perm.PERSON_MERGE)
+    pending = list(access.duplicate_candidates(request.user, "pending")[:200])
+    cluster_of = clusters((c.keep_id, c.other_id) for c in pending)
+    for candidate in pending:
+        candidate.cluster = cluster_of[candidate.keep_id]  # type: ignore[attr-defined]
+    pending.sort(key=lambda c: (c.cluster, -c.probability))  # type: ignore[attr-defined]
     context = {
-        "pending": access.duplicate_candidates(request.user, "pending")[:100],
+        "pending": pending,
         "merged": access.duplicate_candidates(request.user, "merged").order_by("-decided_at")[:50],
         "can_scan": core_access.has_perm(request.user, Perm.PERSON_DELETE),
     }
