@@ -31,3 +31,19 @@ def test_demo_at_full_size_has_children_and_women_at_risk(db):
     needs = [code for p in Person.objects.only("specific_needs") for code in p.specific_needs]
     assert needs.count("SC-UC") >= 3 and needs.count("WR-SF") >= 10
     assert 2000 <= Person.objects.count() < 2030
+
+
+def test_demo_has_re_registrations_for_the_review_queue(db):
+    from django.contrib.auth.models import User
+
+    from salama.registry import access
+    from salama.registry.actions import duplicates_scan
+    from salama.registry.models import DuplicateCandidate
+
+    load_demo(residents=2000, seed=73171)
+    admin = User.objects.get(username="admin")
+    duplicates_scan(user=admin, persons=access.persons_to_scan(admin), threshold=0.5)
+    again = set(Person.objects.filter(household__shelter="").values_list("pk", flat=True))
+    assert len(again) == 20
+    found = {pk for c in DuplicateCandidate.objects.all() for pk in (c.keep_id, c.other_id)} & again
+    assert len(found) >= 18

@@ -114,6 +114,7 @@ def load_demo(*, residents: int = 2000, seed: int = 73171) -> list[tuple[str, st
     generator = Generator(seed, today)
     bases = {k: v for k, v in DEFAULT_BASES.items() if v}
     count = 0
+    adults: list[tuple[SyntheticPerson, Site]] = []
     while count < residents:
         household = generator.household()
         camp = "AMC" if generator.rng.random() < 0.65 else "HOP"
@@ -126,8 +127,40 @@ def load_demo(*, residents: int = 2000, seed: int = 73171) -> list[tuple[str, st
             members=[_person_data(p, today) for p in household.members],
             bases=bases,
         )
+        adults += [(p, block) for p in household.members if p.relationship == "head"]
         count += len(household.members)
+    _register_again(generator, adults[: max(2, residents // 100)], admin, orgs["CMA"], bases, today)
     return logins
+
+
+def _register_again(
+    generator: Generator,
+    people: list[tuple[SyntheticPerson, Site]],
+    admin: Any,
+    organisation: Organisation,
+    bases: dict[str, str],
+    today: date,
+) -> None:
+    """Some heads of household come back to the desk and are registered again
+    alone, by a clerk who writes only the Latin names and takes a stated age:
+    the duplicates the review queue is for."""
+    for person, block in people:
+        data = _person_data(person, today)
+        fields = data.fields
+        for part in ("given_name", "father_name", "grandfather_name", "family_name"):
+            fields[part] = ""
+        if fields["birth_date"] is not None:
+            fields["stated_age"] = today.year - fields["birth_date"].year
+            fields.update(birth_date=None, stated_age_on=today)
+        data.document = None
+        household_register(
+            user=admin,
+            organisation=organisation,
+            site=block,
+            shelter="",
+            members=[data],
+            bases=bases,
+        )
 
 
 def _users() -> Any:

@@ -278,20 +278,23 @@ class Generator:
             # the head's father's name as their grandfather's.
             child_father = head.given if head_sex == "M" else self._name(group, "M")
             child_grandfather = father if head_sex == "M" else self._name(group, "M")
+            given_names = {m.given for m in members}
             for _ in range(r.choice([0, 1, 2, 3, 3, 4, 5, 6])):
                 age = r.randrange(0, max(1, min(head_age - 16, 25)))
-                members.append(
-                    self._person(
-                        group,
-                        r.choice("MF"),
-                        age,
-                        "child",
-                        child_father,
-                        child_grandfather,
-                        family,
-                        origin,
-                    )
+                child = self._person(
+                    group,
+                    r.choice("MF"),
+                    age,
+                    "child",
+                    child_father,
+                    child_grandfather,
+                    family,
+                    origin,
                 )
+                if child.given in given_names:
+                    continue  # parents do not give two children one name
+                given_names.add(child.given)
+                members.append(child)
         if kind == "family" and r.random() < 0.1:
             members.append(
                 self._person(
