@@ -345,7 +345,7 @@ def main() -> None:
             done = subprocess.run(command, capture_output=True, text=True, timeout=3 * 3600)
             if done.returncode != 0:
                 lines.append(
-                    f"| {dataset} | {tool} | failed: {done.stderr.strip().splitlines()[-1][:80]} |||||||"
+                    f"| {dataset} | {tool} | failed (exit {done.returncode}): {(done.stderr.strip().splitlines() or ['killed'])[-1][:80]} |||||||"
                 )
                 print(done.stderr[-2000:], file=sys.stderr)
                 continue

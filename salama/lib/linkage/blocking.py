@@ -81,9 +81,11 @@ _TRIU: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 def dedup_pairs(
     prep: Prepared, rules: tuple[str, ...] = tuple(RULES)
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct pairs (i < j) sharing at least one key."""
-    found = []
+    """Distinct pairs (i < j) sharing at least one key. Rules are merged one
+    at a time, so memory follows the distinct pairs, not their repeats."""
+    codes = np.zeros(0, dtype=np.int64)
     for rule in rules:
+        found = []
         for group in _groups(keys(prep, rule)):
             n = len(group)
             if n not in _TRIU:
@@ -93,10 +95,9 @@ def dedup_pairs(
             found.append(
                 np.minimum(left, right).astype(np.int64) * len(prep) + np.maximum(left, right)
             )
-    if not found:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    codes = np.unique(np.concatenate(found))
-    return codes // len(prep), codes % len(prep)
+        if found:
+            codes = np.union1d(codes, np.concatenate(found))
+    return codes // max(len(prep), 1), codes % max(len(prep), 1)
 
 
 def link_pairs(

@@ -114,38 +114,73 @@ def _total_pairs(left: Prepared, right: Prepared, dedup: bool) -> float:
     return len(left) * (len(left) - 1) / 2 if dedup else float(len(left)) * len(right)
 
 
-def _score(
+CHUNK = 1_000_000
+
+
+def _levels(
     left: Prepared,
     right: Prepared,
     vocab: Vocabularies,
     i: np.ndarray,
     j: np.ndarray,
     dedup: bool,
+    progress: Progress,
+) -> np.ndarray:
+    """Comparison levels for all pairs, in chunks (10 bytes a pair)."""
+    parts = []
+    for start in range(0, len(i), CHUNK):
+        stop = start + CHUNK
+        parts.append(
+            compare(left, right, i[start:stop], j[start:stop], vocab, same_households=dedup)
+        )
+        progress("compare", min(stop, len(i)), len(i))
+    return np.concatenate(parts) if parts else np.zeros((0, len(FEATURE_INDEX)), dtype=np.int8)
+
+
+def _score(
+    left: Prepared,
+    right: Prepared,
+    vocab: Vocabularies,
+    i: np.ndarray,
+    j: np.ndarray,
+    *,
+    dedup: bool,
     model: Model | None,
     progress: Progress,
-    em: bool = False,
-    chunk: int = 2_000_000,
-) -> tuple[np.ndarray, Model]:
-    parts = []
-    for start in range(0, len(i), chunk):
-        parts.append(
-            compare(
-                left,
-                right,
-                i[start : start + chunk],
-                j[start : start + chunk],
-                vocab,
-                same_households=dedup,
-            )
-        )
-        progress("compare", min(start + chunk, len(i)), len(i))
-    levels = np.concatenate(parts) if parts else np.zeros((0, len(FEATURE_INDEX)), dtype=np.int8)
+    em: bool,
+    threshold: float,
+) -> tuple[Result, Model]:
+    """Train if needed, then score the pairs chunk by chunk, keeping only
+    those at or above the threshold (memory stays ~26 bytes a pair)."""
+    levels = _levels(left, right, vocab, i, j, dedup, progress)
     if model is None:
         model = train(left, right, vocab, dedup=dedup, em=em, progress=progress)
         records = len(left) if dedup else min(len(left), len(right))
         prior = estimate_prior_deterministic(levels, _total_pairs(left, right, dedup), records)
         model = Model(m=model.m, u=model.u, prior=prior)
-    return levels, model
+    frequencies = name_frequencies(left) if dedup else name_frequencies(left, right)
+    kept, probabilities, tfs = [], [], []
+    for start in range(0, len(i), CHUNK):
+        stop = start + CHUNK
+        tf = agreement_frequencies(
+            left, right, i[start:stop], j[start:stop], levels[start:stop], frequencies
+        )
+        p = model.probabilities(levels[start:stop], tf)
+        keep = np.flatnonzero(p >= threshold)
+        kept.append(keep + start)
+        probabilities.append(p[keep])
+        tfs.append(tf[keep])
+        progress("score", min(stop, len(i)), len(i))
+    index = np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64)
+    result = Result(
+        i[index],
+        j[index],
+        np.concatenate(probabilities) if probabilities else np.zeros(0),
+        levels[index],
+        np.concatenate(tfs) if tfs else np.zeros((0, 4)),
+        len(i),
+    )
+    return result, model
 
 
 def dedup(
@@ -160,11 +195,19 @@ def dedup(
     progress("block", 0, 1)
     i, j = blocking.dedup_pairs(prep)
     progress("block", 1, 1)
-    levels, model = _score(prep, prep, vocab, i, j, True, model, progress, em)
-    tf = agreement_frequencies(prep, prep, i, j, levels, name_frequencies(prep))
-    p = model.probabilities(levels, tf)
-    keep = p >= threshold
-    return prep, Result(i[keep], j[keep], p[keep], levels[keep], tf[keep], len(i)), model
+    result, model = _score(
+        prep,
+        prep,
+        vocab,
+        i,
+        j,
+        dedup=True,
+        model=model,
+        progress=progress,
+        em=em,
+        threshold=threshold,
+    )
+    return prep, result, model
 
 
 def link(
@@ -181,11 +224,19 @@ def link(
     progress("block", 0, 1)
     i, j = blocking.link_pairs(left, right)
     progress("block", 1, 1)
-    levels, model = _score(left, right, vocab, i, j, False, model, progress, em)
-    tf = agreement_frequencies(left, right, i, j, levels, name_frequencies(left, right))
-    p = model.probabilities(levels, tf)
-    keep = p >= threshold
-    return left, right, Result(i[keep], j[keep], p[keep], levels[keep], tf[keep], len(i)), model
+    result, model = _score(
+        left,
+        right,
+        vocab,
+        i,
+        j,
+        dedup=False,
+        model=model,
+        progress=progress,
+        em=em,
+        threshold=threshold,
+    )
+    return left, right, result, model
 
 
 class Searcher:
