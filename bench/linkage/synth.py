@@ -21,6 +21,8 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
+from salama.lib.linkage.records import COLUMNS as RECORD_COLUMNS
+
 # (academic romanisation, Arabic script), most frequent first.
 ARABIC_MALE = """muhammad محمد|ahmad أحمد|ali علي|mahmud محمود|husayn حسين|hasan حسن|umar عمر|khalid خالد|
 yusuf يوسف|ibrahim إبراهيم|abd al-rahman عبد الرحمن|mustafa مصطفى|abd allah عبد الله|said سعيد|karim كريم|
@@ -350,22 +352,8 @@ def generate(n: int, seed: int = 1, duplicate_share: float = 0.10, today: date =
     return [rows[k] for k in order], [truth[k] for k in order]
 
 
-COLUMNS = [
-    "id",
-    "given_name",
-    "father_name",
-    "grandfather_name",
-    "family_name",
-    "sex",
-    "birth_date",
-    "age",
-    "age_on",
-    "place_of_origin",
-    "country_of_origin",
-    "household_id",
-    "phone",
-    "document_number",
-]
+# Salama's input columns, less the two this generator never fills.
+COLUMNS = [c for c in RECORD_COLUMNS if c not in {"full_name", "birth_year"}]
 
 
 def write(rows, truth, out: Path) -> None:

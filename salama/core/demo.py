@@ -6,6 +6,7 @@ import secrets
 from datetime import date
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -109,7 +110,7 @@ def load_demo(*, residents: int = 2000, seed: int = 73171) -> list[tuple[str, st
             validate=False,
         )
         logins.append((username, password, role.value))
-    admin = next(u for u in _users() if u.username == "admin")
+    admin = get_user_model().objects.get(username="admin")
     today = timezone.localdate()
     generator = Generator(seed, today)
     bases = {k: v for k, v in DEFAULT_BASES.items() if v}
@@ -161,9 +162,3 @@ def _register_again(
             members=[data],
             bases=bases,
         )
-
-
-def _users() -> Any:
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.all()
