@@ -1,6 +1,7 @@
 """The linkage engine alone: names across scripts, comparison levels,
 Fellegi–Sunter scoring, deduplication, linkage and search."""
 
+import numpy as np
 import pytest
 
 from salama.lib.linkage import engine
@@ -197,3 +198,61 @@ def test_pairs_become_clusters():
         "d": 2,
     }
     assert clusters([]) == {}
+
+
+def _namesakes(count: int) -> list[dict[str, str]]:
+    """`count` men of one common name, two born each year, same origin."""
+    return [
+        {
+            "id": f"n{k}",
+            "given_name": "Muhammad",
+            "father_name": "Ahmad",
+            "family_name": "Al-Ali",
+            "sex": "M",
+            "birth_year": str(1890 + k // 2),
+            "place_of_origin": "Homs",
+        }
+        for k in range(count)
+    ]
+
+
+def test_a_common_name_block_is_a_sorted_neighbourhood():
+    from salama.lib.linkage import blocking
+
+    prep, _ = prepare(_namesakes(200))
+    i, j = blocking.dedup_pairs(prep)
+    # Not 200 × 199 / 2 pairs: each man meets only those nearest in age.
+    assert len(i) <= 200 * blocking.WINDOW
+    assert len(i) < 200 * 199 // 2
+    gaps = np.abs(prep.year_min[i] - prep.year_min[j])
+    assert gaps.max() <= blocking.WINDOW
+    assert set(zip(i.tolist(), j.tolist(), strict=True)) >= {(k, k + 1) for k in range(199)}
+
+
+def test_small_blocks_are_compared_in_full():
+    from salama.lib.linkage import blocking
+
+    prep, _ = prepare(_namesakes(blocking.WINDOW + 1))
+    i, _j = blocking.dedup_pairs(prep)
+    assert len(i) == (blocking.WINDOW + 1) * blocking.WINDOW // 2
+
+
+def test_batches_hold_each_pair_once():
+    from salama.lib.linkage import blocking
+
+    prep, _ = prepare(_namesakes(300))
+    whole = set(zip(*(a.tolist() for a in blocking.dedup_pairs(prep)), strict=True))
+    batches = blocking.PairBatches(prep, batch=500)
+    assert len(batches) > 1
+    seen = [p for i, j in batches for p in zip(i.tolist(), j.tolist(), strict=True)]
+    assert len(seen) == len(set(seen)) and set(seen) == whole
+    assert all(a < b for a, b in seen)
+
+
+def test_link_window_centres_on_the_query_age():
+    from salama.lib.linkage import blocking
+
+    registry, vocab = prepare(_namesakes(200))
+    query, _ = prepare([{**_namesakes(200)[120], "id": "q"}], vocab)
+    _i, j = blocking.link_pairs(query, registry)
+    assert 120 in j.tolist() and len(j) == blocking.WINDOW

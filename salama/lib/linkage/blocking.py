@@ -3,6 +3,7 @@ the two records share any key. Keys are plain integers, so that a database
 can store them in one indexed table and find candidates the same way."""
 
 import hashlib
+import itertools
 from collections.abc import Iterator
 
 import numpy as np
@@ -16,15 +17,23 @@ RULES: dict[str, tuple[str, ...]] = {
     "given+father": ("given", "father"),
     "father+family+year": ("father", "family", "year"),
     "date": ("date",),
-    "skeletons": ("sgiven", "sfamily"),
+    "skeletons": ("skeletons-unordered",),
     "skeletons given+father": ("sgiven", "sfather"),
+    "skeletons father+grandfather": ("sfather", "sgrandfather"),
+    "skeletons given+grandfather": ("sgiven", "sgrandfather"),
     "document": ("document",),
     "phone": ("phone",),
 }
 # Chosen on the synthetic 100k registry (bench/linkage): these eight keep 0.89
 # of true pairs with 4.8M comparisons; adding given+place, family+place,
 # given+year or grandfather keys raised recall to 0.92 for 22M comparisons.
-MAX_BLOCK = 300  # larger blocks are too common to tell anyone apart: skipped
+
+# Within a block, records are sorted by sex and birth year and each meets its
+# WINDOW nearest neighbours: a block of up to WINDOW + 1 records is compared in
+# full, a larger one (a common name in a large registry) as a sorted
+# neighbourhood, so that comparisons grow with the registry, not its square.
+WINDOW = 15
+MAX_BLOCK = WINDOW + 1  # search: a key shared by more records is narrowed
 
 
 def _column(prep: Prepared, name: str) -> np.ndarray:
@@ -35,10 +44,11 @@ def _column(prep: Prepared, name: str) -> np.ndarray:
         return prep.skeletons[:, parts[name[1:]]].astype(np.int64)
     if name == "year":
         return np.where(prep.year_max >= 0, prep.year_max, 0).astype(np.int64)
-    if name == "names-unordered":
+    if name in ("names-unordered", "skeletons-unordered"):
         # the same key whichever of given and family name came first
-        low = np.minimum(prep.names[:, 0], prep.names[:, 3]).astype(np.int64)
-        high = np.maximum(prep.names[:, 0], prep.names[:, 3]).astype(np.int64)
+        table = prep.names if name == "names-unordered" else prep.skeletons
+        low = np.minimum(table[:, 0], table[:, 3]).astype(np.int64)
+        high = np.maximum(table[:, 0], table[:, 3]).astype(np.int64)
         return np.where((low != 0) & (high != 0), low * 1_000_003 + high, 0)
     if name == "date":
         return np.where(prep.exact_date >= 0, prep.exact_date + 1, 0).astype(np.int64)
@@ -66,53 +76,112 @@ def keys(prep: Prepared, rule: str) -> np.ndarray:
     return key
 
 
-def _groups(key: np.ndarray) -> Iterator[np.ndarray]:
-    order = np.argsort(key, kind="stable")
-    sorted_keys = key[order]
-    bounds = np.flatnonzero(np.diff(sorted_keys)) + 1
-    for group in np.split(order, bounds):
-        if len(group) > 1 and key[group[0]] != 0 and len(group) <= MAX_BLOCK:
-            yield group
+def neighbourhood(prep: Prepared) -> np.ndarray:
+    """The order inside a block: sex, place of origin, then the middle of the
+    birth-year range (unknown years last), so that neighbours are the
+    likeliest duplicates: a person gives the same origin at each desk."""
+    middle = np.where(prep.year_min >= 0, (prep.year_min + prep.year_max) // 2, 9999)
+    return (prep.sex.astype(np.int64) * (1 << 24) + prep.place) * 10_000 + middle
 
 
-_TRIU: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+def rule_pairs(
+    prep: Prepared, rule: str, order_key: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i, j) of records sharing `rule`'s key and at most WINDOW apart
+    in their block's order. A pair may come out twice if records tie."""
+    key = keys(prep, rule)
+    within = neighbourhood(prep) if order_key is None else order_key
+    order = np.lexsort((within, key))
+    sorted_key = key[order]
+    lefts, rights = [], []
+    for distance in range(1, WINDOW + 1):
+        same = (sorted_key[:-distance] == sorted_key[distance:]) & (sorted_key[distance:] != 0)
+        at = np.flatnonzero(same)
+        if len(at) == 0:
+            break
+        lefts.append(order[at])
+        rights.append(order[at + distance])
+    if not lefts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(lefts).astype(np.int64), np.concatenate(rights).astype(np.int64)
 
 
 def dedup_pairs(
     prep: Prepared, rules: tuple[str, ...] = tuple(RULES)
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct pairs (i < j) sharing at least one key. Rules are merged one
-    at a time, so memory follows the distinct pairs, not their repeats."""
-    codes = np.zeros(0, dtype=np.int64)
-    for rule in rules:
-        found = []
-        for group in _groups(keys(prep, rule)):
-            n = len(group)
-            if n not in _TRIU:
-                _TRIU[n] = np.triu_indices(n, 1)
-            a, b = _TRIU[n]
-            left, right = group[a], group[b]
-            found.append(
-                np.minimum(left, right).astype(np.int64) * len(prep) + np.maximum(left, right)
-            )
-        if found:
-            codes = np.union1d(codes, np.concatenate(found))
-    return codes // max(len(prep), 1), codes % max(len(prep), 1)
+    """Distinct pairs (i < j) found by any of `rules`."""
+    batches = list(PairBatches(prep, rules, batch=None))
+    return batches[0] if batches else _no_pairs()
+
+
+def _distinct(codes: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (numpy's own unique hashes, far slower here)."""
+    codes = np.sort(codes)
+    keep = np.ones(len(codes), dtype=bool)
+    keep[1:] = codes[1:] != codes[:-1]
+    return codes[keep]
+
+
+def _no_pairs() -> tuple[np.ndarray, np.ndarray]:
+    return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+
+
+class PairBatches:
+    """Distinct pairs (i < j) found by any of `rules`, in batches of about
+    `batch` pairs (None: one batch). A pair is coded i * n + j and each rule's
+    codes are kept sorted, so that a batch is one range of codes gathered
+    from every rule: a pair found by several rules is met once, and the
+    working memory follows the batch, not the sum of the rules."""
+
+    def __init__(
+        self, prep: Prepared, rules: tuple[str, ...] = tuple(RULES), batch: int | None = 5_000_000
+    ) -> None:
+        self.n = n = len(prep)
+        within = neighbourhood(prep)
+        self.per_rule = []
+        for rule in rules:
+            i, j = rule_pairs(prep, rule, within)
+            self.per_rule.append(_distinct((np.minimum(i, j) * n + np.maximum(i, j))[i != j]))
+        found = sum(len(c) for c in self.per_rule)
+        slices = 1 if batch is None else max(1, -(-found // batch))
+        self.bounds = np.linspace(0, n, slices + 1).astype(np.int64) * n
+
+    def __len__(self) -> int:
+        return len(self.bounds) - 1
+
+    def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        for low, high in itertools.pairwise(self.bounds):
+            parts = [c[np.searchsorted(c, low) : np.searchsorted(c, high)] for c in self.per_rule]
+            codes = _distinct(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+            if len(codes):
+                yield codes // self.n, codes % self.n
 
 
 def link_pairs(
     left: Prepared, right: Prepared, rules: tuple[str, ...] = tuple(RULES)
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct pairs (left i, right j) sharing at least one key."""
+    """Distinct pairs (left i, right j) sharing a key, each left record meeting
+    at most WINDOW right records per rule: those nearest in sex and birth year."""
     found = []
     for rule in rules:
         ka, kb = keys(left, rule), keys(right, rule)
-        order_b = np.argsort(kb, kind="stable")
-        sorted_b = kb[order_b]
+        wa, wb = neighbourhood(left), neighbourhood(right)
+        order_b = np.lexsort((wb, kb))
+        sorted_b, sorted_wb = kb[order_b], wb[order_b]
         start = np.searchsorted(sorted_b, ka, side="left")
         stop = np.searchsorted(sorted_b, ka, side="right")
         count = np.where(ka != 0, stop - start, 0)
-        count[count > MAX_BLOCK] = 0
+        # In a large block, start the window where this record's sex and
+        # birth year would sit, centred: one search on (key rank, order).
+        large = count > WINDOW
+        if large.any():
+            distinct_b = _distinct(sorted_b)
+            combined = np.searchsorted(distinct_b, sorted_b) * np.int64(1 << 40) + sorted_wb
+            rank_a = np.searchsorted(distinct_b, ka[large])
+            centre = np.searchsorted(combined, rank_a * np.int64(1 << 40) + wa[large])
+            low = start[large]
+            start[large] = np.clip(centre - WINDOW // 2, low, stop[large] - WINDOW)
+            count[large] = WINDOW
         if count.sum() == 0:
             continue
         i = np.repeat(np.arange(len(left)), count)
@@ -120,8 +189,8 @@ def link_pairs(
         j = order_b[np.repeat(start, count) + offsets]
         found.append(i.astype(np.int64) * len(right) + j)
     if not found:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    codes = np.unique(np.concatenate(found))
+        return _no_pairs()
+    codes = _distinct(np.concatenate(found))
     return codes // len(right), codes % len(right)
 
 
@@ -131,8 +200,13 @@ def _column_text(prep: Prepared, vocab: Vocabularies, name: str, row: int) -> st
         return vocab.names.values[prep.names[row, parts[name]]]
     if name.startswith("s") and name[1:] in parts:
         return vocab.skeletons.values[prep.skeletons[row, parts[name[1:]]]]
-    if name == "names-unordered":
-        given, family = (vocab.names.values[prep.names[row, k]] for k in (0, 3))
+    if name in ("names-unordered", "skeletons-unordered"):
+        values, table = (
+            (vocab.names.values, prep.names)
+            if name == "names-unordered"
+            else (vocab.skeletons.values, prep.skeletons)
+        )
+        given, family = (values[table[row, k]] for k in (0, 3))
         return "+".join(sorted((given, family))) if given and family else ""
     if name == "year":
         return str(prep.year_max[row]) if prep.year_max[row] >= 0 else ""

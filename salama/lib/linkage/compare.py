@@ -165,6 +165,24 @@ def compare(
     return np.stack(columns, axis=1).astype(np.int8)
 
 
+def strict_agreement(left: Prepared, right: Prepared, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Pairs that agree on given, father's and family names exactly, on sex
+    and on overlapping birth years: cheap enough to count before comparing.
+    Missing values agree only for the family name (Somali names have none),
+    father's name and sex (not every source records them)."""
+
+    def same(a: np.ndarray, b: np.ndarray, allow_missing: bool) -> np.ndarray:
+        return (a == b) & (a != 0) | (allow_missing & ((a == 0) | (b == 0)))
+
+    names_l, names_r = left.names[i], right.names[j]
+    strict = same(names_l[:, 0], names_r[:, 0], False)
+    strict &= same(names_l[:, 1], names_r[:, 1], True) & same(names_l[:, 3], names_r[:, 3], True)
+    strict &= same(left.sex[i], right.sex[j], True)
+    known = (left.year_min[i] >= 0) & (right.year_min[j] >= 0)
+    overlap = (left.year_min[i] <= right.year_max[j]) & (right.year_min[j] <= left.year_max[i])
+    return strict & known & overlap
+
+
 TF_PSEUDO_RECORDS = 100
 TF_TYPICAL_SHARE = 0.02
 

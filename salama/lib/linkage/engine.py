@@ -1,6 +1,6 @@
 """Deduplication, linkage and search over prepared records."""
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,13 +11,14 @@ from salama.lib.linkage.compare import (
     agreement_frequencies,
     compare,
     name_frequencies,
+    strict_agreement,
 )
 from salama.lib.linkage.model import (
     Model,
     combine,
     estimate_m,
-    estimate_prior_deterministic,
     estimate_u,
+    prior_from_strict,
 )
 from salama.lib.linkage.records import Prepared, Vocabularies, prepare
 
@@ -58,11 +59,13 @@ RULE_FEATURES: dict[str, tuple[str, ...]] = {
     "sgiven": ("given",),
     "sfather": ("father",),
     "sfamily": ("family",),
+    "sgrandfather": ("grandfather",),
     "document": ("document",),
     "phone": ("phone",),
     "date": ("birth",),
     "place": ("origin",),
     "names-unordered": ("given", "family"),
+    "skeletons-unordered": ("given", "family"),
 }
 EM_PAIRS = 1_000_000
 # EM sessions run on rules that relatives rarely share (a given name with the
@@ -117,32 +120,21 @@ def _total_pairs(left: Prepared, right: Prepared, dedup: bool) -> float:
 CHUNK = 1_000_000
 
 
-def _levels(
-    left: Prepared,
-    right: Prepared,
-    vocab: Vocabularies,
-    i: np.ndarray,
-    j: np.ndarray,
-    dedup: bool,
-    progress: Progress,
-) -> np.ndarray:
-    """Comparison levels for all pairs, in chunks (10 bytes a pair)."""
-    parts = []
-    for start in range(0, len(i), CHUNK):
-        stop = start + CHUNK
-        parts.append(
-            compare(left, right, i[start:stop], j[start:stop], vocab, same_households=dedup)
-        )
-        progress("compare", min(stop, len(i)), len(i))
-    return np.concatenate(parts) if parts else np.zeros((0, len(FEATURE_INDEX)), dtype=np.int8)
+def _batches(
+    left: Prepared, right: Prepared, dedup: bool
+) -> blocking.PairBatches | list[tuple[np.ndarray, np.ndarray]]:
+    """Candidate pairs in batches of about a million (levels take 10 bytes a
+    pair, so memory follows the batch, not the registry)."""
+    if dedup:
+        return blocking.PairBatches(left, batch=CHUNK)
+    i, j = blocking.link_pairs(left, right)
+    return [(i[s : s + CHUNK], j[s : s + CHUNK]) for s in range(0, len(i), CHUNK)]
 
 
 def _score(
     left: Prepared,
     right: Prepared,
     vocab: Vocabularies,
-    i: np.ndarray,
-    j: np.ndarray,
     *,
     dedup: bool,
     model: Model | None,
@@ -150,41 +142,44 @@ def _score(
     em: bool,
     threshold: float,
 ) -> tuple[Result, Model]:
-    """Train if needed, then score the pairs chunk by chunk, keeping only
-    those at or above the threshold (memory stays ~26 bytes a pair)."""
-    levels = _levels(left, right, vocab, i, j, dedup, progress)
+    """Train if needed, then compare and score the candidate pairs batch by
+    batch, keeping only those at or above the threshold."""
+    progress("block", 0, 1)
+    batches = _batches(left, right, dedup)
+    progress("block", 1, 1)
     if model is None:
         model = train(left, right, vocab, dedup=dedup, em=em, progress=progress)
+        strict = sum(int(strict_agreement(left, right, i, j).sum()) for i, j in batches)
         records = len(left) if dedup else min(len(left), len(right))
-        prior = estimate_prior_deterministic(levels, _total_pairs(left, right, dedup), records)
+        prior = prior_from_strict(strict, _total_pairs(left, right, dedup), records)
         model = Model(m=model.m, u=model.u, prior=prior)
     frequencies = name_frequencies(left) if dedup else name_frequencies(left, right)
-    kept, probabilities, tfs = [], [], []
-    for start in range(0, len(i), CHUNK):
-        stop = start + CHUNK
-        tf = agreement_frequencies(
-            left, right, i[start:stop], j[start:stop], levels[start:stop], frequencies
+    kept: list[tuple[np.ndarray, ...]] = []
+    compared = 0
+    for done, (i, j) in enumerate(batches, start=1):
+        levels = compare(left, right, i, j, vocab, same_households=dedup)
+        tf = agreement_frequencies(left, right, i, j, levels, frequencies)
+        p = model.probabilities(levels, tf)
+        keep = p >= threshold
+        kept.append((i[keep], j[keep], p[keep], levels[keep], tf[keep]))
+        compared += len(i)
+        progress("score", done, len(batches))
+    if not kept:
+        kept.append(
+            (
+                np.zeros(0, dtype=np.int64),
+                np.zeros(0, dtype=np.int64),
+                np.zeros(0),
+                np.zeros((0, len(FEATURE_INDEX)), dtype=np.int8),
+                np.zeros((0, 4)),
+            )
         )
-        p = model.probabilities(levels[start:stop], tf)
-        keep = np.flatnonzero(p >= threshold)
-        kept.append(keep + start)
-        probabilities.append(p[keep])
-        tfs.append(tf[keep])
-        progress("score", min(stop, len(i)), len(i))
-    index = np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64)
-    result = Result(
-        i[index],
-        j[index],
-        np.concatenate(probabilities) if probabilities else np.zeros(0),
-        levels[index],
-        np.concatenate(tfs) if tfs else np.zeros((0, 4)),
-        len(i),
-    )
-    return result, model
+    left_i, right_j, probability, levels, tf = (np.concatenate(c) for c in zip(*kept, strict=True))
+    return Result(left_i, right_j, probability, levels, tf, compared), model
 
 
 def dedup(
-    rows: Sequence[Mapping[str, str]],
+    rows: Iterable[Mapping[str, str]],
     *,
     threshold: float = 0.5,
     model: Model | None = None,
@@ -192,15 +187,10 @@ def dedup(
     progress: Progress = _quiet,
 ) -> tuple[Prepared, Result, Model]:
     prep, vocab = prepare(rows)
-    progress("block", 0, 1)
-    i, j = blocking.dedup_pairs(prep)
-    progress("block", 1, 1)
     result, model = _score(
         prep,
         prep,
         vocab,
-        i,
-        j,
         dedup=True,
         model=model,
         progress=progress,
@@ -211,8 +201,8 @@ def dedup(
 
 
 def link(
-    rows_a: Sequence[Mapping[str, str]],
-    rows_b: Sequence[Mapping[str, str]],
+    rows_a: Iterable[Mapping[str, str]],
+    rows_b: Iterable[Mapping[str, str]],
     *,
     threshold: float = 0.5,
     model: Model | None = None,
@@ -221,15 +211,10 @@ def link(
 ) -> tuple[Prepared, Prepared, Result, Model]:
     left, vocab = prepare(rows_a)
     right, vocab = prepare(rows_b, vocab)
-    progress("block", 0, 1)
-    i, j = blocking.link_pairs(left, right)
-    progress("block", 1, 1)
     result, model = _score(
         left,
         right,
         vocab,
-        i,
-        j,
         dedup=False,
         model=model,
         progress=progress,
@@ -240,15 +225,10 @@ def link(
 
 
 class Searcher:
-    """An in-memory index of a registry for missing-person style queries."""
+    """A prepared registry for missing-person style queries."""
 
-    def __init__(self, rows: Sequence[Mapping[str, str]], model: Model | None = None) -> None:
+    def __init__(self, rows: Iterable[Mapping[str, str]], model: Model | None = None) -> None:
         self.registry, self.vocab = prepare(rows)
-        self.index = {}
-        for rule in blocking.RULES:
-            key = blocking.keys(self.registry, rule)
-            order = np.argsort(key, kind="stable")
-            self.index[rule] = (key[order], order)
         self.model = model or self._trained()
         self.frequencies = name_frequencies(self.registry)
 
@@ -258,33 +238,21 @@ class Searcher:
         # chance that a given registry record is that person is about 1/N.
         return Model(m=model.m, u=model.u, prior=0.5 / max(len(self.registry), 1))
 
-    def candidates(self, query: Prepared, row: int) -> np.ndarray:
-        found = []
-        for rule, (sorted_keys, order) in self.index.items():
-            key = blocking.keys(query, rule)[row]
-            if key == 0:
-                continue
-            lo, hi = np.searchsorted(sorted_keys, [key, key + 1])
-            if 0 < hi - lo <= blocking.MAX_BLOCK:
-                found.append(order[lo:hi])
-        return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
-
     def search(
-        self, rows: Sequence[Mapping[str, str]], top: int = 10
+        self, rows: Iterable[Mapping[str, str]], top: int = 10
     ) -> list[list[tuple[int, float, np.ndarray, np.ndarray]]]:
         """For each query row, up to `top` (registry index, probability, levels,
-        name frequencies), best first."""
+        name frequencies), best first. Candidates are found as in linkage."""
         queries, _ = prepare(rows, self.vocab)
+        qi, cand = blocking.link_pairs(queries, self.registry)
+        levels = compare(queries, self.registry, qi, cand, self.vocab, same_households=False)
+        tf = agreement_frequencies(queries, self.registry, qi, cand, levels, self.frequencies)
+        p = self.model.probabilities(levels, tf)
+        # Best first within each query: sort by query, then by -probability.
+        order = np.lexsort((-p, qi))
+        starts = np.searchsorted(qi[order], np.arange(len(queries) + 1))
         results: list[list[tuple[int, float, np.ndarray, np.ndarray]]] = []
         for q in range(len(queries)):
-            cand = self.candidates(queries, q)
-            if len(cand) == 0:
-                results.append([])
-                continue
-            qi = np.full(len(cand), q)
-            levels = compare(queries, self.registry, qi, cand, self.vocab, same_households=False)
-            tf = agreement_frequencies(queries, self.registry, qi, cand, levels, self.frequencies)
-            p = self.model.probabilities(levels, tf)
-            best = np.argsort(-p, kind="stable")[:top]
+            best = order[starts[q] : starts[q + 1]][:top]
             results.append([(int(cand[k]), float(p[k]), levels[k], tf[k]) for k in best])
         return results

@@ -21,7 +21,7 @@ DEFAULT_M = {
     "origin": [0.05, 0.15, 0.80],
     "phone": [0.15, 0.85],
     "document": [0.03, 0.07, 0.90],
-    "household": [0.5, 0.5],
+    "household": [0.7, 0.3],
 }
 DEFAULT_U = {
     "given": [0.90, 0.04, 0.001, 0.005, 0.004, 0.05],
@@ -33,7 +33,9 @@ DEFAULT_U = {
     "origin": [0.6, 0.3, 0.1],
     "phone": [0.9999, 0.0001],
     "document": [0.9999, 0.00005, 0.00005],
-    "household": [0.9999, 0.0001],
+    # Not from random pairs: candidates that share a household are nearly
+    # always relatives, so chance agreement is set as it is among candidates.
+    "household": [0.9, 0.1],
 }
 FLOOR = 1e-6
 GIVEN = 0
@@ -49,6 +51,8 @@ TWIN_FEATURES = {"birth", "sex"}
 # Features whose chance agreement among blocked pairs differs from random
 # pairs (relatives share a household): EM estimates their u too.
 EM_U_FEATURES = {"household"}
+# Features whose u random pairs would set far too low (see DEFAULT_U).
+CANDIDATE_U_FEATURES = {"household"}
 
 
 def _normalised(values: np.ndarray) -> np.ndarray:
@@ -169,10 +173,14 @@ def estimate_u(random_levels: np.ndarray, model: Model) -> Model:
     """u from levels of random pairs (nearly all non-matches); features never
     observed keep their defaults."""
     u = []
-    for counts, default in zip(level_frequencies(random_levels), model.u, strict=True):
+    frequencies = level_frequencies(random_levels)
+    for feature, counts, default in zip(FEATURES, frequencies, model.u, strict=True):
         total = counts.sum()
+        random_pairs_tell = total >= 100 and feature.name not in CANDIDATE_U_FEATURES
         u.append(
-            _normalised((counts + 0.5) / (total + 0.5 * len(counts))) if total >= 100 else default
+            _normalised((counts + 0.5) / (total + 0.5 * len(counts)))
+            if random_pairs_tell
+            else default
         )
     return Model(m=model.m, u=u, prior=model.prior)
 
@@ -259,24 +267,10 @@ def estimate_prior(
     return Model(m=model.m, u=model.u, prior=prior)
 
 
-def estimate_prior_deterministic(
-    levels: np.ndarray, total_pairs: float, records: int, recall: float = 0.6
-) -> float:
-    """λ as Splink's deterministic-rule estimate: pairs that agree on given,
-    father's and family names, sex and birth years are counted as matches;
-    `recall` is the share of all matches such strict agreement is assumed to
-    find. Missing values count as agreeing only for the family name (Somali
-    names have none), father's name and sex (not every source records them)."""
-    from salama.lib.linkage.compare import FEATURE_INDEX
-
-    def agree(name: str, allow_missing: bool = False) -> np.ndarray:
-        column = levels[:, FEATURE_INDEX[name]]
-        top = len(FEATURES[FEATURE_INDEX[name]].levels) - 1
-        return (column == top) | (allow_missing & (column == MISSING))
-
-    strict = agree("given") & agree("father", True) & agree("family", True) & agree("sex", True)
-    strict &= levels[:, FEATURE_INDEX["birth"]] >= 3
-    found = int(strict.sum())
+def prior_from_strict(found: int, total_pairs: float, records: int, recall: float = 0.6) -> float:
+    """λ as Splink's deterministic-rule estimate: `found` pairs agree strictly
+    (see compare.strict_agreement) and are counted as matches; `recall` is the
+    share of all matches such strict agreement is assumed to find."""
     # Too few to estimate from (a small registry): assume one record in
     # twenty has a duplicate, as re-registration rates in camps suggest.
     matches = found / recall if found >= 10 else 0.05 * records

@@ -2,6 +2,7 @@
 
 import csv
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,19 +14,22 @@ from salama.lib.linkage.records import COLUMNS, RowError
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
-    """Rows of a UTF-8 CSV with a header; only the known columns are kept."""
+    return list(iter_rows(path))
+
+
+def iter_rows(path: Path) -> Iterator[dict[str, str]]:
+    """Rows of a UTF-8 CSV with a header, one at a time (a registry of a
+    million need not sit in memory as text); only the known columns are kept."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)
             if not reader.fieldnames or "id" not in reader.fieldnames:
                 raise CommandError(f"{path}: the header (row 1) must name an id column.")
             keep = [c for c in reader.fieldnames if c in COLUMNS]
-            rows = []
             for line, row in enumerate(reader, start=2):
                 if None in row:
                     raise CommandError(f"{path}: row {line} has more values than the header.")
-                rows.append({c: row[c] or "" for c in keep})
-            return rows
+                yield {c: row[c] or "" for c in keep}
     except OSError as exc:
         raise CommandError(f"{path}: {exc.strerror}") from None
     except UnicodeDecodeError:
@@ -112,45 +116,49 @@ class Command(BaseCommand):
 
     def _dedup(self, options: dict[str, Any], progress: engine.Progress) -> str:
         self._check_threshold(options["threshold"])
-        rows = read_rows(options["input"])
         prep, result, _model = engine.dedup(
-            rows, threshold=options["threshold"], em=options["em"], progress=progress
+            iter_rows(options["input"]),
+            threshold=options["threshold"],
+            em=options["em"],
+            progress=progress,
         )
         self._write_pairs(options["out"], prep.ids, prep.ids, result)
         return (
-            f"{len(rows)} records, {result.pairs_compared} pairs compared, "
+            f"{len(prep)} records, {result.pairs_compared} pairs compared, "
             f"{len(result.left)} pairs at or above {options['threshold']}"
         )
 
     def _link(self, options: dict[str, Any], progress: engine.Progress) -> str:
         self._check_threshold(options["threshold"])
-        a, b = read_rows(options["a"]), read_rows(options["b"])
         left, right, result, _ = engine.link(
-            a, b, threshold=options["threshold"], progress=progress
+            iter_rows(options["a"]),
+            iter_rows(options["b"]),
+            threshold=options["threshold"],
+            progress=progress,
         )
         self._write_pairs(options["out"], left.ids, right.ids, result)
         return (
-            f"{len(a)} × {len(b)} records, {result.pairs_compared} pairs compared, "
+            f"{len(left)} × {len(right)} records, {result.pairs_compared} pairs compared, "
             f"{len(result.left)} links at or above {options['threshold']}"
         )
 
     def _search(self, options: dict[str, Any], progress: engine.Progress) -> str:
         if options["top"] < 1:
             raise CommandError("--top must be at least 1.")
-        registry, queries = read_rows(options["registry"]), read_rows(options["queries"])
-        searcher = engine.Searcher(registry)
+        queries = read_rows(options["queries"])
+        searcher = engine.Searcher(iter_rows(options["registry"]))
         with options["out"].open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(["query_id", "rank", "id", "probability"])
-            for start in range(0, len(queries), 100):
-                chunk = queries[start : start + 100]
+            for start in range(0, len(queries), 1000):
+                chunk = queries[start : start + 1000]
                 for query, hits in zip(chunk, searcher.search(chunk, options["top"]), strict=True):
                     for rank, (index, probability, _levels, _tf) in enumerate(hits, start=1):
                         writer.writerow(
                             [query["id"], rank, searcher.registry.ids[index], f"{probability:.6f}"]
                         )
-                progress("search", min(start + 100, len(queries)), len(queries))
-        return f"{len(queries)} queries against {len(registry)} records"
+                progress("search", min(start + 1000, len(queries)), len(queries))
+        return f"{len(queries)} queries against {len(searcher.registry)} records"
 
     def _write_pairs(
         self, path: Path, left_ids: list[str], right_ids: list[str], result: engine.Result
