@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "salama.audit",
     "salama.core",
     "salama.registry",
+    "salama.screening",
 ]
 
 MIDDLEWARE = [
