@@ -35,6 +35,35 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _field_keys() -> list[str]:
+    """Fernet keys for field-level encryption (PROTECTION.md 25), newest first:
+    SALAMA_FIELD_KEYS (comma-separated) or SALAMA_FIELD_KEYS_FILE, kept outside
+    the database. Add a new key in front to rotate; old keys still decrypt.
+    The demo and the tests keep a generated key in the data folder."""
+    keys = envsecret("SALAMA_FIELD_KEYS")
+    if keys:
+        return [k.strip() for k in keys.replace("\n", ",").split(",") if k.strip()]
+    if not DEMO and not envbool("SALAMA_TESTING"):
+        raise ConfigError(
+            "SALAMA_FIELD_KEYS (or SALAMA_FIELD_KEYS_FILE) must be set outside demo mode"
+        )
+    from cryptography.fernet import Fernet
+
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = DATA_DIR / "field_keys"
+    if not key_file.exists():
+        key_file.write_text(Fernet.generate_key().decode(), encoding="utf-8")
+        key_file.chmod(0o600)
+    return [key_file.read_text(encoding="utf-8").strip()]
+
+
+SALAMA_FIELD_KEYS = _field_keys()
+# Largest OpenRosa submission (XML and attachments together) accepted, in bytes.
+SALAMA_OPENROSA_MAX_BYTES = envint("SALAMA_OPENROSA_MAX_BYTES", 10 * 1024 * 1024)
+# Small-cell suppression threshold for published counts (PROTECTION.md 12; never below 5).
+SALAMA_SUPPRESSION_K = max(envint("SALAMA_SUPPRESSION_K", 11), 5)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEMO else "")
 
 INSTALLED_APPS = [

@@ -5,6 +5,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-key-not-secret-" + "x" * 40)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("SALAMA_HTTPS", "false")
+os.environ.setdefault("SALAMA_TESTING", "true")
 os.environ.setdefault("SALAMA_DATA_DIR", os.path.join(os.getcwd(), "test-artifacts"))
 
 from salama.settings import *  # noqa: E402,F403

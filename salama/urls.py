@@ -4,6 +4,8 @@ from salama.api import api
 from salama.core import views as core_views
 from salama.registry import views as registry_views
 from salama.registry import views_matching as matching_views
+from salama.screening import openrosa
+from salama.screening import views as screening_views
 
 registry_patterns = [
     path("persons/", registry_views.person_list, name="person_list"),
@@ -35,6 +37,27 @@ registry_patterns = [
     path("export.csv", registry_views.export_csv, name="export_csv"),
 ]
 
+screening_patterns = [
+    path("person/<str:pk>/", screening_views.screening_start, name="screening_start"),
+    path("person/<str:pk>/step/", screening_views.screening_step, name="screening_step"),
+    path("alerts/", screening_views.alert_list, name="alert_list"),
+    path(
+        "alerts/<str:pk>/acknowledge/", screening_views.alert_acknowledge, name="alert_acknowledge"
+    ),
+    path("figures/", screening_views.figures, name="screening_figures"),
+    path("review/", screening_views.review_queue, name="review_queue"),
+    path("review/<str:pk>/", screening_views.review_submission, name="review_submission"),
+    path("<str:pk>/", screening_views.screening_detail, name="screening_detail"),
+]
+
+openrosa_patterns = [
+    path("formList", openrosa.form_list, name="openrosa_form_list"),
+    path("forms/<str:form_id>/form.xml", openrosa.form_download, name="openrosa_form"),
+    path("forms/<str:form_id>/form.xlsx", openrosa.form_xlsform, name="openrosa_xlsform"),
+    path("forms/<str:form_id>/manifest", openrosa.manifest, name="openrosa_manifest"),
+    path("submission", openrosa.submission, name="openrosa_submission"),
+]
+
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/login/", core_views.LoginView.as_view(), name="login"),
@@ -43,5 +66,7 @@ urlpatterns = [
     path("accounts/preferences/", core_views.preferences, name="preferences"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("registry/", include(registry_patterns)),
+    path("screening/", include(screening_patterns)),
+    path("openrosa/", include(openrosa_patterns)),
     path("api/v1/", api.urls),
 ]

@@ -18,6 +18,9 @@ def salama(request: HttpRequest) -> dict[str, Any]:
         "can_export": access.has_perm(user, Perm.REGISTRY_EXPORT),
         "can_audit": access.has_perm(user, Perm.AUDIT_VIEW),
         "can_merge": access.has_perm(user, Perm.PERSON_MERGE),
+        "can_screen": access.has_perm(user, Perm.SCREENING_CREATE),
+        "can_see_alerts": access.has_perm(user, Perm.ALERT_VIEW),
+        "can_see_figures": access.has_perm(user, Perm.AGGREGATE_VIEW),
         "user_roles": [ROLE_LABELS[r] for r in sorted(access.roles(user))],
         "name_script": _name_script(request),
     }

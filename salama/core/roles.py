@@ -45,21 +45,30 @@ class Perm(StrEnum):
     REGISTRY_EXPORT = "registry.export"
     AUDIT_VIEW = "audit.view"
     AGGREGATE_VIEW = "aggregate.view"
+    SCREENING_VIEW = "screening.view"
+    SCREENING_CREATE = "screening.create"
+    ALERT_VIEW = "alert.view"
+    FIELD_SUBMIT = "field.submit"
+    SUBMISSION_REVIEW = "submission.review"
 
 
 _READ = {Perm.PERSON_VIEW, Perm.HOUSEHOLD_VIEW}
 _WRITE = {Perm.PERSON_CREATE, Perm.PERSON_CHANGE, Perm.HOUSEHOLD_CREATE, Perm.HOUSEHOLD_CHANGE}
+# Screening and its alerts belong to protection work (purpose "protection").
+_SCREEN = {Perm.SCREENING_VIEW, Perm.SCREENING_CREATE, Perm.ALERT_VIEW, Perm.SUBMISSION_REVIEW}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.REGISTRATION_OFFICER: frozenset(
         _READ | _WRITE | {Perm.REGISTRY_IMPORT, Perm.PERSON_MERGE}
     ),
     Role.TRACING_OFFICER: frozenset(_READ),
-    Role.CASEWORKER: frozenset(_READ),
+    Role.CASEWORKER: frozenset(_READ | _SCREEN | {Perm.FIELD_SUBMIT}),
     Role.CIVIL_REGISTRAR: frozenset(_READ),
     # SEA complaints are walled off from the registry (PROTECTION.md 9).
     Role.PSEA_FOCAL_POINT: frozenset(),
-    Role.PROTECTION_OFFICER: frozenset(_READ | {Perm.REGISTRY_EXPORT, Perm.AGGREGATE_VIEW}),
+    Role.PROTECTION_OFFICER: frozenset(
+        _READ | _SCREEN | {Perm.REGISTRY_EXPORT, Perm.AGGREGATE_VIEW}
+    ),
     # Analysts see aggregates only, never a record (PROTECTION.md 10).
     Role.ANALYST: frozenset({Perm.AGGREGATE_VIEW}),
     Role.ADMINISTRATOR: frozenset(Perm),

@@ -31,3 +31,28 @@ def age_range(year_min: int | None, year_max: int | None, on: date) -> tuple[int
     if year_min is None or year_max is None:
         return None
     return max(on.year - year_max - 1, 0), on.year - year_min
+
+
+# Bands for counts: children, adolescents, the 15-24 youth of A/73/171 para 48
+# (15-17 and 18-24, so that children stay apart), adults and older people.
+AGE_BANDS = ((0, 4), (5, 11), (12, 14), (15, 17), (18, 24), (25, 59), (60, 200))
+
+
+def best_age(
+    birth_date: date | None, year_min: int | None, year_max: int | None, on: date
+) -> int | None:
+    """The age to act on: exact from a date of birth, else the middle of the
+    possible range (an estimate, rounded down)."""
+    if birth_date is not None:
+        return age_on(birth_date, on)
+    span = age_range(year_min, year_max, on)
+    return None if span is None else (span[0] + span[1]) // 2
+
+
+def age_band(age: int | None) -> str:
+    if age is None:
+        return "unknown"
+    for low, high in AGE_BANDS:
+        if low <= age <= high:
+            return f"{low}+" if high >= 200 else f"{low}-{high}"
+    return "unknown"

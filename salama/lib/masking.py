@@ -2,13 +2,14 @@
 
 Names of survivors of gender-based violence, sexual exploitation and abuse or
 trafficking are hidden in lists unless the viewer's role needs them. Here a
-survivor is someone carrying an SGBV specific-needs code (SV-*); later case
-data (screenings, complaints) will add their own markers.
+survivor is someone carrying an SGBV specific-needs code (SV-*) or Salama's
+SL-HT, which a positive trafficking screening adds.
 """
 
 from collections.abc import Iterable
 
-SURVIVOR_CODE_PREFIXES = ("SV-",)
+# SV-*: UNHCR's SGBV codes; SL-HT: Salama's marker for a positive trafficking screening.
+SURVIVOR_CODE_PREFIXES = ("SV-", "SL-HT")
 MASK = "•••"
 
 

@@ -213,3 +213,18 @@ def persons_to_scan(user: Any) -> QuerySet[Person]:
 
 def merged_records(user: Any, person: Person) -> QuerySet[Person]:
     return persons_for(user, include_merged=True).filter(merged_into=person)
+
+
+def find_person_by_number(user: Any, number: str, perm: Perm) -> Person | None:
+    """The person with this registration number that the user may act on
+    (scope and legal basis as for get_person), or None; the read is audited."""
+    found = persons_for(user, perm).filter(registration_number=number.strip().upper()).first()
+    if found is not None:
+        audit_record(
+            user=user,
+            action="read",
+            purpose=core_access.purpose(user),
+            model="registry.Person",
+            record_id=found.pk,
+        )
+    return found

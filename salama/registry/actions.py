@@ -187,6 +187,33 @@ def _replace_document(person: Person, document: tuple[str, str, str]) -> list[st
 
 
 @transaction.atomic
+def specific_needs_add(*, user: Any, person: Person, codes: list[str], reason: str) -> list[str]:
+    """Add specific-needs codes (e.g. from a screening) to a person; returns the
+    codes that were new. The state before is kept as a revision and the audit
+    entry names the reason (the screening and its legal basis)."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    new = [c for c in dict.fromkeys(codes) if c not in person.specific_needs]
+    if not new:
+        return []
+    before = _snapshot(person)
+    person.specific_needs = [*person.specific_needs, *new]
+    _apply_derived(person)
+    person.save(update_fields=["specific_needs", "mask_name", "updated_at"])
+    PersonRevision.objects.create(
+        person=person, user=user, changed_fields=["specific_needs"], before=before
+    )
+    audit_record(
+        user=user,
+        action="change",
+        purpose=core_access.purpose(user),
+        model="registry.Person",
+        record_id=person.pk,
+        changed_fields=["specific_needs", reason],
+    )
+    return new
+
+
+@transaction.atomic
 def legal_basis_set(*, user: Any, person: Person, purpose: str, basis: str | None) -> None:
     """Record, change or withdraw (basis=None) the basis for one purpose; a
     withdrawal takes effect at once (PROTECTION.md 3)."""

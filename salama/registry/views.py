@@ -20,6 +20,7 @@ from salama.registry import access, actions, import_jobs, importer, selectors
 from salama.registry.codes import LEGAL_BASES, PURPOSES, specific_needs
 from salama.registry.forms import HouseholdForm, LegalBasesForm, PersonForm, PersonFormSet
 from salama.registry.sensitivity import exportable
+from salama.screening import access as screening_access
 
 
 def _require(request: HttpRequest, perm: Perm) -> None:
@@ -65,6 +66,9 @@ def person_detail(request: HttpRequest, pk: str) -> HttpResponse:
         "household_members": access.household_members(request.user, person.household),
         "can_merge": core_access.has_perm(request.user, Perm.PERSON_MERGE),
         "merged_records": access.merged_records(request.user, person),
+        "screenings": screening_access.person_screenings(request.user, person)[:50]
+        if core_access.has_perm(request.user, Perm.SCREENING_VIEW)
+        else None,
     }
     return render(request, "registry/person_detail.html", context)
 

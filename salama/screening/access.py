@@ -1,0 +1,150 @@
+"""The only way views fetch screenings, alerts and submissions. A screening
+is visible to a user who may view screenings at the person's site and whose
+purpose (protection) has a legal basis for the person; anything else is not
+found. Reads of a screening are audited."""
+
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncWeek
+from django.http import Http404
+
+from salama.audit.actions import audit_record
+from salama.core import access as core_access
+from salama.core.roles import Perm
+from salama.registry.models import Person
+from salama.screening.models import (
+    Alert,
+    FieldCredential,
+    FiredIndicator,
+    Screening,
+    Submission,
+)
+
+
+def _uuid(pk: object) -> UUID:
+    try:
+        return pk if isinstance(pk, UUID) else UUID(str(pk))
+    except ValueError:
+        raise Http404 from None
+
+
+def screenings_for(user: Any, perm: Perm = Perm.SCREENING_VIEW) -> QuerySet[Screening]:
+    scope = core_access.site_scope(user, perm, "site_path")
+    if scope is None:
+        return Screening.objects.none()
+    purpose = core_access.purpose(user)
+    return Screening.objects.filter(scope).filter(person__legal_bases__purpose=purpose)
+
+
+def person_screenings(user: Any, person: Person) -> QuerySet[Screening]:
+    """The history of a person already fetched through registry.access."""
+    return screenings_for(user).filter(person=person).select_related("screened_by")
+
+
+def get_screening(user: Any, pk: object) -> Screening:
+    screening = (
+        screenings_for(user).select_related("person", "screened_by").filter(pk=_uuid(pk)).first()
+    )
+    if screening is None:
+        raise Http404
+    audit_record(
+        user=user,
+        action="read",
+        purpose=core_access.purpose(user),
+        model="screening.Screening",
+        record_id=screening.pk,
+    )
+    return screening
+
+
+def alerts_for(user: Any, status: str = Alert.Status.OPEN) -> QuerySet[Alert]:
+    scope = core_access.site_scope(user, Perm.ALERT_VIEW, "site_path")
+    if scope is None:
+        return Alert.objects.none()
+    purpose = core_access.purpose(user)
+    return (
+        Alert.objects.filter(scope, status=status)
+        .filter(person__legal_bases__purpose=purpose)
+        .select_related("person", "screening")
+    )
+
+
+def get_alert(user: Any, pk: object) -> Alert:
+    try:
+        number = int(str(pk))
+    except ValueError:
+        raise Http404 from None
+    alert = alerts_for(user).filter(pk=number).first()
+    if alert is None:
+        raise Http404
+    return alert
+
+
+def open_alert_count(user: Any) -> int:
+    return alerts_for(user).count() if core_access.has_perm(user, Perm.ALERT_VIEW) else 0
+
+
+def submissions_for_review(user: Any) -> QuerySet[Submission]:
+    scope = core_access.site_scope(user, Perm.SUBMISSION_REVIEW, "site_path")
+    if scope is None:
+        return Submission.objects.none()
+    waiting = Q(status=Submission.Status.REVIEW) | Q(
+        status=Submission.Status.STORED, person__isnull=True
+    )
+    return Submission.objects.filter(scope).filter(waiting).select_related("submitted_by")
+
+
+def get_submission_for_review(user: Any, pk: object) -> Submission:
+    submission = submissions_for_review(user).filter(pk=_uuid(pk)).first()
+    if submission is None:
+        raise Http404
+    audit_record(
+        user=user,
+        action="read",
+        purpose=core_access.purpose(user),
+        model="screening.Submission",
+        record_id=submission.pk,
+    )
+    return submission
+
+
+STATISTICS = "statistics"
+
+
+def statistics_rows(user: Any) -> list[dict[str, Any]]:
+    """Counts of fired indicators, grouped, over people whose legal basis
+    allows statistics; for users who may see aggregates, in their sites."""
+    where = core_access.site_scope(user, Perm.AGGREGATE_VIEW, "screening__site_path")
+    if where is None:
+        return []
+    week = TruncWeek("screening__screened_at")
+    return [
+        {**row, "week": row["week"].date().isoformat() if row["week"] else "?"}
+        for row in FiredIndicator.objects.filter(where, scope="self")
+        .filter(screening__person__legal_bases__purpose=STATISTICS)
+        .annotate(week=week)
+        .values(
+            "week",
+            "item",
+            site_path=F("screening__site_path"),
+            sex=F("screening__sex"),
+            age_group=F("screening__age_group"),
+            instrument=F("screening__instrument"),
+        )
+        .annotate(n=Count("screening", distinct=True))
+    ]
+
+
+def statistics_site_paths() -> set[str]:
+    return set(Screening.objects.values_list("site_path", flat=True).distinct())
+
+
+def field_credential(username: str) -> FieldCredential | None:
+    """The Digest credential of a field user, for the OpenRosa endpoints."""
+    return (
+        FieldCredential.objects.select_related("user").filter(user__username=username).first()
+        if username
+        else None
+    )

@@ -1,0 +1,343 @@
+"""Writes of the screening app: one named, atomic, audited function each."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from salama.audit.actions import audit_record
+from salama.core import access as core_access
+from salama.core.fields import encrypt_bytes
+from salama.core.roles import Perm
+from salama.lib.ages import age_band, best_age
+from salama.lib.screening import digest
+from salama.lib.screening import submission as submission_format
+from salama.lib.screening.engine import AnswerError, Result, evaluate
+from salama.registry import access as registry_access
+from salama.registry.access import NoLegalBasis
+from salama.registry.actions import specific_needs_add
+from salama.registry.models import Person
+from salama.screening import catalogue, field_forms
+from salama.screening.models import (
+    ALERT_LEVELS,
+    Alert,
+    Attachment,
+    FieldCredential,
+    FiredIndicator,
+    Screening,
+    Submission,
+)
+
+# Screening is protection work: the person must have a legal basis for it,
+# whoever screens them (PROTECTION.md 1).
+PURPOSE = "protection"
+DIGEST_REALM = "salama"
+
+
+def person_age(person: Person, on: date | None = None) -> int | None:
+    today = on or timezone.localdate()
+    return best_age(person.birth_date, person.birth_year_min, person.birth_year_max, today)
+
+
+def default_profile(person: Person) -> str:
+    age = person_age(person)
+    return "child" if age is not None and age < 18 else "adult"
+
+
+@transaction.atomic
+def screening_record(
+    *,
+    user: Any,
+    person: Person,
+    instrument_id: str,
+    profile: str,
+    answers: dict[str, Any],
+    administered_with: str | None = None,
+    source: str = Screening.Source.WEB,
+) -> Screening:
+    """Score a response for a person fetched through registry.access, keep it
+    with its full explanation, add the specific-needs codes it found and raise
+    an alert on a positive or high result. AnswerError if the answers do not
+    fit the instrument; NoLegalBasis without a basis for protection."""
+    basis = person.legal_bases.filter(purpose=PURPOSE).first()
+    if basis is None:
+        raise NoLegalBasis(PURPOSE)
+    instrument = catalogue.get(instrument_id)
+    result = evaluate(instrument, profile, answers, administered_with=administered_with)
+    screening = Screening.objects.create(
+        person=person,
+        site_path=person.site_path,
+        instrument=instrument.id,
+        instrument_version=instrument.version,
+        profile=profile,
+        administered_with=administered_with or "",
+        answers=result.answers,
+        result=result.to_dict(),
+        outcome=result.outcome,
+        level=result.level,
+        sex=person.sex,
+        age_group=age_band(person_age(person)),
+        legal_basis=basis.basis,
+        source=source,
+        screened_by=user,
+    )
+    FiredIndicator.objects.bulk_create(
+        FiredIndicator(screening=screening, item=f.id, scope=f.scope) for f in result.fired
+    )
+    audit_record(
+        user=user,
+        action="create",
+        purpose=PURPOSE,
+        model="screening.Screening",
+        record_id=screening.pk,
+        changed_fields=["person", "answers", "result"],
+    )
+    _follow_up(user, person, screening, result, basis.basis)
+    return screening
+
+
+def _follow_up(user: Any, person: Person, screening: Screening, result: Result, basis: str) -> None:
+    if result.specific_needs:
+        specific_needs_add(
+            user=user,
+            person=person,
+            codes=result.specific_needs,
+            reason=f"from_screening.basis_{basis}",
+        )
+    if result.level in ALERT_LEVELS:
+        alert = Alert.objects.create(
+            screening=screening,
+            person=person,
+            site_path=person.site_path,
+            level=result.level,
+            referrals=result.referrals,
+        )
+        audit_record(
+            user=user,
+            action="create",
+            purpose=PURPOSE,
+            model="screening.Alert",
+            record_id=alert.pk,
+        )
+
+
+@transaction.atomic
+def alert_acknowledge(*, user: Any, alert: Alert) -> None:
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.status == Alert.Status.ACKNOWLEDGED:
+        return
+    alert.status = Alert.Status.ACKNOWLEDGED
+    alert.acknowledged_by = user
+    alert.acknowledged_at = timezone.now()
+    alert.save(update_fields=["status", "acknowledged_by", "acknowledged_at"])
+    audit_record(
+        user=user,
+        action="change",
+        purpose=core_access.purpose(user),
+        model="screening.Alert",
+        record_id=alert.pk,
+        changed_fields=["status"],
+    )
+
+
+# --- field submissions (OpenRosa) ---------------------------------------------
+
+
+@dataclass
+class Received:
+    status: int  # HTTP status for the client: 201 new, 202 already had it
+    message: str
+    submission: Submission
+
+
+class SubmissionRefused(Exception):
+    """A submission that is stored nowhere; status and a message a field worker can read."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@transaction.atomic
+def submission_receive(
+    *, user: Any, xml: bytes, attachments: list[tuple[str, str, bytes]]
+) -> Received:
+    """Store one submission with its attachments, all or nothing; score it
+    when it names a registered person the user may screen, else queue it
+    for review. A repeat with identical XML is accepted once (attachments
+    merged); a repeat with different XML is refused."""
+    try:
+        parsed = submission_format.parse(xml)
+    except submission_format.SubmissionError as exc:
+        raise SubmissionRefused(400, str(exc)) from None
+    form = field_forms.field_forms().get(parsed.form_id)
+    if form is None:
+        raise SubmissionRefused(404, _("This form is not on the server; refresh the form list."))
+    if parsed.version != form.version:
+        raise SubmissionRefused(
+            400,
+            _("This is an older version of the form; download the current one and fill it again."),
+        )
+    digest = hashlib.sha256(xml).hexdigest()
+    existing = Submission.objects.select_for_update().filter(instance_id=parsed.instance_id).first()
+    if existing is not None:
+        if existing.xml_sha256 != digest:
+            raise SubmissionRefused(
+                409, _("A different submission with this instance ID was already received.")
+            )
+        _attach(existing, attachments)
+        return Received(202, _("Already received; attachments merged."), existing)
+    submission = Submission.objects.create(
+        instance_id=parsed.instance_id,
+        form_id=form.form_id,
+        form_version=form.version,
+        xml=xml.decode("utf-8"),
+        xml_sha256=digest,
+        site_path=_home_site(user),
+        registry_id=parsed.fields.get("registry_id", "")[:40],
+        status=Submission.Status.REVIEW,
+        submitted_by=user,
+    )
+    _attach(submission, attachments)
+    audit_record(
+        user=user,
+        action="create",
+        purpose=PURPOSE,
+        model="screening.Submission",
+        record_id=submission.pk,
+    )
+    if form.instrument is None:
+        submission.status = Submission.Status.STORED
+        submission.problem = "case intake"
+        submission.save(update_fields=["status", "problem"])
+        return Received(201, _("Case intake received."), submission)
+    _score_submission(user, submission, form.instrument.id, parsed.fields)
+    message = (
+        _("Received and scored.")
+        if submission.status == Submission.Status.SCORED
+        else _("Received; it waits for review: %(problem)s") % {"problem": submission.problem}
+    )
+    return Received(201, message, submission)
+
+
+def _home_site(user: Any) -> str:
+    paths = core_access.site_paths(user, Perm.FIELD_SUBMIT)
+    return paths[0] if paths else ""
+
+
+def _attach(submission: Submission, attachments: list[tuple[str, str, bytes]]) -> None:
+    have = {a.name: a.sha256 for a in submission.attachments.all()}
+    for name, content_type, data in attachments:
+        digest = hashlib.sha256(data).hexdigest()
+        if name in have:
+            if have[name] != digest:
+                raise SubmissionRefused(
+                    409,
+                    _("Attachment %(name)s differs from the one already received.")
+                    % {"name": name},
+                )
+            continue
+        Attachment.objects.create(
+            submission=submission,
+            name=name,
+            content_type=content_type[:100],
+            size=len(data),
+            sha256=digest,
+            data=encrypt_bytes(data),
+        )
+
+
+def _score_submission(
+    user: Any, submission: Submission, instrument_id: str, fields: dict[str, str]
+) -> None:
+    """Attach to the person and score; anything that stops it leaves the
+    submission in the review queue with the reason."""
+    person = (
+        registry_access.find_person_by_number(user, submission.registry_id, Perm.SCREENING_CREATE)
+        if submission.registry_id
+        else None
+    )
+    if person is None:
+        submission.problem = _("no registered person with number %(n)s in your sites") % {
+            "n": submission.registry_id or "—"
+        }
+        submission.save(update_fields=["problem"])
+        return
+    submission_score(user=user, submission=submission, person=person, fields=fields)
+
+
+@transaction.atomic
+def submission_score(
+    *, user: Any, submission: Submission, person: Person, fields: dict[str, str] | None = None
+) -> Screening | None:
+    """Score a stored submission for a person (on receipt, or from the review
+    queue); on failure the submission stays queued with the reason."""
+    instrument = catalogue.get(submission.form_id)
+    if fields is None:
+        fields = submission_format.parse(submission.xml.encode("utf-8")).fields
+    known = {i.id for i in instrument.items()}
+    answers = {k: v for k, v in fields.items() if k in known and v != ""}
+    profile = fields.get("profile") or instrument.profiles[0]
+    try:
+        with transaction.atomic():
+            screening = screening_record(
+                user=user,
+                person=person,
+                instrument_id=instrument.id,
+                profile=profile,
+                answers=answers,
+                administered_with=fields.get("administered_with") or None,
+                source=Screening.Source.FIELD,
+            )
+    except (AnswerError, NoLegalBasis) as exc:
+        submission.person = person
+        submission.problem = str(exc)[:300]
+        submission.save(update_fields=["person", "problem"])
+        return None
+    submission.person = person
+    submission.screening = screening
+    submission.status = Submission.Status.SCORED
+    submission.problem = ""
+    submission.save(update_fields=["person", "screening", "status", "problem"])
+    return screening
+
+
+@transaction.atomic
+def field_credential_set(*, user: Any, password: str) -> None:
+    """Set the password field devices use (HTTP Digest) for this user."""
+    FieldCredential.objects.update_or_create(
+        user=user, defaults={"ha1": digest.ha1(user.get_username(), DIGEST_REALM, password)}
+    )
+    audit_record(
+        user=user,
+        action="change",
+        purpose="registration",
+        model="screening.FieldCredential",
+        record_id=user.pk,
+    )
+
+
+@transaction.atomic
+def submission_attach(*, user: Any, submission: Submission, person: Person) -> None:
+    """From the review queue: a screening form is scored for the person; a
+    case-intake form is linked to them."""
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if submission.form_id in catalogue.instruments():
+        submission_score(user=user, submission=submission, person=person)
+        return
+    submission.person = person
+    submission.problem = ""
+    submission.save(update_fields=["person", "problem"])
+    audit_record(
+        user=user,
+        action="change",
+        purpose=PURPOSE,
+        model="screening.Submission",
+        record_id=submission.pk,
+        changed_fields=["person"],
+    )

@@ -1,0 +1,145 @@
+"""Screenings of registered people, the alerts they raise, and the field
+submissions (OpenRosa) they may come from. Answers and results are
+trafficking details: encrypted at the field level (PROTECTION.md 25)."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from salama.core.fields import EncryptedJSONField, EncryptedTextField
+
+LEVELS = [
+    ("positive", _("Positive")),
+    ("high", _("High risk")),
+    ("medium", _("Medium risk")),
+    ("low", _("Low risk")),
+    ("negative", _("Negative")),
+]
+ALERT_LEVELS = ("positive", "high")
+
+
+class Screening(models.Model):
+    class Source(models.TextChoices):
+        WEB = "web", _("Web form")
+        FIELD = "field", _("Field collection (OpenRosa)")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.CASCADE, related_name="screenings"
+    )
+    site_path = models.CharField(max_length=255, db_index=True)
+    instrument = models.CharField(_("instrument"), max_length=60)
+    instrument_version = models.CharField(max_length=30)
+    profile = models.CharField(_("profile"), max_length=10)
+    administered_with = models.CharField(max_length=20, blank=True)
+    answers = EncryptedJSONField()
+    result = EncryptedJSONField()
+    outcome = models.CharField(max_length=60)
+    level = models.CharField(_("result"), max_length=10, choices=LEVELS)
+    # What the counts for early warning need, fixed at the time of screening.
+    sex = models.CharField(max_length=1)
+    age_group = models.CharField(max_length=10)
+    legal_basis = models.CharField(max_length=30)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    screened_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-screened_at"]
+
+
+class FiredIndicator(models.Model):
+    """One item answered yes in one screening, for counts by indicator."""
+
+    screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="indicators")
+    item = models.CharField(max_length=60)
+    scope = models.CharField(max_length=10)
+
+    class Meta:
+        indexes = [models.Index(fields=["item"])]
+
+
+class Alert(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+
+    screening = models.OneToOneField(Screening, on_delete=models.CASCADE, related_name="alert")
+    person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+")
+    site_path = models.CharField(max_length=255, db_index=True)
+    level = models.CharField(max_length=10, choices=LEVELS)
+    referrals = models.JSONField(default=list)
+    status = models.CharField(max_length=15, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class Submission(models.Model):
+    """One OpenRosa submission, kept as received; scored when it names a
+    registered person, otherwise waiting in the review queue."""
+
+    class Status(models.TextChoices):
+        SCORED = "scored", _("Scored")
+        REVIEW = "review", _("Waiting for review")
+        STORED = "stored", _("Stored (case intake)")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    instance_id = models.CharField(max_length=100, unique=True)
+    form_id = models.CharField(max_length=60)
+    form_version = models.CharField(max_length=30)
+    xml = EncryptedTextField()
+    xml_sha256 = models.CharField(max_length=64)
+    site_path = models.CharField(max_length=255, db_index=True)
+    registry_id = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    problem = models.CharField(max_length=300, blank=True)
+    person = models.ForeignKey(
+        "registry.Person", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    screening = models.OneToOneField(
+        Screening, null=True, on_delete=models.SET_NULL, related_name="submission"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+
+class Attachment(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "name"], name="one_attachment_per_name")
+        ]
+
+
+class FieldCredential(models.Model):
+    """What HTTP Digest authentication needs for a field user: HA1 =
+    MD5(username:realm:password). It is password-equivalent for this realm
+    only, so it is set by the user separately from the login password and
+    can be revoked without touching it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="field_credential"
+    )
+    ha1 = EncryptedTextField()
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -1,0 +1,240 @@
+"""Screening pages. Thin: people come from registry.access, screenings and
+alerts from screening.access, writes go through screening.actions."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from salama.core import access as core_access
+from salama.core.decorators import staff_page
+from salama.core.roles import Perm
+from salama.lib.screening.engine import CHILD_ADMINISTRATION, AnswerError
+from salama.registry import access as registry_access
+from salama.registry.codes import specific_needs
+from salama.registry.selectors import paginate
+from salama.screening import access, actions, catalogue, forms, selectors
+
+SEX_ANSWERS = {"F": "female", "M": "male", "X": "other", "U": "unknown"}
+
+
+def _require(request: HttpRequest, perm: Perm) -> None:
+    if not core_access.has_perm(request.user, perm):
+        raise Http404
+
+
+def _language() -> str:
+    return (get_language() or "en")[:2]
+
+
+@require_http_methods(["GET", "POST"])
+@staff_page
+def screening_start(request: HttpRequest, pk: str) -> HttpResponse:
+    """Choose the instrument and profile; a child needs a caregiver or a
+    trained caseworker present."""
+    _require(request, Perm.SCREENING_CREATE)
+    person = registry_access.get_person(request.user, pk, Perm.SCREENING_CREATE)
+    error = ""
+    if request.method == "POST":
+        instrument_id = request.POST.get("instrument", "")
+        profile = request.POST.get("profile", "")
+        administered_with = request.POST.get("administered_with", "")
+        instrument = catalogue.instruments().get(instrument_id)
+        if instrument is None:
+            error = _("Choose an instrument.")
+        elif profile not in instrument.profiles:
+            error = _("This instrument has no %(profile)s profile.") % {"profile": profile}
+        elif profile == "child" and administered_with not in CHILD_ADMINISTRATION:
+            error = _("A child is screened with a caregiver present or by a trained caseworker.")
+        else:
+            known = {i.id for i in instrument.items()}
+            prefill = {k: v for k, v in _prefill(person).items() if k in known}
+            draft = forms.Draft(instrument.id, str(person.pk), profile, administered_with, prefill)
+            return _section_page(request, person, draft, {})
+    context = {
+        "person": person,
+        "instruments": list(catalogue.instruments().values()),
+        "profile": actions.default_profile(person),
+        "age": actions.person_age(person),
+        "error": error,
+        "language": _language(),
+    }
+    return render(request, "screening/start.html", context)
+
+
+def _prefill(person: Any) -> dict[str, Any]:
+    age = actions.person_age(person)
+    answers: dict[str, Any] = {"sex": SEX_ANSWERS.get(person.sex, "unknown")}
+    if age is not None:
+        answers["age"] = age
+    return answers
+
+
+@require_POST
+@staff_page
+def screening_step(request: HttpRequest, pk: str) -> HttpResponse:
+    """Take one page's answers, then show the next page or record the screening."""
+    _require(request, Perm.SCREENING_CREATE)
+    person = registry_access.get_person(request.user, pk, Perm.SCREENING_CREATE, audit=False)
+    try:
+        draft = forms.Draft.load(request.POST.get("draft", ""))
+    except signing.BadSignature:
+        messages.error(request, _("This form has expired or was changed. Please start again."))
+        return redirect("screening_start", pk=person.pk)
+    if draft.person != str(person.pk):
+        raise Http404
+    instrument = catalogue.get(draft.instrument)
+    sections = forms.sections_for(instrument, draft.profile, draft.answers)
+    if draft.step >= len(sections):
+        return redirect("screening_start", pk=person.pk)
+    section = sections[draft.step]
+    items = forms.items_shown(section, draft.profile, draft.answers)
+    answers, errors = forms.read_section(instrument, draft.profile, items, request.POST)
+    for item in items:  # this page's answers replace what was there before
+        draft.answers.pop(item.id, None)
+    draft.answers.update(answers)
+    if request.POST.get("back") and draft.step > 0:
+        draft.step -= 1
+        return _section_page(request, person, draft, {})
+    if errors:
+        return _section_page(request, person, draft, errors, status=422)
+    draft.step += 1
+    if draft.step < len(forms.sections_for(instrument, draft.profile, draft.answers)):
+        return _section_page(request, person, draft, {})
+    try:
+        screening = actions.screening_record(
+            user=request.user,
+            person=person,
+            instrument_id=instrument.id,
+            profile=draft.profile,
+            answers=draft.answers,
+            administered_with=draft.administered_with or None,
+        )
+    except AnswerError as exc:
+        draft.step = 0
+        return _section_page(request, person, draft, {exc.item: str(exc)}, status=422)
+    if screening.level in ("positive", "high"):
+        messages.warning(request, _("An alert was raised for the caseworkers of this site."))
+    return redirect("screening_detail", pk=screening.pk)
+
+
+def _section_page(
+    request: HttpRequest, person: Any, draft: forms.Draft, errors: dict[str, str], status: int = 200
+) -> HttpResponse:
+    instrument = catalogue.get(draft.instrument)
+    sections = forms.sections_for(instrument, draft.profile, draft.answers)
+    section = sections[min(draft.step, len(sections) - 1)]
+    language = _language()
+    questions = [
+        {
+            "item": item,
+            "label": item.label.get(language),
+            "hint": item.hint.get(language) if item.hint else "",
+            "choices": forms.choices_of(item, language),
+            "value": draft.answers.get(item.id, ""),
+            "error": errors.get(item.id, ""),
+        }
+        for item in forms.items_shown(section, draft.profile, draft.answers)
+    ]
+    context = {
+        "person": person,
+        "instrument": instrument,
+        "title": instrument.title.get(language),
+        "section_title": section.title.get(language),
+        "questions": questions,
+        "draft": draft.sign(),
+        "step": draft.step + 1,
+        "steps": len(sections),
+        "last": draft.step + 1 >= len(sections),
+        "profile": draft.profile,
+        "child_note": instrument.child_administration.get(language)
+        if draft.profile == "child" and instrument.child_administration
+        else "",
+        "errors": errors,
+    }
+    return render(request, "screening/section.html", context, status=status)
+
+
+@staff_page
+def screening_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    _require(request, Perm.SCREENING_VIEW)
+    screening = access.get_screening(request.user, pk)
+    result = screening.result
+    labels = specific_needs()
+    context = {
+        "screening": screening,
+        "person": screening.person,
+        "result": result,
+        "needs": [(c, labels.get(c, c)) for c in result["specific_needs"]],
+        "alert": getattr(screening, "alert", None),
+        "instrument": catalogue.instruments().get(screening.instrument),
+    }
+    return render(request, "screening/detail.html", context)
+
+
+@staff_page
+def alert_list(request: HttpRequest) -> HttpResponse:
+    _require(request, Perm.ALERT_VIEW)
+    page = paginate(access.alerts_for(request.user), request.GET.get("page"))
+    rows = selectors.alert_rows(request.user, page.object_list)
+    return render(request, "screening/alerts.html", {"page": page, "rows": rows})
+
+
+@require_POST
+@staff_page
+def alert_acknowledge(request: HttpRequest, pk: str) -> HttpResponse:
+    _require(request, Perm.ALERT_VIEW)
+    alert = access.get_alert(request.user, pk)
+    actions.alert_acknowledge(user=request.user, alert=alert)
+    messages.success(request, _("Alert acknowledged."))
+    return redirect("alert_list")
+
+
+@staff_page
+def figures(request: HttpRequest) -> HttpResponse:
+    _require(request, Perm.AGGREGATE_VIEW)
+    table = selectors.indicator_counts(request.user)
+    context = {"table": table, "k": settings.SALAMA_SUPPRESSION_K}
+    return render(request, "screening/figures.html", context)
+
+
+@staff_page
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Field submissions that could not be attached to a person on receipt."""
+    _require(request, Perm.SUBMISSION_REVIEW)
+    page = paginate(access.submissions_for_review(request.user), request.GET.get("page"))
+    return render(request, "screening/review.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_page
+def review_submission(request: HttpRequest, pk: str) -> HttpResponse:
+    _require(request, Perm.SUBMISSION_REVIEW)
+    submission = access.get_submission_for_review(request.user, pk)
+    error = ""
+    if request.method == "POST":
+        number = request.POST.get("registration_number", "").strip()[:40]
+        person = registry_access.find_person_by_number(request.user, number, Perm.SCREENING_CREATE)
+        if person is None:
+            error = _("No registered person with this number in your sites.")
+        else:
+            actions.submission_attach(user=request.user, submission=submission, person=person)
+            submission.refresh_from_db()
+            if submission.screening_id:
+                return redirect("screening_detail", pk=submission.screening_id)
+            if submission.status == submission.Status.STORED:
+                messages.success(request, _("Case intake attached to the person."))
+                return redirect("person_detail", pk=person.pk)
+            error = submission.problem
+    context = {
+        "submission": submission,
+        "fields": selectors.submission_fields(submission),
+        "error": error,
+    }
+    return render(request, "screening/review_submission.html", context)
