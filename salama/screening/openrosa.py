@@ -58,6 +58,14 @@ def digest_required(view: View) -> View:
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = _authenticated(request, *args, **kwargs)
+        if request.method == "HEAD":
+            # waitress sends what it is given; a body after a HEAD answer
+            # would be read by the client as the start of the next response.
+            response.content = b""
+        return response
+
+    def _authenticated(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         params = digest.parse(request.headers.get("Authorization", ""))
         if params is None or "nonce" not in params:
             return _challenge()
