@@ -6,8 +6,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 import pyxform
+
 from salama.screening.models import Screening, Submission
 from tests.clients.conftest import FIELD_PASSWORD, require
 from tests.conftest import person_fields, register, signed_in
