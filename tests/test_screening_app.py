@@ -224,3 +224,14 @@ def test_suppression_rules():
     # With a published total, one hidden cell takes the next smallest with it.
     assert suppress_with_total([3, 20, 15, 0], 11) == [None, 20, None, 0]
     assert suppress_with_total([3, 4, 20], 11) == [None, None, 20]
+
+
+def test_the_form_speaks_arabic_right_to_left(world, amc_person):
+    client = signed_in(world.user("caseworker"))
+    client.post("/i18n/setlang/", {"language": "ar", "next": "/"})
+    page = client.post(
+        f"/screening/person/{amc_person.pk}/",
+        {"instrument": "ilo-forced-labour-11", "profile": "adult"},
+    ).content.decode()
+    assert 'dir="rtl"' in page
+    assert "الخداع" in page and "نعم" in page  # the item and the yes/no labels

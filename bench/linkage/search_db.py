@@ -25,6 +25,7 @@ sys.path.insert(0, str(HERE))
 
 def setup(database: str, workdir: Path) -> None:
     os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 40)
+    os.environ.setdefault("SALAMA_TESTING", "true")  # a generated field-encryption key
     os.environ.setdefault("ALLOWED_HOSTS", "localhost")
     os.environ["SALAMA_DATA_DIR"] = str(workdir)
     if database == "postgres":
