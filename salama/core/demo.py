@@ -131,7 +131,36 @@ def load_demo(*, residents: int = 2000, seed: int = 73171) -> list[tuple[str, st
         adults += [(p, block) for p in household.members if p.relationship == "head"]
         count += len(household.members)
     _register_again(generator, adults[: max(2, residents // 100)], admin, orgs["CMA"], bases, today)
+    _screen_some(generator, logins)
     return logins
+
+
+def _screen_some(generator: Generator, logins: list[tuple[str, str, str]]) -> None:
+    """A few vulnerability screenings, so that the alerts and figures have
+    something in them; the demo caseworker's field password is their login
+    password, for trying ODK Collect against /openrosa."""
+    from salama.registry.access import persons_for
+    from salama.screening.actions import (
+        default_profile,
+        field_credential_set,
+        registry_answers,
+        screening_record,
+    )
+
+    caseworker = get_user_model().objects.get(username="caseworker")
+    password = next(p for u, p, _ in logins if u == "caseworker")
+    field_credential_set(user=caseworker, password=password)
+    factors = ["no_income", "no_services", "family_exploited", "offer_work", "offer_travel"]
+    for person in persons_for(caseworker).filter(relationship="head")[:24]:
+        chosen = generator.rng.sample(factors, generator.rng.randrange(0, 3))
+        screening_record(
+            user=caseworker,
+            person=person,
+            instrument_id="salama-vulnerability",
+            profile=default_profile(person),
+            answers={**registry_answers(person), **{f: "yes" for f in chosen}},
+            administered_with="caregiver",
+        )
 
 
 def _register_again(

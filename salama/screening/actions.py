@@ -43,6 +43,18 @@ def person_age(person: Person, on: date | None = None) -> int | None:
     return best_age(person.birth_date, person.birth_year_min, person.birth_year_max, today)
 
 
+SEX_ANSWERS = {"F": "female", "M": "male", "X": "other", "U": "unknown"}
+
+
+def registry_answers(person: Person) -> dict[str, Any]:
+    """Answers the registry already holds (age, sex), to prefill a form."""
+    age = person_age(person)
+    answers: dict[str, Any] = {"sex": SEX_ANSWERS.get(person.sex, "unknown")}
+    if age is not None:
+        answers["age"] = age
+    return answers
+
+
 def default_profile(person: Person) -> str:
     age = person_age(person)
     return "child" if age is not None and age < 18 else "adult"

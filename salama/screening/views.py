@@ -21,8 +21,6 @@ from salama.registry.codes import specific_needs
 from salama.registry.selectors import paginate
 from salama.screening import access, actions, catalogue, forms, selectors
 
-SEX_ANSWERS = {"F": "female", "M": "male", "X": "other", "U": "unknown"}
-
 
 def _require(request: HttpRequest, perm: Perm) -> None:
     if not core_access.has_perm(request.user, perm):
@@ -54,7 +52,7 @@ def screening_start(request: HttpRequest, pk: str) -> HttpResponse:
             error = _("A child is screened with a caregiver present or by a trained caseworker.")
         else:
             known = {i.id for i in instrument.items()}
-            prefill = {k: v for k, v in _prefill(person).items() if k in known}
+            prefill = {k: v for k, v in actions.registry_answers(person).items() if k in known}
             draft = forms.Draft(instrument.id, str(person.pk), profile, administered_with, prefill)
             return _section_page(request, person, draft, {})
     context = {
@@ -66,14 +64,6 @@ def screening_start(request: HttpRequest, pk: str) -> HttpResponse:
         "language": _language(),
     }
     return render(request, "screening/start.html", context)
-
-
-def _prefill(person: Any) -> dict[str, Any]:
-    age = actions.person_age(person)
-    answers: dict[str, Any] = {"sex": SEX_ANSWERS.get(person.sex, "unknown")}
-    if age is not None:
-        answers["age"] = age
-    return answers
 
 
 @require_POST

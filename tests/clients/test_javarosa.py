@@ -98,3 +98,22 @@ def test_odk_collect_engine_screens_a_child_with_a_caregiver(
     screening = Screening.objects.get()
     assert screening.profile == "child" and screening.administered_with == "caregiver"
     assert screening.level == "high" and "CR-LW" in screening.result["specific_needs"]
+
+
+def test_every_served_form_passes_odk_validate(tmp_path):
+    """ODK Validate (JavaRosa's parser, as ODK Collect loads forms) accepts
+    every form the server offers, the HTCDS intake form included."""
+    from salama.screening.field_forms import field_forms
+
+    java = require("java")
+    for form in field_forms().values():
+        path = tmp_path / f"{form.form_id}.xml"
+        path.write_bytes(form.xml)
+        done = subprocess.run(
+            [java, "-jar", str(JAR), str(path)], capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0 and "Xform is valid" in done.stdout + done.stderr, (
+            form.form_id,
+            done.stdout[-2000:],
+            done.stderr[-2000:],
+        )

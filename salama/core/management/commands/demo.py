@@ -42,6 +42,10 @@ class Command(BaseCommand):
             for line in logins_file.read_text(encoding="utf-8").splitlines():
                 user, password, role = line.split("\t")
                 self.stdout.write(f"  {user:<16} {password:<26} {role}")
+        self.stdout.write(
+            f"Field devices (ODK Collect, KoboCollect): http://{options['host']}:{options['port']}"
+            "/openrosa as caseworker, with the caseworker's password."
+        )
         if options["no_serve"]:
             return
         self.stdout.write(f"Serving on http://{options['host']}:{options['port']}/ (Ctrl+C stops)")
