@@ -46,6 +46,33 @@ def test_every_shipped_instrument_loads_and_scores_an_empty_response():
             assert result.fired == []
 
 
+def test_codes_are_known_and_every_instrument_says_it_is_indicative():
+    from salama.registry.codes import specific_needs
+
+    known = set(specific_needs())
+    for instrument in catalogue.instruments().values():
+        codes = {c for i in instrument.items() for c in i.specific_needs}
+        codes |= {c for o in instrument.outcomes for c in o.specific_needs}
+        assert codes <= known, (instrument.id, codes - known)
+        assert instrument.disclaimer.en.startswith("Indicative only")
+        assert instrument.validated_in and instrument.validation_status and instrument.source
+
+
+def test_unanswered_fields_compare_as_in_xpath():
+    # The field form (XPath) shows "separated" while "unaccompanied" is blank;
+    # the engine must count an answer given there.
+    assert expr.evaluate("x != 'yes'", {"x": None}) is True
+    assert expr.evaluate("x == 'yes'", {"x": None}) is False
+    assert expr.evaluate("x in ('a', 'b')", {"x": None}) is False
+    result = evaluate(
+        VULNERABILITY,
+        "child",
+        {"age": 10, "sex": "male", "separated": "yes"},
+        administered_with="caregiver",
+    )
+    assert result.specific_needs == ["SC-SC"]
+
+
 def test_delphi_item_counts_match_the_published_sets():
     adult = [i for i in DELPHI.items() if i.for_profile("adult") and i.id != "act_recruited"]
     child = [i for i in DELPHI.items() if i.for_profile("child") and i.id != "act_recruited"]

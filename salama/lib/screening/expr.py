@@ -74,8 +74,8 @@ def names(text: str) -> set[str]:
 
 
 def evaluate(text: str, values: Mapping[str, Any]) -> Any:
-    """Value of `text` given `values`. Unknown names raise; a name whose value
-    is None (unanswered) makes any comparison with it false."""
+    """Value of `text` given `values`. Unknown names raise. A name whose value
+    is None (unanswered) equals only the empty string and has no order."""
     return _eval(parse(text), values, text)
 
 
@@ -126,8 +126,12 @@ def _compare(
     current = _eval(left, values, text)
     for op, right in zip(ops, comparators, strict=True):
         other = _eval(right, values, text)
-        if current is None or other is None:
-            return False
+        if isinstance(op, ast.Eq | ast.NotEq | ast.In | ast.NotIn):
+            # As in XPath, an unanswered field compares as the empty string,
+            # so the field form and the engine agree on relevance.
+            current, other = _blank(current), _blank(other)
+        elif current is None or other is None:
+            return False  # as XPath's NaN: no order with an unanswered number
         if isinstance(op, ast.In | ast.NotIn):
             inside = current in (other if isinstance(other, tuple) else (other,))
             ok = inside if isinstance(op, ast.In) else not inside
@@ -142,6 +146,14 @@ def _compare(
             return False
         current = other
     return True
+
+
+def _blank(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, tuple):
+        return tuple(_blank(v) for v in value)
+    return value
 
 
 def to_xpath(text: str, fields: Mapping[str, str] | None = None) -> str:

@@ -26,6 +26,22 @@ GLOBAL_NAMES = {"profile", "yes", "family_yes", "score"}
 TALLY_NAMES = {"strong", "medium", "weak", "yes", "score"}
 
 
+# The referral types an instrument may suggest (referral itself is a later issue).
+REFERRAL_TYPES = {
+    "case_management",
+    "child_protection",
+    "counter_trafficking",
+    "education",
+    "family_tracing",
+    "gbv_services",
+    "legal_aid",
+    "livelihoods",
+    "medical",
+    "mhpss",
+    "safe_shelter",
+}
+
+
 class InstrumentError(ValueError):
     pass
 
@@ -179,6 +195,10 @@ def _check(instrument: "Instrument") -> None:
     for place in places:
         if place.relevant:
             _names_within(place.relevant, {"profile", *items}, f"relevance of {place.id}")
+    suggested = {r for i in items.values() for r in i.referrals}
+    suggested |= {r for o in instrument.outcomes for r in o.referrals}
+    if suggested - REFERRAL_TYPES:
+        raise ValueError(f"unknown referral types {sorted(suggested - REFERRAL_TYPES)}")
     for profile in instrument.profiles:
         last = [o for o in instrument.outcomes if o.profiles is None or profile in o.profiles]
         if not last or last[-1].when.strip() != "True":
