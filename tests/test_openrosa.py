@@ -75,6 +75,14 @@ def test_authentication(client, world, field_user):
     assert refused.status_code == 403 and b"may not collect" in refused.content
 
 
+def test_repeated_wrong_passwords_lock_the_field_user(client, field_user, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    for _ in range(3):
+        assert call(client, "GET", "/openrosa/formList", "caseworker", "guess").status_code == 401
+    # Now even the right password is refused, with the same answer, for 15 minutes.
+    assert ask(client, "GET", "/openrosa/formList").status_code == 401
+
+
 def test_head_then_a_submission_is_stored_and_scored(client, field_user, amc_person):
     head = ask(client, "HEAD", "/openrosa/submission")
     assert head.status_code == 204 and head["X-OpenRosa-Version"] == "1.0"

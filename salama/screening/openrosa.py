@@ -10,6 +10,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.http import http_date
@@ -23,6 +24,7 @@ from salama.lib.screening import digest
 from salama.screening import access, actions, field_forms
 
 View = Callable[..., HttpResponse]
+LOCKOUT_SECONDS = 15 * 60  # as for the login page
 
 
 def _headers(response: HttpResponse) -> HttpResponse:
@@ -72,14 +74,20 @@ def digest_required(view: View) -> View:
         state = digest.nonce_state(params["nonce"], _key())
         if state != "fresh":
             return _challenge(stale=state == "stale")
-        credential = access.field_credential(params.get("username", ""))
+        username = params.get("username", "")[:150]
+        failures_key = f"openrosa-failures:{username}"
+        if cache.get(failures_key, 0) >= settings.AXES_FAILURE_LIMIT:
+            return _challenge()  # locked: the same answer as a wrong password (PROTECTION.md 22)
+        credential = access.field_credential(username)
         ok = (
             credential is not None
             and params.get("uri") == request.get_full_path()
             and digest.verify(params, credential.ha1, request.method or "GET")
         )
         if not ok or credential is None:
+            cache.set(failures_key, cache.get(failures_key, 0) + 1, LOCKOUT_SECONDS)
             return _challenge()
+        cache.delete(failures_key)
         user = credential.user
         if not user.is_active or not core_access.has_perm(user, Perm.FIELD_SUBMIT):
             return openrosa_message(_("This user may not collect data in the field."), 403)
