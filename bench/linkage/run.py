@@ -5,7 +5,7 @@ one run, on the same data and machine. Run on demand, not in CI:
     python bench/linkage/run.py --sizes 10000 --out bench/linkage/RESULTS.md
 
 Each tool runs in its own process, so that wall time and peak memory
-(ru_maxrss) are its own. Reports precision, recall and F1 at 0.5 and at the
+(VmHWM) are its own. Reports precision, recall and F1 at 0.5 and at the
 best threshold, and the number of pairs compared.
 """
 
@@ -292,8 +292,21 @@ def one(tool: str, dataset: str, workdir: Path) -> dict:
     out = workdir / f"{tool}-{dataset}.pairs.csv"
     with out.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows(pairs)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     return {"seconds": seconds, "compared": compared, "pairs_file": str(out), "peak_mb": peak_mb}
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak resident memory. Linux's ru_maxrss carries the
+    parent's peak across fork and exec (the runner holds scored pairs), so
+    VmHWM, which belongs to this process's own memory map, is read instead."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # --- scoring ----------------------------------------------------------------
@@ -318,6 +331,49 @@ def metrics(pairs_file: Path, truth: set[tuple[str, str]], dedup: bool) -> dict:
     return {"at_0.5": at(0.5), "best": best}
 
 
+def supervised(command: list[str], max_gb: float, max_minutes: float) -> tuple:
+    """Run one tool, stopping it when it passes the memory or time budget so
+    that one runaway tool cannot take the machine down; returns (exit code,
+    stdout, stderr, why it was stopped or "")."""
+    started = time.monotonic()
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as child:
+        outputs: dict[str, str] = {}
+        import threading
+
+        readers = [
+            threading.Thread(target=lambda n=n, s=s: outputs.__setitem__(n, s.read()), daemon=True)
+            for n, s in (("out", child.stdout), ("err", child.stderr))
+        ]
+        for reader in readers:
+            reader.start()
+        stopped = ""
+        while child.poll() is None:
+            time.sleep(1)
+            rss_gb = _rss_kb(child.pid) / 1024 / 1024
+            minutes = (time.monotonic() - started) / 60
+            if rss_gb > max_gb or minutes > max_minutes:
+                stopped = (
+                    f"stopped at {rss_gb:.1f} GB resident after {minutes * 60:.0f} s "
+                    f"(budget {max_gb:g} GB, {max_minutes:g} min)"
+                )
+                child.kill()
+        for reader in readers:
+            reader.join()
+        return child.returncode, outputs.get("out", ""), outputs.get("err", ""), stopped
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Linkage benchmark")
     parser.add_argument(
@@ -326,6 +382,10 @@ def main() -> None:
     parser.add_argument("--tools", default="salama,salama-em,splink,recordlinkage")
     parser.add_argument("--workdir", type=Path, default=Path("bench-data/linkage"))
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument(
+        "--max-gb", type=float, default=12.0, help="stop a tool whose resident memory passes this"
+    )
+    parser.add_argument("--max-minutes", type=float, default=20.0, help="stop a tool after this")
     parser.add_argument("--one", nargs=2, metavar=("TOOL", "DATASET"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -352,14 +412,16 @@ def main() -> None:
                 "--workdir",
                 str(args.workdir),
             ]
-            done = subprocess.run(command, capture_output=True, text=True, timeout=3 * 3600)
-            if done.returncode != 0:
-                lines.append(
-                    f"| {dataset} | {tool} | failed (exit {done.returncode}): {(done.stderr.strip().splitlines() or ['killed'])[-1][:80]} |||||||"
+            code, stdout, stderr, stopped = supervised(command, args.max_gb, args.max_minutes)
+            if stopped or code != 0:
+                why = (
+                    stopped
+                    or f"failed (exit {code}): {(stderr.strip().splitlines() or ['?'])[-1][:80]}"
                 )
-                print(done.stderr[-2000:], file=sys.stderr)
+                lines.append(f"| {dataset} | {tool} | {why} |||||||")
+                print(lines[-1], stderr[-2000:], file=sys.stderr)
                 continue
-            run = json.loads(done.stdout.strip().splitlines()[-1])
+            run = json.loads(stdout.strip().splitlines()[-1])
             m = metrics(Path(run["pairs_file"]), truth, right is None)
             p5, r5, f5 = m["at_0.5"]
             pb, rb, fb, tb = m["best"]
