@@ -25,9 +25,20 @@ def require(tool: str) -> str:
 @pytest.fixture
 def waitress_url(world, flushable_audit) -> Iterator[str]:
     from django.core.wsgi import get_wsgi_application
+    from django.db import connections
     from waitress.server import create_server
 
-    server = create_server(get_wsgi_application(), host="127.0.0.1", port=0, threads=4)
+    django_app = get_wsgi_application()
+
+    def app(environ, start_response):  # type: ignore[no-untyped-def]
+        # Each server thread closes its connections, so that the test database
+        # can be dropped afterwards (PostgreSQL keeps them for CONN_MAX_AGE).
+        try:
+            return django_app(environ, start_response)
+        finally:
+            connections.close_all()
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}/openrosa"  # type: ignore[union-attr]
