@@ -214,7 +214,34 @@ def test_counts_only_consented_people_and_hide_small_cells(world, settings):
     assert rows["debt_bondage"].count is None  # 2 < k: hidden
     assert selectors.indicator_counts(world.user("caseworker_hop")) == []
     page = signed_in(world.user("analyst")).get("/screening/figures/").content.decode()
-    assert ">6<" in page and "deception" in page
+    assert ">6<" in page and "Deception" in page  # the indicator's label
+
+
+def test_deleting_a_person_deletes_their_screenings_and_submissions(world, amc_person):
+    from salama.registry.actions import person_delete
+    from salama.screening.models import Submission
+
+    screening = actions.screening_record(
+        user=world.user("caseworker"),
+        person=amc_person,
+        instrument_id="ilo-forced-labour-11",
+        profile="adult",
+        answers={"deception": "yes"},
+    )
+    Submission.objects.create(
+        instance_id="uuid:x",
+        form_id="ilo-forced-labour-11",
+        form_version="1",
+        xml="<d/>",
+        xml_sha256="0",
+        site_path=amc_person.site_path,
+        status="scored",
+        person=amc_person,
+        screening=screening,
+    )
+    person_delete(user=world.user("admin"), person=amc_person)
+    assert not Screening.objects.exists() and not Alert.objects.exists()
+    assert not Submission.objects.exists()
 
 
 def test_suppression_rules():

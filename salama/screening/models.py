@@ -103,8 +103,9 @@ class Submission(models.Model):
     registry_id = models.CharField(max_length=40, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices)
     problem = models.CharField(max_length=300, blank=True)
+    # Deleting a person (retention, PROTECTION.md 19) deletes what they submitted.
     person = models.ForeignKey(
-        "registry.Person", null=True, on_delete=models.SET_NULL, related_name="+"
+        "registry.Person", null=True, on_delete=models.CASCADE, related_name="+"
     )
     screening = models.OneToOneField(
         Screening, null=True, on_delete=models.SET_NULL, related_name="submission"

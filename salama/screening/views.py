@@ -163,9 +163,14 @@ def screening_detail(request: HttpRequest, pk: str) -> HttpResponse:
         "result": result,
         "needs": [(c, labels.get(c, c)) for c in result["specific_needs"]],
         "alert": getattr(screening, "alert", None),
-        "instrument": catalogue.instruments().get(screening.instrument),
+        "instrument_title": _instrument_title(screening.instrument),
     }
     return render(request, "screening/detail.html", context)
+
+
+def _instrument_title(instrument_id: str) -> str:
+    instrument = catalogue.instruments().get(instrument_id)
+    return instrument.title.get(_language()) if instrument else instrument_id
 
 
 @staff_page
@@ -190,7 +195,15 @@ def alert_acknowledge(request: HttpRequest, pk: str) -> HttpResponse:
 def figures(request: HttpRequest) -> HttpResponse:
     _require(request, Perm.AGGREGATE_VIEW)
     table = selectors.indicator_counts(request.user)
-    context = {"table": table, "k": settings.SALAMA_SUPPRESSION_K}
+    language = _language()
+    labels = {
+        (r.instrument, r.indicator): selectors.indicator_label(r.instrument, r.indicator, language)
+        for r in table
+    }
+    rows = [
+        (r, labels[(r.instrument, r.indicator)], _instrument_title(r.instrument)) for r in table
+    ]
+    context = {"rows": rows, "k": settings.SALAMA_SUPPRESSION_K}
     return render(request, "screening/figures.html", context)
 
 
