@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from salama.audit.actions import audit_record
 from salama.core import access as core_access
 from salama.core.decorators import staff_page
 from salama.core.roles import Perm
@@ -38,6 +39,14 @@ def screening_start(request: HttpRequest, pk: str) -> HttpResponse:
     trained caseworker present."""
     _require(request, Perm.SCREENING_CREATE)
     person = registry_access.get_person(request.user, pk, Perm.SCREENING_CREATE)
+    if request.method == "GET":  # the page shows the person: a read (PROTECTION.md 16)
+        audit_record(
+            user=request.user,
+            action="read",
+            purpose=actions.PURPOSE,
+            model="registry.Person",
+            record_id=person.pk,
+        )
     error = ""
     if request.method == "POST":
         instrument_id = request.POST.get("instrument", "")
