@@ -262,3 +262,48 @@ def test_the_form_speaks_arabic_right_to_left(world, amc_person):
     ).content.decode()
     assert 'dir="rtl"' in page
     assert "الخداع" in page and "نعم" in page  # the item and the yes/no labels
+
+
+def test_field_keys_rotate(world, amc_person, settings):
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    from salama.screening.models import Attachment, Submission
+
+    old = settings.SALAMA_FIELD_KEYS[0]
+    actions.screening_record(
+        user=world.user("caseworker"),
+        person=amc_person,
+        instrument_id="ilo-forced-labour-11",
+        profile="adult",
+        answers={"deception": "yes"},
+    )
+    actions.field_credential_set(user=world.user("caseworker"), password="field devices only 4821")
+    submission = Submission.objects.create(
+        instance_id="uuid:k",
+        form_id="f",
+        form_version="1",
+        xml="<d>secret</d>",
+        xml_sha256="0",
+        site_path=amc_person.site_path,
+        status="review",
+    )
+    from salama.core.fields import encrypt_bytes
+
+    Attachment.objects.create(
+        submission=submission,
+        name="a.jpg",
+        content_type="image/jpeg",
+        size=3,
+        sha256="0",
+        data=encrypt_bytes(b"img"),
+    )
+    new = Fernet.generate_key().decode()
+    settings.SALAMA_FIELD_KEYS = [new, old]
+    call_command("fieldkeys", "rotate")
+    settings.SALAMA_FIELD_KEYS = [new]  # the old key is gone: everything still reads
+    assert Screening.objects.get().answers == {"deception": "yes"}
+    assert Submission.objects.get().xml == "<d>secret</d>"
+    from salama.core.fields import decrypt_bytes
+
+    assert decrypt_bytes(Attachment.objects.get().data) == b"img"

@@ -138,8 +138,10 @@ def test_check_deploy_is_clean_in_production_settings(tmp_path):
         "SALAMA_HTTPS": "true",
         "SALAMA_DEMO": "false",
         "DATABASE_URL": "postgres://salama@db.example.org:5432/salama",
+        "SALAMA_FIELD_KEYS": "Yz6oJPzW5rXkqxyhJbTBb3Pjl2pG8z0Qm9V2o2Nq4uI=",
     }
     env.pop("SALAMA_ENFORCE_2FA", None)
+    env.pop("SALAMA_TESTING", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
     result = subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
@@ -165,6 +167,28 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
         timeout=120,
     )
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_field_encryption_keys(tmp_path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SALAMA_TESTING", "SALAMA_FIELD_KEYS", "SALAMA_FIELD_KEYS_FILE"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="salama.settings",
+        SALAMA_DATA_DIR=str(tmp_path),
+        SALAMA_DEMO="false",
+        SECRET_KEY="s" * 60,
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0 and "SALAMA_FIELD_KEYS" in result.stderr
 
 
 def test_secret_key_can_come_from_a_file(tmp_path):
