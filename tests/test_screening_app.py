@@ -77,6 +77,10 @@ def test_a_positive_result_raises_an_alert_adds_needs_and_masks_the_name(world, 
     )
     alert = Alert.objects.get()
     assert alert.screening == screening and "counter_trafficking" in alert.referrals
+    assert (
+        "Counter-trafficking assistance"
+        in signed_in(world.user("caseworker")).get("/screening/alerts/").content.decode()
+    )
     person = Person.objects.get(pk=amc_person.pk)
     assert person.specific_needs == ["SL-HT"] and person.mask_name
     revision = person.revisions.get()

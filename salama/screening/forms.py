@@ -2,6 +2,7 @@
 travel with the form, signed, so that nothing is stored until the last page
 is submitted (a half-finished screening leaves no trace)."""
 
+import ast
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +68,24 @@ def items_shown(section: Section, profile: str, answers: dict[str, Any]) -> list
                 continue
         shown.append(item)
     return shown
+
+
+def same_page_condition(item: Item, section: Section) -> dict[str, str] | None:
+    """For an item shown only when another answer on the same page says so,
+    the condition in a form the page's script can check without a server
+    round trip (`name == 'v'` or `name != 'v'`); None otherwise."""
+    if not item.relevant:
+        return None
+    tree = expr.parse(item.relevant)
+    own = {i.id for i in section.items}
+    match tree:
+        case ast.Compare(
+            left=ast.Name(id=name),
+            ops=[ast.Eq() | ast.NotEq() as op],
+            comparators=[ast.Constant(value=str() as value)],
+        ) if name in own:
+            return {"name": name, "op": "eq" if isinstance(op, ast.Eq) else "ne", "value": value}
+    return None
 
 
 def read_section(

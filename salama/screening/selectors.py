@@ -11,6 +11,7 @@ from salama.core.models import Site
 from salama.lib.masking import masked
 from salama.lib.suppression import suppress
 from salama.screening import access, catalogue
+from salama.screening.codes import referral_labels
 
 
 def alert_rows(user: Any, alerts: Any) -> list[dict[str, Any]]:
@@ -20,6 +21,7 @@ def alert_rows(user: Any, alerts: Any) -> list[dict[str, Any]]:
         {
             "alert": a,
             "name": masked(a.person.name(), survivor=a.person.mask_name, viewer_may_see=may_see),
+            "referrals": referral_labels(a.referrals),
         }
         for a in alerts
     ]

@@ -20,7 +20,7 @@ from salama.lib.screening.engine import CHILD_ADMINISTRATION, AnswerError
 from salama.registry import access as registry_access
 from salama.registry.codes import specific_needs
 from salama.registry.selectors import paginate
-from salama.screening import access, actions, catalogue, forms, selectors
+from salama.screening import access, actions, catalogue, codes, forms, selectors
 
 
 def _require(request: HttpRequest, perm: Perm) -> None:
@@ -118,8 +118,6 @@ def screening_step(request: HttpRequest, pk: str) -> HttpResponse:
     except AnswerError as exc:
         draft.step = 0
         return _section_page(request, person, draft, {exc.item: str(exc)}, status=422)
-    if screening.level in ("positive", "high"):
-        messages.warning(request, _("An alert was raised for the caseworkers of this site."))
     return redirect("screening_detail", pk=screening.pk)
 
 
@@ -138,6 +136,7 @@ def _section_page(
             "choices": forms.choices_of(item, language),
             "value": draft.answers.get(item.id, ""),
             "error": errors.get(item.id, ""),
+            "when": forms.same_page_condition(item, section),
         }
         for item in forms.items_shown(section, draft.profile, draft.answers)
     ]
@@ -172,6 +171,9 @@ def screening_detail(request: HttpRequest, pk: str) -> HttpResponse:
         "result": result,
         "needs": [(c, labels.get(c, c)) for c in result["specific_needs"]],
         "alert": getattr(screening, "alert", None),
+        "referrals": codes.referral_labels(result["referrals"]),
+        "profile": codes.PROFILE_LABELS.get(screening.profile, screening.profile),
+        "administered_with": codes.WITH_LABELS.get(screening.administered_with, ""),
         "instrument_title": _instrument_title(screening.instrument),
     }
     return render(request, "screening/detail.html", context)

@@ -22,4 +22,23 @@
     var first = members[members.length - 1].querySelector("input, select");
     if (first) first.focus();
   });
+  // Screening pages: a question that depends on another answer on the same
+  // page (e.g. "is the work dangerous?" after "does the child work?") is
+  // hidden until that answer asks for it. Without script all are shown and
+  // the server ignores answers to questions that did not apply.
+  function applyConditions(form) {
+    form.querySelectorAll("fieldset[data-when-name]").forEach(function (fieldset) {
+      var checked = form.querySelector("input[name='q_" + fieldset.dataset.whenName + "']:checked");
+      var value = checked ? checked.value : "";
+      var equal = value === fieldset.dataset.whenValue;
+      fieldset.hidden = fieldset.dataset.whenOp === "eq" ? !equal : equal;
+    });
+  }
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("form.screening");
+    if (form) applyConditions(form);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form.screening").forEach(applyConditions);
+  });
 })();

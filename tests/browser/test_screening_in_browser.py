@@ -36,7 +36,34 @@ def test_screen_a_person_and_see_the_alert(page, live_server, world, flushable_a
     )
     expect(page.locator(".disclaimer")).to_contain_text("not a legal determination")
     expect(page.locator("ol.path")).to_contain_text("recruitment and D4 and means_at_destination")
-    expect(page.locator(".messages")).to_contain_text("An alert was raised")
+    expect(page.locator(".banner-inline")).to_contain_text("An alert was raised")
+    expect(page.locator("dl.facts")).to_contain_text("Counter-trafficking assistance")
     page.click("nav >> text=Alerts")
     expect(page.locator("table")).to_contain_text(person.registration_number)
     assert Alert.objects.get().person_id == person.pk
+
+
+def test_a_question_appears_when_an_answer_on_the_same_page_calls_for_it(
+    page, live_server, world, flushable_audit
+):
+    from datetime import date
+
+    from tests.conftest import person_fields
+
+    child = register(
+        world, world.amc_block, person_fields(birth_date=date(date.today().year - 12, 1, 1))
+    ).members.get()
+    sign_in(page, live_server, world.user("caseworker"))
+    page.goto(f"{live_server.url}/screening/person/{child.pk}/")
+    page.check("input[name=instrument][value=salama-vulnerability]")
+    expect(page.locator("input[name=profile][value=child]")).to_be_checked()  # from the age
+    page.select_option("#administered_with", "caregiver")
+    page.click("button:has-text('Start')")
+    while "care and work" not in page.locator("h1").inner_text():
+        page.click("button[type=submit]:not([name=back])")
+    hazardous = page.locator("#q-child_hazardous_work")
+    expect(hazardous).to_be_hidden()
+    page.check("input[name=q_child_works][value=yes]")
+    expect(hazardous).to_be_visible()
+    page.check("input[name=q_child_works][value=no]")
+    expect(hazardous).to_be_hidden()
