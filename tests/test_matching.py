@@ -181,3 +181,25 @@ def test_reindex_command(world, amc_person, capsys):
     call_command("linkage", "reindex")
     assert BlockingKey.objects.filter(person=amc_person).exists()
     assert "search keys rebuilt for 1 people" in capsys.readouterr().out
+
+
+def test_a_crowded_key_does_not_hide_the_person_who_shares_rarer_ones(world, monkeypatch):
+    from salama.registry import matching
+
+    # Ten namesakes share the given and family name but nothing else.
+    for n in range(10):
+        registered(world, father_name_latin=f"Other{n}", father_name="", birth_date=None)
+    target = registered(
+        world, father_name_latin="Zakariyya", father_name="", grandfather_name_latin="Idris"
+    )
+    monkeypatch.setattr(matching, "KEY_ROWS", 3)  # each key yields at most 3 people
+    monkeypatch.setattr(matching, "MAX_CANDIDATES", 2)
+    query = {
+        "given_name": "Mohammed",
+        "father_name": "Zakaria",
+        "grandfather_name": "Idriss",
+        "family_name": "Al-Hassan",
+        "birth_year": "1985",
+    }
+    ids = matching.candidate_ids(query)
+    assert len(ids) <= 2 and ids[0] == target.pk
