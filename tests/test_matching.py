@@ -143,6 +143,10 @@ def test_review_merge_and_unmerge(world):
     assert second.revisions.filter(changed_fields=["merged_into"]).exists()
     listed = signed_in(world.user("registrar")).get("/registry/persons/").content.decode()
     assert second.registration_number not in listed and first.registration_number in listed
+    from salama.registry.access import match_persons
+
+    found = [m.person for m in match_persons(world.user("admin"), {"full_name": first.name()})]
+    assert first in found and second not in found  # a merged record is not offered
     assert (
         first.registration_number in admin.get(f"/registry/persons/{second.pk}/").content.decode()
     )

@@ -158,8 +158,15 @@ def get_import_job(user: Any, pk: object) -> ImportJob:
 def match_persons(user: Any, query: dict[str, str], top: int = 10) -> list[matching.Match]:
     """Registered people likely to be the one described, best first, among
     those the user may see (search-before-create and person search)."""
-    persons = persons_for(user).filter(pk__in=matching.candidate_ids(query))
-    values = list(persons.values(*matching.VALUE_FIELDS))
+    # Merged records are dropped here rather than in SQL: without statistics,
+    # SQLite's planner answers "merged_into IS NULL" from its index (every
+    # row) instead of the primary keys, 3 s instead of 8 ms at 1M people.
+    persons = persons_for(user, include_merged=True).filter(pk__in=matching.candidate_ids(query))
+    values = [
+        v
+        for v in persons.values(*matching.VALUE_FIELDS, "merged_into_id")
+        if v.pop("merged_into_id") is None
+    ]
     documents = dict(
         IdentityDocument.objects.filter(person__in=[v["pk"] for v in values]).values_list(
             "person_id", "number"
