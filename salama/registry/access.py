@@ -173,7 +173,8 @@ def match_persons(user: Any, query: dict[str, str], top: int = 10) -> list[match
         )
     )
     matches = matching.score(query, values, _population(user), top, documents)
-    shown = persons.select_related("household").in_bulk([m.person["pk"] for m in matches])
+    # Already scoped above: the ten shown are fetched by primary key alone.
+    shown = Person.objects.select_related("household").in_bulk([m.person["pk"] for m in matches])
     for match in matches:
         match.person = shown[match.person["pk"]]
     return matches

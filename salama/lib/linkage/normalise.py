@@ -104,6 +104,7 @@ def _strip_article(token: str) -> str:
     return _ARABIC_ARTICLE.sub("", token) if is_arabic_script(token) else token
 
 
+@lru_cache(maxsize=500_000)  # place and name tokens repeat across a registry
 def loose_latin(token: str) -> str:
     """A spelling-habit key for a Latin token (Mohammed/Muhammad → muhamad).
     Only for fuzzy comparison and blocking; identity comes from the table."""
