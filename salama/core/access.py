@@ -7,8 +7,10 @@ else decides what a user can see.
 from functools import reduce
 from operator import or_
 from typing import Any
+from uuid import UUID
 
 from django.db.models import Q
+from django.http import Http404
 
 from salama.core.models import Membership
 from salama.core.roles import ROLE_PURPOSE, Perm, Role, role_allows
@@ -73,3 +75,11 @@ def sees_survivor_names(user: Any) -> bool:
     from salama.core.roles import ROLES_SEEING_SURVIVOR_NAMES
 
     return bool(roles(user) & ROLES_SEEING_SURVIVOR_NAMES)
+
+
+def record_uuid(pk: object) -> UUID:
+    """A record id from a URL; anything that is not one is simply not found."""
+    try:
+        return pk if isinstance(pk, UUID) else UUID(str(pk))
+    except ValueError:
+        raise Http404 from None

@@ -8,7 +8,6 @@ audited.
 """
 
 from typing import Any
-from uuid import UUID
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -60,13 +59,6 @@ def households_for(user: Any, perm: Perm = Perm.HOUSEHOLD_VIEW) -> QuerySet[Hous
     return Household.objects.filter(scope).select_related("site", "registered_by")
 
 
-def _parse_id(pk: object) -> UUID:
-    try:
-        return pk if isinstance(pk, UUID) else UUID(str(pk))
-    except ValueError:
-        raise Http404 from None
-
-
 def get_person(
     user: Any, pk: object, perm: Perm = Perm.PERSON_VIEW, *, audit: bool = True
 ) -> Person:
@@ -77,7 +69,7 @@ def get_person(
     person = (
         Person.objects.filter(scope)
         .select_related("household", "household__site")
-        .filter(pk=_parse_id(pk))
+        .filter(pk=core_access.record_uuid(pk))
         .first()
     )
     if person is None:
@@ -95,7 +87,7 @@ def get_person(
 def get_household(
     user: Any, pk: object, perm: Perm = Perm.HOUSEHOLD_VIEW, *, audit: bool = True
 ) -> Household:
-    household = households_for(user, perm).filter(pk=_parse_id(pk)).first()
+    household = households_for(user, perm).filter(pk=core_access.record_uuid(pk)).first()
     if household is None:
         raise Http404
     if audit and perm == Perm.HOUSEHOLD_VIEW:
@@ -149,7 +141,7 @@ def get_import_job(user: Any, pk: object) -> ImportJob:
     """An import job is seen only by the user who started it."""
     if not core_access.has_perm(user, Perm.REGISTRY_IMPORT):
         raise Http404
-    job = ImportJob.objects.filter(user=user, pk=_parse_id(pk)).first()
+    job = ImportJob.objects.filter(user=user, pk=core_access.record_uuid(pk)).first()
     if job is None:
         raise Http404
     return job

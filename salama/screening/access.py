@@ -4,7 +4,6 @@ purpose (protection) has a legal basis for the person; anything else is not
 found. Reads of a screening are audited."""
 
 from typing import Any
-from uuid import UUID
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncWeek
@@ -23,13 +22,6 @@ from salama.screening.models import (
 )
 
 
-def _uuid(pk: object) -> UUID:
-    try:
-        return pk if isinstance(pk, UUID) else UUID(str(pk))
-    except ValueError:
-        raise Http404 from None
-
-
 def screenings_for(user: Any, perm: Perm = Perm.SCREENING_VIEW) -> QuerySet[Screening]:
     scope = core_access.site_scope(user, perm, "site_path")
     if scope is None:
@@ -45,7 +37,10 @@ def person_screenings(user: Any, person: Person) -> QuerySet[Screening]:
 
 def get_screening(user: Any, pk: object) -> Screening:
     screening = (
-        screenings_for(user).select_related("person", "screened_by").filter(pk=_uuid(pk)).first()
+        screenings_for(user)
+        .select_related("person", "screened_by")
+        .filter(pk=core_access.record_uuid(pk))
+        .first()
     )
     if screening is None:
         raise Http404
@@ -97,7 +92,7 @@ def submissions_for_review(user: Any) -> QuerySet[Submission]:
 
 
 def get_submission_for_review(user: Any, pk: object) -> Submission:
-    submission = submissions_for_review(user).filter(pk=_uuid(pk)).first()
+    submission = submissions_for_review(user).filter(pk=core_access.record_uuid(pk)).first()
     if submission is None:
         raise Http404
     audit_record(
