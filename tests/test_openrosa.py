@@ -107,6 +107,10 @@ def test_repeats_are_accepted_once_and_conflicts_refused(client, field_user, amc
     assert repeat.status_code == 202
     assert Submission.objects.count() == 1 and Screening.objects.count() == 1
     assert sorted(Attachment.objects.values_list("name", flat=True)) == ["audio.m4a", "photo.jpg"]
+    from salama.audit.models import AuditEntry
+
+    changes = AuditEntry.objects.filter(model="screening.Submission", action="change")
+    assert ["attachment:audio.m4a"] in [e.changed_fields for e in changes]
     changed = ilo11(amc_person, "uuid:same-1", deception="no")
     conflict = submit(client, changed)
     assert conflict.status_code == 409 and b"OpenRosaResponse" in conflict.content

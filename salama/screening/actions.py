@@ -202,7 +202,16 @@ def submission_receive(
             raise SubmissionRefused(
                 409, _("A different submission with this instance ID was already received.")
             )
-        _attach(existing, attachments)
+        added = _attach(existing, attachments)
+        if added:
+            audit_record(
+                user=user,
+                action="change",
+                purpose=PURPOSE,
+                model="screening.Submission",
+                record_id=existing.pk,
+                changed_fields=[f"attachment:{name}" for name in added],
+            )
         return Received(202, _("Already received; attachments merged."), existing)
     submission = Submission.objects.create(
         instance_id=parsed.instance_id,
@@ -242,8 +251,10 @@ def _home_site(user: Any) -> str:
     return paths[0] if paths else ""
 
 
-def _attach(submission: Submission, attachments: list[tuple[str, str, bytes]]) -> None:
+def _attach(submission: Submission, attachments: list[tuple[str, str, bytes]]) -> list[str]:
+    """Store the attachments not yet held; returns their names."""
     have = {a.name: a.sha256 for a in submission.attachments.all()}
+    added = []
     for name, content_type, data in attachments:
         digest = hashlib.sha256(data).hexdigest()
         if name in have:
@@ -262,6 +273,8 @@ def _attach(submission: Submission, attachments: list[tuple[str, str, bytes]]) -
             sha256=digest,
             data=encrypt_bytes(data),
         )
+        added.append(name)
+    return added
 
 
 def _score_submission(
@@ -316,6 +329,14 @@ def submission_score(
     submission.status = Submission.Status.SCORED
     submission.problem = ""
     submission.save(update_fields=["person", "screening", "status", "problem"])
+    audit_record(
+        user=user,
+        action="change",
+        purpose=PURPOSE,
+        model="screening.Submission",
+        record_id=submission.pk,
+        changed_fields=["person", "screening", "status"],
+    )
     return screening
 
 
