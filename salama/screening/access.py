@@ -132,10 +132,6 @@ def statistics_rows(user: Any) -> list[dict[str, Any]]:
     ]
 
 
-def statistics_site_paths() -> set[str]:
-    return set(Screening.objects.values_list("site_path", flat=True).distinct())
-
-
 def field_credential(username: str) -> FieldCredential | None:
     """The Digest credential of a field user, for the OpenRosa endpoints."""
     return (

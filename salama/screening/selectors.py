@@ -38,7 +38,9 @@ class CountRow:
     count: int | None  # None: suppressed
 
 
-def _site_names() -> dict[str, str]:
+def _site_names(paths: set[str]) -> dict[str, str]:
+    """Each site path → the name of its camp or settlement (the nearest site
+    with a kind), so that counts are by site, not by block."""
     sites = {str(s.pk): s for s in Site.objects.all()}
 
     def name(path: str) -> str:
@@ -46,7 +48,7 @@ def _site_names() -> dict[str, str]:
         chosen = next((sites[i] for i in reversed(ids) if i in sites and sites[i].kind), None)
         return str(chosen or (sites.get(ids[-1]) if ids else "?"))
 
-    return {p: name(p) for p in access.statistics_site_paths()}
+    return {p: name(p) for p in paths}
 
 
 def indicator_counts(user: Any) -> list[CountRow]:
@@ -54,9 +56,10 @@ def indicator_counts(user: Any) -> list[CountRow]:
     group and instrument, counting only people whose legal basis allows
     statistics (PROTECTION.md 11), small cells hidden (PROTECTION.md 12)."""
     k = settings.SALAMA_SUPPRESSION_K
-    names = _site_names()
+    rows = access.statistics_rows(user)
+    names = _site_names({row["site_path"] for row in rows})
     counts: Counter[tuple[str, ...]] = Counter()
-    for row in access.statistics_rows(user):
+    for row in rows:
         key = (
             names.get(row["site_path"], "?"),
             row["week"],
