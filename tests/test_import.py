@@ -117,3 +117,19 @@ def test_command_line_import(world, tmp_path, capsys):
     call_command("import_registry", str(path), "--user", "registrar")
     assert Person.objects.count() == 4
     assert "Imported 4 people in 2 households" in capsys.readouterr().out
+
+
+def test_an_import_gives_sqlite_planner_statistics(world, django_capture_on_commit_callbacks):
+    from django.db import connection
+
+    from salama.core.database import refresh_planner_statistics
+
+    client = signed_in(world.user("registrar"))
+    job, _ = run_job(client, upload(client, GOOD.encode()))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        client.post(f"/registry/import/{job.pk}/commit/")
+    assert refresh_planner_statistics in callbacks
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT tbl FROM sqlite_stat1")
+            assert "registry_person" in {row[0] for row in cursor.fetchall()}

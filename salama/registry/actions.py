@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from salama.audit.actions import audit_record
 from salama.core import access as core_access
+from salama.core.database import refresh_planner_statistics
 from salama.core.models import Organisation, Site
 from salama.lib.ages import birth_years
 from salama.lib.masking import is_survivor
@@ -379,4 +380,5 @@ def search_keys_rebuild(*, progress: Any = None, batch: int = 500) -> int:
                 matching.index_person(person)
         if progress:
             progress("reindex", min(start + batch, len(ids)), len(ids))
+    refresh_planner_statistics()
     return len(ids)

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from salama.audit.actions import audit_record
 from salama.core import access as core_access
+from salama.core.database import refresh_planner_statistics
 from salama.core.models import Organisation
 from salama.core.roles import Perm
 from salama.registry import access, importer
@@ -83,4 +84,5 @@ def import_job_commit(*, user: Any, job: ImportJob) -> ImportJob:
         model="registry.ImportJob",
         record_id=job.pk,
     )
+    transaction.on_commit(refresh_planner_statistics)
     return job
