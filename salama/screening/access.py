@@ -35,6 +35,20 @@ def person_screenings(user: Any, person: Person) -> QuerySet[Screening]:
     return screenings_for(user).filter(person=person).select_related("screened_by")
 
 
+def _read(user: Any, record: Any) -> Any:
+    """The record found, with its read audited; not found: 404."""
+    if record is None:
+        raise Http404
+    audit_record(
+        user=user,
+        action="read",
+        purpose=core_access.purpose(user),
+        model=f"screening.{type(record).__name__}",
+        record_id=record.pk,
+    )
+    return record
+
+
 def get_screening(user: Any, pk: object) -> Screening:
     screening = (
         screenings_for(user)
@@ -42,16 +56,7 @@ def get_screening(user: Any, pk: object) -> Screening:
         .filter(pk=core_access.record_uuid(pk))
         .first()
     )
-    if screening is None:
-        raise Http404
-    audit_record(
-        user=user,
-        action="read",
-        purpose=core_access.purpose(user),
-        model="screening.Screening",
-        record_id=screening.pk,
-    )
-    return screening
+    return _read(user, screening)
 
 
 def alerts_for(user: Any, status: str = Alert.Status.OPEN) -> QuerySet[Alert]:
@@ -93,16 +98,7 @@ def submissions_for_review(user: Any) -> QuerySet[Submission]:
 
 def get_submission_for_review(user: Any, pk: object) -> Submission:
     submission = submissions_for_review(user).filter(pk=core_access.record_uuid(pk)).first()
-    if submission is None:
-        raise Http404
-    audit_record(
-        user=user,
-        action="read",
-        purpose=core_access.purpose(user),
-        model="screening.Submission",
-        record_id=submission.pk,
-    )
-    return submission
+    return _read(user, submission)
 
 
 STATISTICS = "statistics"

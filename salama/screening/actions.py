@@ -38,6 +38,18 @@ PURPOSE = "protection"
 DIGEST_REALM = "salama"
 
 
+def _audit(user: Any, action: str, model: Any, record_id: Any, changed: Any = ()) -> None:
+    """An audit entry for screening work, whose purpose is always protection."""
+    audit_record(
+        user=user,
+        action=action,
+        purpose=PURPOSE,
+        model=f"screening.{model.__name__}",
+        record_id=record_id,
+        changed_fields=changed,
+    )
+
+
 def person_age(person: Person, on: date | None = None) -> int | None:
     today = on or timezone.localdate()
     return best_age(person.birth_date, person.birth_year_min, person.birth_year_max, today)
@@ -100,14 +112,7 @@ def screening_record(
     FiredIndicator.objects.bulk_create(
         FiredIndicator(screening=screening, item=f.id, scope=f.scope) for f in result.fired
     )
-    audit_record(
-        user=user,
-        action="create",
-        purpose=PURPOSE,
-        model="screening.Screening",
-        record_id=screening.pk,
-        changed_fields=["person", "answers", "result"],
-    )
+    _audit(user, "create", Screening, screening.pk, ["person", "answers", "result"])
     _follow_up(user, person, screening, result, basis.basis)
     return screening
 
@@ -128,13 +133,7 @@ def _follow_up(user: Any, person: Person, screening: Screening, result: Result, 
             level=result.level,
             referrals=result.referrals,
         )
-        audit_record(
-            user=user,
-            action="create",
-            purpose=PURPOSE,
-            model="screening.Alert",
-            record_id=alert.pk,
-        )
+        _audit(user, "create", Alert, alert.pk)
 
 
 @transaction.atomic
@@ -204,13 +203,8 @@ def submission_receive(
             )
         added = _attach(existing, attachments)
         if added:
-            audit_record(
-                user=user,
-                action="change",
-                purpose=PURPOSE,
-                model="screening.Submission",
-                record_id=existing.pk,
-                changed_fields=[f"attachment:{name}" for name in added],
+            _audit(
+                user, "change", Submission, existing.pk, [f"attachment:{name}" for name in added]
             )
         return Received(202, _("Already received; attachments merged."), existing)
     submission = Submission.objects.create(
@@ -225,13 +219,7 @@ def submission_receive(
         submitted_by=user,
     )
     _attach(submission, attachments)
-    audit_record(
-        user=user,
-        action="create",
-        purpose=PURPOSE,
-        model="screening.Submission",
-        record_id=submission.pk,
-    )
+    _audit(user, "create", Submission, submission.pk)
     if form.instrument is None:
         submission.status = Submission.Status.STORED
         submission.problem = "case intake"
@@ -329,14 +317,7 @@ def submission_score(
     submission.status = Submission.Status.SCORED
     submission.problem = ""
     submission.save(update_fields=["person", "screening", "status", "problem"])
-    audit_record(
-        user=user,
-        action="change",
-        purpose=PURPOSE,
-        model="screening.Submission",
-        record_id=submission.pk,
-        changed_fields=["person", "screening", "status"],
-    )
+    _audit(user, "change", Submission, submission.pk, ["person", "screening", "status"])
     return screening
 
 
@@ -366,14 +347,7 @@ def submission_attach(*, user: Any, submission: Submission, person: Person) -> N
     submission.person = person
     submission.problem = ""
     submission.save(update_fields=["person", "problem"])
-    audit_record(
-        user=user,
-        action="change",
-        purpose=PURPOSE,
-        model="screening.Submission",
-        record_id=submission.pk,
-        changed_fields=["person"],
-    )
+    _audit(user, "change", Submission, submission.pk, ["person"])
 
 
 def field_keys_rotate(*, progress: Any = None, batch: int = 500) -> int:
