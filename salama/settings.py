@@ -5,6 +5,7 @@ SALAMA_DEMO=true is the local demonstration mode (plain HTTP on localhost,
 two-factor enforcement off with a visible banner).
 """
 
+import os
 import secrets
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from csp.constants import NONE, SELF
 from salama.envutil import ConfigError, envbool, envint, envlist, envsecret
 
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(__import__("os").getenv("SALAMA_DATA_DIR", "salama-data")).resolve()
+DATA_DIR = Path(os.getenv("SALAMA_DATA_DIR", "salama-data")).resolve()
 
 DEMO = envbool("SALAMA_DEMO")
 DEBUG = envbool("SALAMA_DEBUG")
@@ -78,10 +79,15 @@ INSTALLED_APPS = [
     "csp",
     "ninja",
     "django_countries",
+    "django_tasks",
+    "django_tasks_db",
     "salama.audit",
     "salama.core",
+    "salama.jobs",
+    "salama.notifications",
     "salama.registry",
     "salama.screening",
+    "salama.administration",
 ]
 
 MIDDLEWARE = [
@@ -116,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "salama.core.context.salama",
+                "salama.notifications.context.notifications",
             ],
         },
     },
@@ -205,6 +212,30 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     }
 }
+
+# --- Background jobs (docs/jobs.md): Django's tasks API on the database ---
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- Notifications (docs/notifications.md) ---
+# Links in messages that leave Salama point here; they carry no personal data.
+SALAMA_BASE_URL = os.getenv(
+    "SALAMA_BASE_URL", "http://127.0.0.1:8000" if DEMO else ""
+).rstrip("/")
+EMAIL_BACKEND = os.getenv(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEMO
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "salama@localhost")
+# Outgoing webhook (SMS gateways, other systems): HMAC-SHA256 signed with the secret.
+SALAMA_WEBHOOK_URL = os.getenv("SALAMA_WEBHOOK_URL", "")
+SALAMA_WEBHOOK_SECRET = envsecret("SALAMA_WEBHOOK_SECRET") or ""
 
 # --- Internationalisation ---
 LANGUAGE_CODE = "en"

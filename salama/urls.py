@@ -69,4 +69,7 @@ urlpatterns = [
     path("screening/", include(screening_patterns)),
     path("openrosa/", include(openrosa_patterns)),
     path("api/v1/", api.urls),
+    path("admin/", include("salama.administration.urls")),
+    path("jobs/", include("salama.jobs.urls")),
+    path("notifications/", include("salama.notifications.urls")),
 ]

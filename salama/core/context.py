@@ -21,6 +21,7 @@ def salama(request: HttpRequest) -> dict[str, Any]:
         "can_screen": access.has_perm(user, Perm.SCREENING_CREATE),
         "can_see_alerts": access.has_perm(user, Perm.ALERT_VIEW),
         "can_see_figures": access.has_perm(user, Perm.AGGREGATE_VIEW),
+        "can_administer": access.has_perm(user, Perm.ADMINISTER),
         "user_roles": [ROLE_LABELS[r] for r in sorted(access.roles(user))],
         "name_script": _name_script(request),
     }

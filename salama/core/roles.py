@@ -50,6 +50,9 @@ class Perm(StrEnum):
     ALERT_VIEW = "alert.view"
     FIELD_SUBMIT = "field.submit"
     SUBMISSION_REVIEW = "submission.review"
+    # Organisations, sites, users, devices and tokens (administrators only), and
+    # the background jobs' page.
+    ADMINISTER = "administer"
 
 
 _READ = {Perm.PERSON_VIEW, Perm.HOUSEHOLD_VIEW}
