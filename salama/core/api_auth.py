@@ -1,6 +1,7 @@
 """API authentication: bearer tokens for machine clients, the browser session
 (with CSRF and two-factor) for the web interface."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.http import HttpRequest
@@ -10,6 +11,10 @@ from ninja.security import APIKeyCookie, HttpBearer
 from salama.core.decorators import needs_second_factor
 from salama.core.models import ApiToken
 
+# A token's last use is recorded to the minute: one UPDATE a minute per token
+# at most, not one per request.
+LAST_USE_RESOLUTION = timedelta(minutes=1)
+
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
@@ -18,8 +23,11 @@ class BearerToken(HttpBearer):
             .filter(digest=ApiToken.digest_of(token), revoked=False, user__is_active=True)
             .first()
         )
-        if found is None or (found.expires_at and found.expires_at < timezone.now()):
+        now = timezone.now()
+        if found is None or (found.expires_at and found.expires_at < now):
             return None
+        if found.last_used_at is None or now - found.last_used_at >= LAST_USE_RESOLUTION:
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.user = found.user
         return found.user
 

@@ -3,6 +3,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from salama.core.roles import ROLE_LABELS, Role
@@ -36,6 +37,7 @@ class Site(models.Model):
         BLOCK = "block", _("Block")
 
     CHILD_LEVEL = {"country": "site", "site": "zone", "zone": "block"}
+    NAME_LANGUAGES = ("ar", "fr")
 
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -52,6 +54,9 @@ class Site(models.Model):
         ],
     )
     name = models.CharField(_("name"), max_length=120)
+    # Names as read in Arabic and French; empty falls back to `name`.
+    name_ar = models.CharField(_("name in Arabic"), max_length=120, blank=True)
+    name_fr = models.CharField(_("name in French"), max_length=120, blank=True)
     code = models.CharField(_("code"), max_length=20, unique=True)
     # Materialised path of ids ("/3/7/12/") so that scoping to a site and
     # everything below it is one indexed prefix query on any database.
@@ -63,7 +68,13 @@ class Site(models.Model):
         ordering = ["path"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.name_in(get_language() or "en")
+
+    def name_in(self, language: str) -> str:
+        """The site's name in `language` ("ar", "fr", …), falling back to `name`."""
+        code = language.split("-")[0].lower()
+        translated = getattr(self, f"name_{code}", "") if code in self.NAME_LANGUAGES else ""
+        return str(translated or self.name)
 
 
 class Membership(models.Model):
@@ -114,6 +125,8 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=8)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    # Written at most once a minute per token (see api_auth.BearerToken).
+    last_used_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
 
     @staticmethod

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import template
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from salama.core import access
@@ -60,3 +61,12 @@ def feature_label(name: str) -> str:
 @register.filter
 def status_label(name: str) -> str:
     return str(STATUS_LABELS.get(name, name))
+
+
+@register.filter
+def site_name(site: Any) -> str:
+    """A site's name in the reader's language (`{{ site|site_name }}`), falling
+    back to its main name; empty for no site."""
+    if site is None or site == "":
+        return ""
+    return str(site.name_in(get_language() or "en"))
