@@ -248,11 +248,15 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Static files are collected (`salama serve` and `salama demo` run collectstatic) with a
+# hash of their content in their names and gzip copies beside them: WhiteNoise serves them
+# compressed and as immutable, so browsers keep them (a new version has a new name). Pages
+# then need the collected manifest; with SALAMA_DEBUG the files come from the source tree.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -14,6 +14,13 @@ from salama.settings import DATA_DIR, DATABASES, STATIC_ROOT  # noqa: E402
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# A clean clone has no collected files: pages name the source files and WhiteNoise finds
+# them there. tests/test_layout.py collects and serves the production storage itself.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
 
 # A file, not SQLite's shared in-memory database: the browser tests' live
 # server answers overlapping requests (the desk's background look-ups) on

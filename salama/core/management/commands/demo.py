@@ -26,6 +26,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+        call_command("collectstatic", interactive=False, verbosity=0)  # fingerprinted, gzip
         call_command("migrate", interactive=False, verbosity=0)
         logins_file = settings.DATA_DIR / "demo-logins.txt"
         if not Organisation.objects.exists():
