@@ -1,0 +1,56 @@
+"""Periodic jobs: every entry, in one place (docs/jobs.md).
+
+Handlers are named by dotted path so that this module imports no app above
+jobs. Times are UTC. After a worker was down, only the latest missed slot of
+an entry runs (no burst of catch-up jobs).
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    handler: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    every_minutes: int | None = None
+    daily_at: str | None = None  # "HH:MM", UTC
+
+    def __post_init__(self) -> None:
+        if (self.every_minutes is None) == (self.daily_at is None):
+            raise ValueError(f"{self.name}: give every_minutes or daily_at, not both")
+        if self.every_minutes is not None and self.every_minutes < 1:
+            raise ValueError(f"{self.name}: every_minutes must be at least 1")
+        if self.daily_at is not None:
+            time.fromisoformat(self.daily_at)  # raises on a malformed time
+
+    def slot(self, now: datetime) -> datetime:
+        """The start of the latest slot due at `now` (UTC)."""
+        now = now.astimezone(UTC)
+        if self.every_minutes is not None:
+            epoch = datetime(2000, 1, 1, tzinfo=UTC)
+            period = timedelta(minutes=self.every_minutes)
+            return epoch + ((now - epoch) // period) * period
+        at = time.fromisoformat(self.daily_at or "00:00")
+        today = datetime.combine(now.date(), at, tzinfo=UTC)
+        return today if today <= now else today - timedelta(days=1)
+
+
+SCHEDULE: list[Entry] = [
+    # The duplicate queue fills itself: every active registry is scanned nightly.
+    Entry(
+        name="registry.duplicate_scan",
+        handler="salama.registry.jobs.duplicate_scan_all",
+        daily_at="02:00",
+    ),
+    # Old deliveries and claimed slots are removed after 30 days.
+    Entry(name="jobs.prune", handler="salama.jobs.housekeeping.prune", daily_at="03:30"),
+    # Jobs lost with a worker that died are retried (or failed) within minutes.
+    Entry(
+        name="jobs.recover_stale",
+        handler="salama.jobs.housekeeping.recover_stale",
+        every_minutes=5,
+    ),
+]
