@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from salama.lib.linkage import engine
-from salama.lib.linkage.compare import FEATURE_INDEX, compare
+from salama.lib.linkage.compare import FEATURE_INDEX, FEATURES, compare
 from salama.lib.linkage.model import Model
 from salama.lib.linkage.normalise import canonical, clean, tokens
 from salama.lib.linkage.records import RowError, prepare
@@ -68,7 +68,9 @@ def test_levels_across_scripts_orders_and_ages():
         row("b", "محمد", "علي", "الحسن", birth_year="1990", sex="m"),
     )
     assert same[FEATURE_INDEX["given"]] == 5 and same[FEATURE_INDEX["family"]] == 5
-    assert same[FEATURE_INDEX["birth"]] == 3 and same[FEATURE_INDEX["sex"]] == 1
+    birth = FEATURES[FEATURE_INDEX["birth"]]
+    assert birth.levels[same[FEATURE_INDEX["birth"]]] == "years overlap"
+    assert same[FEATURE_INDEX["sex"]] == 1
     swapped = levels_of(row("a", "Hassan", "", "Omar"), row("b", "Omar", "", "Hassan"))
     assert swapped[FEATURE_INDEX["given"]] == 2 and swapped[FEATURE_INDEX["family"]] == 2
     missing = levels_of(row("a", "Omar", "", ""), row("b", "Omar", "", "Haddad"))
@@ -256,3 +258,38 @@ def test_link_window_centres_on_the_query_age():
     query, _ = prepare([{**_namesakes(200)[120], "id": "q"}], vocab)
     _i, j = blocking.link_pairs(query, registry)
     assert 120 in j.tolist() and len(j) == blocking.WINDOW
+
+
+def _child_and_adult_probability(adult_age: str) -> tuple[float, dict[str, object]]:
+    """A child born 2012-13 against a namesake (same names, sex and place)
+    whose stated age was `adult_age` in 2026, as the person search scores it."""
+    child = row(
+        "c",
+        "Omar",
+        "Khalid",
+        "Al-Jubouri",
+        age="13",
+        age_on="2026-06-01",
+        sex="M",
+        place_of_origin="Tal Afar",
+        country_of_origin="IQ",
+    )
+    other = {**child, "id": "a", "age": adult_age}
+    prep, vocab = prepare([child, other])
+    levels = compare(prep, prep, np.array([0]), np.array([1]), vocab, same_households=False)
+    model = Model(prior=0.5 / 2000)
+    birth = next(e for e in model.explain(levels[0]) if e["feature"] == "birth")
+    return float(model.probabilities(levels)[0]), birth
+
+
+def test_an_impossible_age_difference_rules_a_match_out():
+    near, _ = _child_and_adult_probability("14")
+    adult, birth = _child_and_adult_probability("38")
+    assert near > 0.5  # the names alone make a likely match...
+    # ...which a child-versus-adult age difference overturns: below what the
+    # desk shows (5%); it scored about 50% when such a gap weighed as "far apart".
+    assert adult < 0.05
+    assert birth["status"] == "disagreed" and birth["level"] == "more than 10 years apart"
+    assert float(birth["weight"]) < -10  # heavier than any single agreeing name
+    five_apart, _ = _child_and_adult_probability("18")
+    assert five_apart > 0.5  # an estimate five years out is still a likely match

@@ -17,6 +17,7 @@ MISSING = -1
 class Feature:
     name: str
     levels: tuple[str, ...]  # label of each level, 0 = disagree
+    disagreeing: int = 1  # levels below this one are disagreements
 
 
 # Level 0 is kept for two different names of the variant table (Hasan, Husayn):
@@ -33,8 +34,19 @@ NAME_LEVELS = (
 EXACT = len(NAME_LEVELS) - 1
 FEATURES = (
     *(Feature(part, NAME_LEVELS) for part in NAME_PARTS),
+    # Level 0 is an age difference no clerk's estimate explains (a child and
+    # an adult): it weighs far more against a match than "far apart".
     Feature(
-        "birth", ("far apart", "within 3 years", "within a year", "years overlap", "same date")
+        "birth",
+        (
+            "more than 10 years apart",
+            "far apart",
+            "within 3 years",
+            "within a year",
+            "years overlap",
+            "same date",
+        ),
+        disagreeing=2,
     ),
     Feature("sex", ("different", "same")),
     Feature("origin", ("different", "same country", "same place")),
@@ -99,6 +111,11 @@ def _names(
     return level
 
 
+# Years between two birth-year ranges beyond which they are not one person
+# misrecorded: estimated adult ages are often off by five, rarely by ten.
+IMPOSSIBLE_GAP = 10
+
+
 def _birth(left: Prepared, right: Prepared, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     amin, amax, bmin, bmax = (
         left.year_min[i],
@@ -107,9 +124,11 @@ def _birth(left: Prepared, right: Prepared, i: np.ndarray, j: np.ndarray) -> np.
         right.year_max[j],
     )
     gap = np.maximum(amin - bmax, bmin - amax)
-    level = np.select([gap <= 0, gap <= 1, gap <= 3], [3, 2, 1], 0).astype(np.int8)
+    level = np.select(
+        [gap <= 0, gap <= 1, gap <= 3, gap <= IMPOSSIBLE_GAP], [4, 3, 2, 1], 0
+    ).astype(np.int8)
     exact_a, exact_b = left.exact_date[i], right.exact_date[j]
-    level[(exact_a >= 0) & (exact_a == exact_b)] = 4
+    level[(exact_a >= 0) & (exact_a == exact_b)] = 5
     level[(amin < 0) | (bmin < 0)] = MISSING
     return level
 

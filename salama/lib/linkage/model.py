@@ -16,7 +16,9 @@ DEFAULT_M = {
     "father": [0.03, 0.05, 0.02, 0.05, 0.10, 0.75],
     "grandfather": [0.05, 0.06, 0.02, 0.05, 0.10, 0.72],
     "family": [0.03, 0.05, 0.03, 0.05, 0.10, 0.74],
-    "birth": [0.03, 0.04, 0.13, 0.55, 0.25],
+    # One true match in 2,000 has birth years more than ten years apart (a
+    # year typed with its digits swapped): such a gap all but rules a match out.
+    "birth": [0.0005, 0.0295, 0.04, 0.13, 0.55, 0.25],
     "sex": [0.02, 0.98],
     "origin": [0.05, 0.15, 0.80],
     "phone": [0.15, 0.85],
@@ -28,7 +30,7 @@ DEFAULT_U = {
     "father": [0.90, 0.04, 0.001, 0.005, 0.004, 0.05],
     "grandfather": [0.90, 0.04, 0.001, 0.005, 0.004, 0.05],
     "family": [0.93, 0.04, 0.001, 0.002, 0.002, 0.025],
-    "birth": [0.85, 0.06, 0.04, 0.05, 0.0001],
+    "birth": [0.60, 0.25, 0.06, 0.04, 0.05, 0.0001],
     "sex": [0.5, 0.5],
     "origin": [0.6, 0.3, 0.1],
     "phone": [0.9999, 0.0001],
@@ -125,7 +127,13 @@ class Model:
                 )
                 continue
             top = len(feature.levels) - 1
-            status = "agreed" if level == top else "disagreed" if level == 0 else "partly"
+            status = (
+                "agreed"
+                if level == top
+                else "disagreed"
+                if level < feature.disagreeing
+                else "partly"
+            )
             out.append(
                 {
                     "feature": feature.name,
