@@ -83,3 +83,15 @@ def record_uuid(pk: object) -> UUID:
         return pk if isinstance(pk, UUID) else UUID(str(pk))
     except ValueError:
         raise Http404 from None
+
+
+def is_system_administrator(user: Any) -> bool:
+    """A system administrator (Django's superuser flag, with an administrator
+    membership) manages every organisation, site and user; an organisation's
+    administrator only their own organisation's users and their own sites."""
+    return bool(getattr(user, "is_superuser", False)) and has_perm(user, Perm.ADMINISTER)
+
+
+def administered_organisation_ids(user: Any) -> set[int]:
+    """The organisations in which the user holds an administrator's role."""
+    return {m.organisation_id for m in _memberships(user) if role_allows(m.role, Perm.ADMINISTER)}

@@ -1,16 +1,96 @@
-"""Writes to organisations, sites and users: named, atomic, audited."""
+"""Writes to organisations, sites and users: named, atomic, audited.
+
+Each action checks the rules that hold whoever calls it (a site's level
+follows its parent, nobody deactivates themselves, …) and raises
+ValidationError with a sentence for the person who asked; who may ask is
+decided before, by the caller's access module."""
 
 from collections.abc import Iterable
+from decimal import Decimal
+from importlib import import_module
 from typing import Any
 
-from django.contrib.auth import get_user_model
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from salama.audit.actions import audit_record
 from salama.core.models import ApiToken, Membership, Organisation, Site
 from salama.core.roles import Role
+
+PURPOSE = "administration"
+
+
+def _audit(actor: Any, action: str, model: str, pk: object, fields: Iterable[str] = ()) -> None:
+    audit_record(
+        user=actor,
+        action=action,
+        purpose=PURPOSE,
+        model=model,
+        record_id=pk,
+        changed_fields=fields,
+    )
+
+
+def _set_changed(instance: Any, values: dict[str, Any]) -> list[str]:
+    """Assign the values that differ and return their field names."""
+    changed = [name for name, value in values.items() if getattr(instance, name) != value]
+    for name in changed:
+        setattr(instance, name, values[name])
+    return changed
+
+
+# --- Organisations ---
+
+
+def _check_organisation_unique(name: str, short_name: str, exclude: int | None = None) -> None:
+    others = (
+        Organisation.objects.all() if exclude is None else Organisation.objects.exclude(pk=exclude)
+    )
+    if others.filter(name__iexact=name).exists():
+        raise ValidationError(_("An organisation named %(name)s exists already.") % {"name": name})
+    if others.filter(short_name__iexact=short_name).exists():
+        raise ValidationError(
+            _("The short name %(name)s is taken by another organisation.") % {"name": short_name}
+        )
+
+
+@transaction.atomic
+def organisation_create(*, name: str, short_name: str, kind: str, actor: Any) -> Organisation:
+    _check_organisation_unique(name, short_name)
+    organisation = Organisation.objects.create(name=name, short_name=short_name, kind=kind)
+    _audit(actor, "create", "core.Organisation", organisation.pk, ["name", "short_name", "kind"])
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(
+    *, organisation: Organisation, name: str, short_name: str, kind: str, actor: Any
+) -> list[str]:
+    _check_organisation_unique(name, short_name, exclude=organisation.pk)
+    changed = _set_changed(organisation, {"name": name, "short_name": short_name, "kind": kind})
+    if changed:
+        organisation.save(update_fields=changed)
+        _audit(actor, "change", "core.Organisation", organisation.pk, changed)
+    return changed
+
+
+# --- Sites ---
+
+
+def _check_coordinates(latitude: Any, longitude: Any) -> None:
+    if (latitude is None) != (longitude is None):
+        raise ValidationError(_("Give both latitude and longitude, or neither."))
+    if latitude is not None and not -90 <= Decimal(latitude) <= 90:
+        raise ValidationError(_("Latitude must be between -90 and 90."))
+    if longitude is not None and not -180 <= Decimal(longitude) <= 180:
+        raise ValidationError(_("Longitude must be between -180 and 180."))
 
 
 @transaction.atomic
@@ -21,8 +101,10 @@ def site_create(
     level: str,
     parent: Site | None = None,
     kind: str = "",
-    latitude: float | None = None,
-    longitude: float | None = None,
+    latitude: float | Decimal | None = None,
+    longitude: float | Decimal | None = None,
+    name_ar: str = "",
+    name_fr: str = "",
     actor: Any = None,
 ) -> Site:
     expected = "country" if parent is None else Site.CHILD_LEVEL.get(parent.level)
@@ -30,22 +112,85 @@ def site_create(
         raise ValueError(
             f"a {level} cannot be placed under {parent.level if parent else 'nothing'}"
         )
+    if Site.objects.filter(code__iexact=code).exists():
+        raise ValidationError(_("The code %(code)s is used by another site.") % {"code": code})
+    _check_coordinates(latitude, longitude)
     site = Site.objects.create(
         name=name,
+        name_ar=name_ar,
+        name_fr=name_fr,
         code=code,
         level=level,
         parent=parent,
-        kind=kind,
+        kind=kind if level == "site" else "",
         latitude=latitude,
         longitude=longitude,
         path="",
     )
     site.path = f"{parent.path if parent else '/'}{site.pk}/"
     site.save(update_fields=["path"])
-    audit_record(
-        user=actor, action="create", purpose="administration", model="core.Site", record_id=site.pk
-    )
+    _audit(actor, "create", "core.Site", site.pk)
     return site
+
+
+@transaction.atomic
+def site_update(
+    *,
+    site: Site,
+    name: str,
+    name_ar: str,
+    name_fr: str,
+    code: str,
+    kind: str,
+    latitude: Decimal | None,
+    longitude: Decimal | None,
+    actor: Any,
+) -> list[str]:
+    """Names, code, kind and coordinates; a site's place in the tree stays."""
+    if Site.objects.exclude(pk=site.pk).filter(code__iexact=code).exists():
+        raise ValidationError(_("The code %(code)s is used by another site.") % {"code": code})
+    _check_coordinates(latitude, longitude)
+    values = {
+        "name": name,
+        "name_ar": name_ar,
+        "name_fr": name_fr,
+        "code": code,
+        "kind": kind if site.level == "site" else "",
+        "latitude": latitude,
+        "longitude": longitude,
+    }
+    changed = _set_changed(site, values)
+    if changed:
+        site.save(update_fields=changed)
+        _audit(actor, "change", "core.Site", site.pk, changed)
+    return changed
+
+
+@transaction.atomic
+def site_delete(*, site: Site, actor: Any) -> None:
+    """Only an empty site goes: no places below it, no memberships, nothing
+    registered or recorded there."""
+    if site.children.exists():
+        raise ValidationError(
+            _("%(site)s has places below it; delete or move those first.") % {"site": site}
+        )
+    if site.memberships.exists():
+        raise ValidationError(
+            _("%(site)s is given to users in their memberships; change those first.")
+            % {"site": site}
+        )
+    pk = site.pk
+    try:
+        site.delete()
+    except (ProtectedError, RestrictedError) as refused:
+        raise ValidationError(
+            _("%(site)s holds records (households or others); a site with anything in it is kept.")
+            % {"site": site}
+        ) from refused
+    _audit(actor, "delete", "core.Site", pk)
+
+
+# --- Users and memberships ---
 
 
 @transaction.atomic
@@ -57,19 +202,33 @@ def user_create(
     role: Role,
     sites: Iterable[Site] = (),
     email: str = "",
+    first_name: str = "",
+    last_name: str = "",
     actor: Any = None,
     validate: bool = True,
 ) -> Any:
     user_model = get_user_model()
-    if user_model.objects.filter(username=username).exists():
-        raise ValidationError(f"The user name {username!r} is taken.")
-    user = user_model(username=username, email=email)
+    if user_model.objects.filter(username__iexact=username).exists():
+        raise ValidationError(
+            _("The user name %(name)s is taken.") % {"name": username}, code="username_taken"
+        )
+    user = user_model(username=username, email=email, first_name=first_name, last_name=last_name)
     if validate:
         validate_password(password, user)
     user.set_password(password)
     user.save()
+    _audit(actor, "create", "auth.User", user.pk, ["username", "email", "password"])
     membership_add(user=user, organisation=organisation, role=role, sites=sites, actor=actor)
     return user
+
+
+@transaction.atomic
+def user_update(*, user: Any, email: str, first_name: str, last_name: str, actor: Any) -> list[str]:
+    changed = _set_changed(user, {"email": email, "first_name": first_name, "last_name": last_name})
+    if changed:
+        user.save(update_fields=changed)
+        _audit(actor, "change", "auth.User", user.pk, changed)
+    return changed
 
 
 @transaction.atomic
@@ -81,48 +240,139 @@ def membership_add(
     sites: Iterable[Site] = (),
     actor: Any = None,
 ) -> Membership:
+    if Membership.objects.filter(user=user, organisation=organisation, role=role.value).exists():
+        raise ValidationError(
+            _("%(user)s already has this role in %(organisation)s; change that membership.")
+            % {"user": user.username, "organisation": organisation.short_name}
+        )
     membership = Membership.objects.create(user=user, organisation=organisation, role=role.value)
     membership.sites.set(list(sites))
-    audit_record(
-        user=actor,
-        action="create",
-        purpose="administration",
-        model="core.Membership",
-        record_id=membership.pk,
-        changed_fields=["role", "sites"],
-    )
+    _audit(actor, "create", "core.Membership", membership.pk, ["role", "sites"])
     return membership
 
 
+def _is_last_own_admin_membership(membership: Membership, actor: Any) -> bool:
+    if membership.user_id != getattr(actor, "pk", None):
+        return False
+    if membership.role != Role.ADMINISTRATOR:
+        return False
+    others = Membership.objects.filter(user_id=membership.user_id, role=Role.ADMINISTRATOR)
+    return not others.exclude(pk=membership.pk).exists()
+
+
 @transaction.atomic
-def api_token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
-    """A new bearer token; the raw value is returned once and never stored."""
-    raw = ApiToken.new_raw_token()
-    token = ApiToken.objects.create(
-        user=user, name=name, digest=ApiToken.digest_of(raw), prefix=raw[4:12]
-    )
-    audit_record(
-        user=user,
-        action="create",
-        purpose="administration",
-        model="core.ApiToken",
-        record_id=token.pk,
-    )
-    return token, raw
+def membership_change(
+    *, membership: Membership, role: Role, sites: Iterable[Site], actor: Any
+) -> list[str]:
+    changed = []
+    if role.value != membership.role:
+        if _is_last_own_admin_membership(membership, actor):
+            raise ValidationError(
+                _("This is your last administrator membership; you cannot give it up yourself.")
+            )
+        clash = Membership.objects.filter(
+            user_id=membership.user_id, organisation_id=membership.organisation_id, role=role.value
+        )
+        if clash.exists():
+            raise ValidationError(_("The user already has that role in this organisation."))
+        membership.role = role.value
+        membership.save(update_fields=["role"])
+        changed.append("role")
+    new_sites = {s.pk for s in sites}
+    if new_sites != set(membership.sites.values_list("pk", flat=True)):
+        membership.sites.set(list(new_sites))
+        changed.append("sites")
+    if changed:
+        _audit(actor, "change", "core.Membership", membership.pk, changed)
+    return changed
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor: Any) -> None:
+    if _is_last_own_admin_membership(membership, actor):
+        raise ValidationError(
+            _("This is your last administrator membership; you cannot remove it yourself.")
+        )
+    if not Membership.objects.filter(user_id=membership.user_id).exclude(pk=membership.pk).exists():
+        raise ValidationError(
+            _("This is the user's only membership. Deactivate the user instead of removing it.")
+        )
+    pk = membership.pk
+    membership.delete()
+    _audit(actor, "delete", "core.Membership", pk)
+
+
+def _end_sessions(user: Any) -> int:
+    """Delete the user's sessions from the session store (database-backed
+    engines; a cache-only store would need its own index of sessions)."""
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    if not hasattr(store_class, "get_model_class"):
+        return 0
+    model = store_class.get_model_class()
+    ended = 0
+    for session in model.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk):
+            store_class(session.session_key).delete()
+            ended += 1
+    return ended
 
 
 @transaction.atomic
 def user_deactivate(*, user: Any, actor: Any) -> None:
-    """Disable a user; their sessions end at once because authentication
-    rejects inactive users on every request."""
+    """Disable a user: their sessions are deleted and their API tokens revoked
+    at once (authentication also rejects inactive users on every request)."""
+    if user.pk == getattr(actor, "pk", None):
+        raise ValidationError(_("You cannot deactivate yourself."))
     user.is_active = False
     user.save(update_fields=["is_active"])
-    user.api_tokens.update(revoked=True)
-    audit_record(
-        user=actor,
-        action="change",
-        purpose="administration",
-        model="auth.User",
-        record_id=user.pk,
-        changed_fields=["is_active"],
+    user.api_tokens.filter(revoked=False).update(revoked=True)
+    _end_sessions(user)
+    _audit(actor, "change", "auth.User", user.pk, ["is_active"])
+
+
+@transaction.atomic
+def user_reactivate(*, user: Any, actor: Any) -> None:
+    """Allow a user to sign in again; revoked tokens stay revoked."""
+    if user.is_active:
+        return
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    _audit(actor, "change", "auth.User", user.pk, ["is_active"])
+
+
+@transaction.atomic
+def user_two_factor_reset(*, user: Any, actor: Any) -> int:
+    """Forget the user's authenticator: they enrol a new one at their next
+    sign-in. Their sessions end too, since they were verified with the old one."""
+    deleted, _by_model = TOTPDevice.objects.filter(user=user).delete()
+    _end_sessions(user)
+    _audit(actor, "delete", "otp_totp.TOTPDevice", user.pk, ["devices"])
+    return deleted
+
+
+@transaction.atomic
+def api_token_create(
+    *, user: Any, name: str, expires_at: Any = None, actor: Any = None
+) -> tuple[ApiToken, str]:
+    """A new bearer token; the raw value is returned once and never stored."""
+    if not user.is_active:
+        raise ValidationError(_("A deactivated user cannot be given a token."))
+    raw = ApiToken.new_raw_token()
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        digest=ApiToken.digest_of(raw),
+        prefix=raw[4:12],
+        expires_at=expires_at,
     )
+    _audit(actor or user, "create", "core.ApiToken", token.pk)
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor: Any) -> None:
+    if token.revoked:
+        return
+    token.revoked = True
+    token.save(update_fields=["revoked"])
+    _audit(actor, "change", "core.ApiToken", token.pk, ["revoked"])

@@ -76,7 +76,7 @@ USERS = [
     ("civilregistrar", Role.CIVIL_REGISTRAR, "CMA", ["AMC"]),
     ("psea", Role.PSEA_FOCAL_POINT, "UNA", []),
     ("protection", Role.PROTECTION_OFFICER, "UNA", ["AMC", "HOP"]),
-    ("analyst", Role.ANALYST, "UNA", []),
+    ("analyst", Role.ANALYST, "UNA", ["AMC", "HOP"]),
     ("admin", Role.ADMINISTRATOR, "CMA", ["DL"]),
     ("registrar.hope", Role.REGISTRATION_OFFICER, "CMA", ["HOP"]),
 ]
