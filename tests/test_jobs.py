@@ -4,14 +4,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from salama.audit.models import AuditEntry
+from salama.core.roles import Role
 from salama.jobs import scheduler
 from salama.jobs.api import Job, JobContext, job, job_enqueue, run_job_now, run_pending_jobs
 from salama.jobs.models import ScheduledSlot
 from salama.jobs.schedule import Entry
+from tests.conftest import PERSONAS, signed_in
 
 CALLS: list[dict[str, Any]] = []
 
@@ -148,3 +151,97 @@ def test_daily_slots_are_at_the_given_utc_time() -> None:
     )
     with pytest.raises(ValueError):
         Entry(name="bad", handler="x", daily_at="02:00", every_minutes=5)
+
+
+# --- The pages and their access grid ---------------------------------------------
+
+EVERYONE = list(PERSONAS)
+
+
+def _failed_job(world: Any, starter: str | None, organisation: Any) -> Job:
+    user = world.user(starter) if starter else None
+    queued = job_enqueue(always_fails, kwargs={"n": 2}, user=user, organisation=organisation)
+    for _attempt in range(3):
+        _as_if_back_off_passed()
+        run_pending_jobs()
+    return Job.objects.get(pk=queued.pk)
+
+
+def test_a_failed_job_is_listed_first_with_its_error_and_can_be_retried(world: Any) -> None:
+    done = job_enqueue(records, kwargs={"tag": "ok"}, organisation=world.cma)
+    run_pending_jobs()
+    failed = _failed_job(world, "registrar", world.cma)
+    admin = signed_in(world.user("admin"))
+    page = admin.get("/jobs/").content.decode()
+    assert page.index(f"job-{failed.pk}") < page.index(f"job-{done.pk}")
+    assert "builtins.RuntimeError" in page and "the gateway answered 503" in page
+    assert "DETAIL" not in page
+    problems = admin.get("/jobs/?status=problems").content.decode()
+    assert f"job-{failed.pk}" in problems and f"job-{done.pk}" not in problems
+
+    confirm = admin.get(f"/jobs/{failed.pk}/retry/")
+    assert confirm.status_code == 200 and "Retry the job" in confirm.content.decode()
+    assert Job.objects.get(pk=failed.pk).status == Job.Status.FAILED  # GET only asks
+    assert admin.post(f"/jobs/{failed.pk}/retry/").status_code == 302
+    again = Job.objects.get(pk=failed.pk)
+    assert (again.status, again.attempts) == (Job.Status.QUEUED, 0)
+    assert AuditEntry.objects.filter(action="retry", record_id=str(failed.pk)).exists()
+    run_pending_jobs()
+    assert Job.objects.get(pk=failed.pk).attempts == 1
+    assert admin.post(f"/jobs/{done.pk}/retry/").status_code == 302  # not failed: refused
+    assert Job.objects.get(pk=done.pk).status == Job.Status.SUCCEEDED
+
+
+def test_the_progress_page_polls_until_the_job_is_done(world: Any) -> None:
+    queued = job_enqueue(counts, kwargs={"steps": 2}, user=world.user("registrar"))
+    client = signed_in(world.user("registrar"))
+    page = client.get(f"/jobs/{queued.pk}/").content.decode()
+    assert "Counts in steps" in page and 'hx-trigger="every 2s"' in page
+    assert f"/jobs/{queued.pk}/_partials/progress/" in page and "<noscript>" in page
+    run_pending_jobs()
+    partial = client.get(f"/jobs/{queued.pk}/_partials/progress/").content.decode()
+    assert "hx-trigger" not in partial and "Finished at" in partial
+    assert 'value="2"' in partial
+
+
+@pytest.mark.parametrize("persona", EVERYONE)
+def test_access_grid_for_the_jobs_pages(world: Any, persona: str) -> None:
+    """Own job: its starter and its organisation's administrators; another
+    organisation's job answers 404; the list and retry are administrators' only."""
+    cma_job = _failed_job(world, "registrar", world.cma)  # CMA
+    ngo_job = _failed_job(world, "caseworker", world.ngo)  # Protection NGO
+    system_job = _failed_job(world, None, None)  # the schedule's
+    client = signed_in(world.user(persona))
+    role, org, _sites = PERSONAS[persona]
+    is_admin = role == Role.ADMINISTRATOR
+
+    def may_see(job: Job) -> bool:
+        own = job.user is not None and job.user.username == persona
+        admin_of_it = is_admin and (
+            job.organisation is None or job.organisation == getattr(world, org)
+        )
+        return own or admin_of_it
+
+    for job_row in (cma_job, ngo_job, system_job):
+        expected = 200 if may_see(job_row) else 404
+        assert client.get(f"/jobs/{job_row.pk}/").status_code == expected, job_row
+        assert client.get(f"/jobs/{job_row.pk}/_partials/progress/").status_code == expected
+        may_retry = is_admin and may_see(job_row)
+        assert client.get(f"/jobs/{job_row.pk}/retry/").status_code == (200 if may_retry else 404)
+    listing = client.get("/jobs/")
+    assert listing.status_code == (200 if is_admin else 404)
+    if is_admin:
+        page = listing.content.decode()
+        assert (f"job-{cma_job.pk}" in page) == (org == "cma")
+        assert (f"job-{ngo_job.pk}" in page) == (org == "ngo")
+        assert f"job-{system_job.pk}" in page
+    # A retry from someone who may not is refused without a change.
+    response = client.post(f"/jobs/{ngo_job.pk}/retry/")
+    assert response.status_code == (302 if is_admin and org == "ngo" else 404)
+    assert client.get("/jobs/not-a-uuid/").status_code == 404
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(world: Any) -> None:
+    queued = job_enqueue(records, kwargs={"tag": "z"})
+    assert Client().get(f"/jobs/{queued.pk}/").status_code == 302
+    assert Client().get("/jobs/").status_code == 302
