@@ -41,4 +41,23 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form.screening").forEach(applyConditions);
   });
+  // The header's menu is a <details> that CSS shows open on wide screens. Browsers
+  // without ::details-content cannot do that in CSS, so it is opened here there.
+  var wide = window.matchMedia && window.matchMedia("(min-width: 60rem)");
+  var cssOpensMenu = window.CSS && CSS.supports && CSS.supports("selector(::details-content)");
+  function followWidth() {
+    var menu = document.querySelector("header details.menu");
+    if (menu) menu.open = wide.matches;
+  }
+  if (wide && !cssOpensMenu) {
+    document.addEventListener("DOMContentLoaded", followWidth);
+    if (wide.addEventListener) wide.addEventListener("change", followWidth);
+  }
+  // Escape closes the open menu on a phone and gives the focus back to its button.
+  document.addEventListener("keydown", function (event) {
+    var menu = document.querySelector("header details.menu[open]");
+    if (event.key !== "Escape" || !menu || (wide && wide.matches)) return;
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
 })();
