@@ -2,7 +2,8 @@
 
 SQLite in the data folder by default; PostgreSQL with DATABASE_URL=postgres://...
 SALAMA_DEMO=true is the local demonstration mode (plain HTTP on localhost,
-two-factor enforcement off with a visible banner).
+two-factor enforcement off with a visible banner); the `salama` command sets it
+in a data folder made by `salama demo`. Every setting is listed in docs/operations.md.
 """
 
 import os
@@ -12,21 +13,41 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 
-from salama.envutil import ConfigError, envbool, envint, envlist, envsecret
+from salama.envutil import (
+    ConfigError,
+    data_dir,
+    database_free,
+    envbool,
+    envint,
+    envlist,
+    envsecret,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(os.getenv("SALAMA_DATA_DIR", "salama-data")).resolve()
+DATA_DIR = data_dir()
 
 DEMO = envbool("SALAMA_DEMO")
 DEBUG = envbool("SALAMA_DEBUG")
+# A command that touches no database and no secret (`salama linkage dedup`, `salama
+# screening evaluate`, ...; the list is in salama/cli.py): it runs without configuration,
+# with a throwaway key and no database, and writes nothing into the data folder.
+DATABASE_FREE = database_free()
+
+_RANDOM_STRING_COMMAND = "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
 
 
 def _secret_key() -> str:
     key = envsecret("SECRET_KEY")
     if key:
         return key
+    if DATABASE_FREE:
+        return secrets.token_urlsafe(50)  # never stored: nothing is signed or kept
     if not DEMO:
-        raise ConfigError("SECRET_KEY (or SECRET_KEY_FILE) must be set outside demo mode")
+        raise ConfigError(
+            "SECRET_KEY is not set: set SECRET_KEY_FILE to a file holding a long random "
+            f"string (make one with {_RANDOM_STRING_COMMAND}) or SECRET_KEY to the string itself; "
+            "to try Salama, run `salama demo` (docs/operations.md)"
+        )
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
@@ -46,9 +67,14 @@ def _field_keys() -> list[str]:
     keys = envsecret("SALAMA_FIELD_KEYS")
     if keys:
         return [k.strip() for k in keys.replace("\n", ",").split(",") if k.strip()]
+    if DATABASE_FREE:
+        return []  # nothing to decrypt without a database
     if not DEMO and not envbool("SALAMA_TESTING"):
         raise ConfigError(
-            "SALAMA_FIELD_KEYS (or SALAMA_FIELD_KEYS_FILE) must be set outside demo mode"
+            "SALAMA_FIELD_KEYS is not set: set SALAMA_FIELD_KEYS_FILE to a file holding a "
+            "Fernet key (make one with python3 -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())') or SALAMA_FIELD_KEYS to the key itself "
+            "(docs/operations.md)"
         )
     from cryptography.fernet import Fernet
 
@@ -128,17 +154,51 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{DATA_DIR / 'salama.sqlite3'}",
-        conn_max_age=envint("DATABASE_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
-    )
-}
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
-    DATABASES["default"]["OPTIONS"]["timeout"] = 20
+
+def _make_data_dir() -> None:
+    try:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"SALAMA_DATA_DIR={DATA_DIR} cannot be created ({exc.strerror}): create it, "
+            "writable by the user running Salama, or set SALAMA_DATA_DIR to another folder"
+        ) from None
+
+
+# The audit trail's append-only triggers exist for these two databases only.
+_DATABASE_SCHEMES = ("postgres://", "postgresql://", "sqlite://")
+_DATABASE_URL_FORM = "postgres://USER:PASSWORD@HOST:5432/NAME or sqlite:////absolute/path.sqlite3"
+
+
+def _database() -> dj_database_url.DBConfig:
+    url = os.getenv("DATABASE_URL")
+    if not url:  # SQLite in the data folder, which one laptop's deployment may not have yet
+        _make_data_dir()
+        url = f"sqlite:///{DATA_DIR / 'salama.sqlite3'}"
+    if not url.startswith(_DATABASE_SCHEMES):
+        scheme = url.split("://", 1)[0] if "://" in url else "no scheme"
+        raise ConfigError(
+            f"DATABASE_URL must name PostgreSQL or SQLite ({_DATABASE_URL_FORM}), "
+            f"not {scheme!r}; unset it to use SQLite in SALAMA_DATA_DIR"
+        )
+    try:
+        database = dj_database_url.parse(
+            url, conn_max_age=envint("DATABASE_CONN_MAX_AGE", 60), conn_health_checks=True
+        )
+    except ValueError:  # the message would quote the URL, password included
+        raise ConfigError(
+            f"DATABASE_URL is not a valid database URL: write it as {_DATABASE_URL_FORM}, "
+            "with special characters in the password %-encoded"
+        ) from None
+    if database["ENGINE"].endswith("sqlite3"):
+        database["CONN_MAX_AGE"] = 0
+        database.setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+        database["OPTIONS"]["timeout"] = 20
+    return database
+
+
+# A database-free command gets none: Django's placeholder refuses every query.
+DATABASES = {} if DATABASE_FREE else {"default": _database()}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

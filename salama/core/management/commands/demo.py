@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from salama.core.models import Organisation
+from salama.envutil import write_demo_marker
 
 
 class Command(BaseCommand):
@@ -25,6 +26,7 @@ class Command(BaseCommand):
 
         started = time.monotonic()
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        write_demo_marker(settings.DATA_DIR)  # later commands here run in demo mode
         Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         call_command("collectstatic", interactive=False, verbosity=0)  # fingerprinted, gzip
         call_command("migrate", interactive=False, verbosity=0)
