@@ -66,7 +66,7 @@ def _field_keys() -> list[str]:
     The demo and the tests keep a generated key in the data folder."""
     keys = envsecret("SALAMA_FIELD_KEYS")
     if keys:
-        return [k.strip() for k in keys.replace("\n", ",").split(",") if k.strip()]
+        return _checked_fernet_keys(keys)
     if DATABASE_FREE:
         return []  # nothing to decrypt without a database
     if not DEMO and not envbool("SALAMA_TESTING"):
@@ -84,6 +84,22 @@ def _field_keys() -> list[str]:
         key_file.write_text(Fernet.generate_key().decode(), encoding="utf-8")
         key_file.chmod(0o600)
     return [key_file.read_text(encoding="utf-8").strip()]
+
+
+def _checked_fernet_keys(text: str) -> list[str]:
+    from cryptography.fernet import Fernet
+
+    keys = [k.strip() for k in text.replace("\n", ",").split(",") if k.strip()]
+    for number, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.encode())
+        except ValueError:  # the key itself is never printed
+            raise ConfigError(
+                f"SALAMA_FIELD_KEYS: key {number} of {len(keys)} is not a Fernet key (44 "
+                "characters of URL-safe base64); make one with python3 -c 'from "
+                "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+            ) from None
+    return keys
 
 
 SALAMA_FIELD_KEYS = _field_keys()

@@ -256,3 +256,9 @@ def test_missing_field_keys_are_one_line(folder):
 def test_a_bad_value_is_one_line(folder):
     env = {**PRODUCTION, "SALAMA_HTTPS": "maybe"}
     assert_one_line_error(salama(folder, "audit", "verify", env=env), "SALAMA_HTTPS")
+
+
+def test_a_bad_field_key_is_one_line_without_the_key(folder):
+    env = {**PRODUCTION, "SALAMA_FIELD_KEYS": f"{FIELD_KEY},not-a-fernet-key"}
+    line = assert_one_line_error(salama(folder, "audit", "verify", env=env), "SALAMA_FIELD_KEYS")
+    assert "key 2 of 2" in line and "not-a-fernet-key" not in line and FIELD_KEY not in line
