@@ -57,6 +57,10 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Earlier secret keys, comma-separated, still accepted for what they signed (sessions,
+# screening forms in progress) while a new SECRET_KEY takes over (docs/operations.md).
+_fallbacks = (envsecret("SECRET_KEY_FALLBACKS") or "").replace("\n", ",")
+SECRET_KEY_FALLBACKS = [key.strip() for key in _fallbacks.split(",") if key.strip()]
 
 
 def _field_keys() -> list[str]:

@@ -262,3 +262,27 @@ def test_a_bad_field_key_is_one_line_without_the_key(folder):
     env = {**PRODUCTION, "SALAMA_FIELD_KEYS": f"{FIELD_KEY},not-a-fernet-key"}
     line = assert_one_line_error(salama(folder, "audit", "verify", env=env), "SALAMA_FIELD_KEYS")
     assert "key 2 of 2" in line and "not-a-fernet-key" not in line and FIELD_KEY not in line
+
+
+def test_an_earlier_secret_key_still_reads_what_it_signed(folder):
+    """Rotating SECRET_KEY (docs/operations.md): the old key in SECRET_KEY_FALLBACKS."""
+    code = (
+        "import django; django.setup(); from django.core import signing; "
+        "token = signing.dumps('kept', key='o' * 60); print(signing.loads(token))"
+    )
+    env = {
+        **PRODUCTION,
+        "DJANGO_SETTINGS_MODULE": "salama.settings",
+        "SALAMA_DATA_DIR": str(folder),
+        "PATH": "/usr/bin:/bin",
+    }
+    run = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode != 0 and "BadSignature" in run.stderr
+    env["SECRET_KEY_FALLBACKS"] = "x" * 60 + ",\n" + "o" * 60
+    run = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "kept"
