@@ -140,18 +140,22 @@ def channels_set(*, user: Any, email: bool, webhook: bool) -> ChannelPreference:
     return preference
 
 
-FINAL = {Delivery.Status.SENT, Delivery.Status.FAILED}
+def delivery_attempt(*, delivery_id: str, attempt: int = 1) -> Delivery:
+    """Send one delivery once (its job's attempt `attempt`) and log it.
 
-
-def delivery_attempt(*, delivery_id: str, last_attempt: bool = False) -> Delivery:
-    """Send one delivery once and log the attempt. No transaction is held
-    over the network; the log is written in its own transaction afterwards.
-    A transient failure leaves it retrying unless this was the last attempt."""
+    No transaction is held over the network; the log is written in its own
+    transaction afterwards. A sent delivery is never sent again; a failed one
+    only when an administrator retries its job (attempt 1 again)."""
     delivery = Delivery.objects.select_related("notification__recipient").get(pk=delivery_id)
-    if delivery.status in FINAL:
-        return delivery  # a job run again after the delivery was settled
+    settled = delivery.status == Delivery.Status.SENT or (
+        delivery.status == Delivery.Status.FAILED and attempt > 1
+    )
+    if settled:
+        return delivery
     outcome = SENDERS[delivery.channel](delivery)
-    return _delivery_log(delivery_id=delivery.pk, outcome=outcome, last_attempt=last_attempt)
+    return _delivery_log(
+        delivery_id=delivery.pk, outcome=outcome, last_attempt=attempt >= MAX_ATTEMPTS
+    )
 
 
 @transaction.atomic
@@ -165,7 +169,7 @@ def _delivery_log(*, delivery_id: Any, outcome: Outcome, last_attempt: bool) -> 
     if outcome.sent:
         delivery.status = Delivery.Status.SENT
         delivery.sent_at = now
-    elif outcome.retry and not last_attempt and delivery.attempts < MAX_ATTEMPTS:
+    elif outcome.retry and not last_attempt:
         delivery.status = Delivery.Status.RETRYING
     else:
         delivery.status = Delivery.Status.FAILED

@@ -11,12 +11,14 @@ from salama.notifications.models import Delivery
 
 
 class DeliveryFailed(RuntimeError):
-    """A transient failure: raised so that the job is tried again later."""
+    """Raised so that the job is tried again later, or shown as failed."""
 
 
 @job(label=_("Send a notification"), retries=MAX_ATTEMPTS - 1, backoff_seconds=BACKOFF_SECONDS)
 def deliver_notification(ctx: JobContext, *, delivery_id: str) -> dict[str, Any]:
-    delivery = delivery_attempt(delivery_id=delivery_id, last_attempt=ctx.attempt >= MAX_ATTEMPTS)
-    if delivery.status == Delivery.Status.RETRYING:
+    delivery = delivery_attempt(delivery_id=delivery_id, attempt=ctx.attempt)
+    retrying = delivery.status == Delivery.Status.RETRYING
+    gave_up = delivery.status == Delivery.Status.FAILED and ctx.attempt >= MAX_ATTEMPTS
+    if retrying or gave_up:  # the job's own log shows it too
         raise DeliveryFailed(f"{delivery.channel}: {delivery.last_error}")
     return {"status": delivery.status, "attempts": delivery.attempts}

@@ -10,9 +10,9 @@ from django.utils import translation
 from django.utils.functional import Promise
 
 KIND = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
-# A registration number or an id: one token with at least one digit, so that
-# a name cannot pass as a reference.
-REFERENCE = re.compile(r"(?=.*[0-9])[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+# A registration number ("AMC-H7KQ2MX") or an id: one ASCII token with a digit
+# or in capitals, so that a name ("Al-Hassan") cannot pass as a reference.
+REFERENCE = re.compile(r"(?=.*[0-9]|[^a-z]*$)[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 # A path inside Salama without a query string (no search terms in links).
 LINK = re.compile(r"/(?!/)[A-Za-z0-9/_.~-]{0,299}")
 MAX_SUBJECT = 120
@@ -35,14 +35,18 @@ def clean_kind(kind: str) -> str:
 
 
 def clean_subject(subject: Any) -> str:
-    """The subject's source phrase (English), translated when shown."""
-    if isinstance(subject, Promise):
-        with translation.override("en"):
-            text = str(subject)
-    elif isinstance(subject, str):
-        text = subject
-    else:
-        raise NotificationError("A notification subject is a translatable phrase (gettext_lazy).")
+    """The subject's source phrase (English), translated when shown.
+
+    Only a lazy translatable phrase is accepted: a string formatted with a
+    record's values, or already translated, is refused, so the subject is
+    always one of the phrases written in the code."""
+    if not isinstance(subject, Promise):
+        raise NotificationError(
+            "A notification subject is a fixed phrase marked with gettext_lazy, not a "
+            "formatted or translated string: the email carries it as it is."
+        )
+    with translation.override("en"):
+        text = str(subject)
     text = text.strip()
     if not text:
         raise NotificationError("A notification needs a subject.")
@@ -62,8 +66,8 @@ def clean_subject(subject: Any) -> str:
 def clean_reference(reference: str) -> str:
     if not isinstance(reference, str) or not REFERENCE.fullmatch(reference):
         raise NotificationError(
-            "A notification reference is one registration number or id (letters, digits, "
-            "'.', '_', ':' or '-', with at least one digit, at most 64 characters)."
+            "A notification reference is one registration number or id, never a name: letters, "
+            "digits, '.', '_', ':' or '-', with a digit or in capitals, at most 64 characters."
         )
     return reference
 
