@@ -1,9 +1,11 @@
 """Small-cell suppression (PROTECTION.md 12): a count between 1 and k-1 is
-hidden; zeros are shown. No totals are published beside suppressed cells, so
-no hidden count can be recomputed by subtraction; a caller that publishes
-totals must use `suppress_with_total`."""
+hidden; zeros are shown. A caller that publishes totals beside its cells uses
+`suppress_partition` (or `suppress_with_total` for one row), which adds
+secondary suppression so that no hidden count can be recomputed by
+subtraction."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 MIN_K = 5
 
@@ -30,3 +32,54 @@ def suppress_with_total(counts: Sequence[int], k: int) -> list[int | None]:
         if others:
             out[min(others)[1]] = None
     return out
+
+
+PRIMARY = "small"  # hidden: between 1 and k-1
+SECONDARY = "secondary"  # hidden so that a small cell cannot be worked out
+
+
+@dataclass
+class Partition:
+    """Cells that add up to a total, as published: None where hidden, with
+    the reason for each hidden cell."""
+
+    cells: list[int | None]
+    total: int | None
+    reasons: list[str | None] = field(default_factory=list)
+    total_reason: str | None = None
+
+    def hidden(self, reason: str) -> int:
+        own = sum(r == reason for r in self.reasons)
+        return own + (self.total_reason == reason)
+
+
+def suppress_partition(counts: Sequence[int], k: int) -> Partition:
+    """Cells of a breakdown published with their total (the total is the sum
+    of the cells). Primary suppression hides every count between 1 and k-1;
+    secondary suppression then hides the smallest other cells until no hidden
+    cell can be recomputed: with the total known, the hidden cells add up to
+    what the visible ones leave, each is at least 1 (zeros are shown), so a
+    hidden cell is determined when it is the only one hidden or when every
+    hidden cell must be 1. If no cell is left to hide, the total is hidden."""
+    check_k(k)
+    total = sum(counts)
+    reasons: list[str | None] = [PRIMARY if 0 < c < k else None for c in counts]
+    if 0 < total < k:
+        return Partition(
+            [None if r else c for c, r in zip(counts, reasons, strict=True)], None, reasons, PRIMARY
+        )
+    total_reason = None
+    while _recomputable(counts, reasons, total):
+        candidates = [(c, i) for i, c in enumerate(counts) if reasons[i] is None and c > 0]
+        if not candidates:
+            total_reason = SECONDARY
+            break
+        reasons[min(candidates)[1]] = SECONDARY
+    cells = [None if r else c for c, r in zip(counts, reasons, strict=True)]
+    return Partition(cells, None if total_reason else total, reasons, total_reason)
+
+
+def _recomputable(counts: Sequence[int], reasons: Sequence[str | None], total: int) -> bool:
+    hidden = [c for c, r in zip(counts, reasons, strict=True) if r]
+    left = total - sum(c for c, r in zip(counts, reasons, strict=True) if not r)
+    return bool(hidden) and (len(hidden) == 1 or left == len(hidden))

@@ -22,6 +22,7 @@ from salama.registry.access import NoLegalBasis
 from salama.registry.actions import specific_needs_add
 from salama.registry.models import Person
 from salama.screening import catalogue, field_forms
+from salama.screening.codes import PROFILE_LABELS
 from salama.screening.models import (
     ALERT_LEVELS,
     Alert,
@@ -72,6 +73,30 @@ def default_profile(person: Person) -> str:
     return "child" if age is not None and age < 18 else "adult"
 
 
+class ProfileMismatch(AnswerError):
+    """A profile other than the one the registered age calls for, without a reason."""
+
+    def __init__(self, age: int, expected: str) -> None:
+        super().__init__(
+            "profile_reason",
+            _(
+                "The registry gives this person's age as %(age)s, which calls for the "
+                "%(expected)s profile: choose it, or say why another profile is right."
+            )
+            % {"age": age, "expected": str(PROFILE_LABELS[expected]).lower()},
+        )
+
+
+def check_profile(person: Person, profile: str, reason: str) -> None:
+    """The profile follows the registered age unless a reason is given."""
+    age = person_age(person)
+    if age is None:
+        return
+    expected = default_profile(person)
+    if profile != expected and not reason.strip():
+        raise ProfileMismatch(age, expected)
+
+
 @transaction.atomic
 def screening_record(
     *,
@@ -82,16 +107,23 @@ def screening_record(
     answers: dict[str, Any],
     administered_with: str | None = None,
     source: str = Screening.Source.WEB,
+    profile_reason: str = "",
 ) -> Screening:
     """Score a response for a person fetched through registry.access, keep it
     with its full explanation, add the specific-needs codes it found and raise
     an alert on a positive or high result. AnswerError if the answers do not
-    fit the instrument; NoLegalBasis without a basis for protection."""
+    fit the instrument or the profile does not fit the registered age and no
+    reason is given (the reason is kept with the result); NoLegalBasis without
+    a basis for protection."""
     basis = person.legal_bases.filter(purpose=PURPOSE).first()
     if basis is None:
         raise NoLegalBasis(PURPOSE)
     instrument = catalogue.get(instrument_id)
+    check_profile(person, profile, profile_reason)
     result = evaluate(instrument, profile, answers, administered_with=administered_with)
+    stored = result.to_dict()
+    if profile_reason.strip():
+        stored["profile_reason"] = profile_reason.strip()[:300]
     screening = Screening.objects.create(
         person=person,
         site_path=person.site_path,
@@ -100,7 +132,7 @@ def screening_record(
         profile=profile,
         administered_with=administered_with or "",
         answers=result.answers,
-        result=result.to_dict(),
+        result=stored,
         outcome=result.outcome,
         level=result.level,
         sex=person.sex,
@@ -112,7 +144,10 @@ def screening_record(
     FiredIndicator.objects.bulk_create(
         FiredIndicator(screening=screening, item=f.id, scope=f.scope) for f in result.fired
     )
-    _audit(user, "create", Screening, screening.pk, ["person", "answers", "result"])
+    changed = ["person", "answers", "result"] + (
+        ["profile_reason"] if "profile_reason" in stored else []
+    )
+    _audit(user, "create", Screening, screening.pk, changed)
     _follow_up(user, person, screening, result, basis.basis)
     return screening
 
@@ -306,6 +341,7 @@ def submission_score(
                 answers=answers,
                 administered_with=fields.get("administered_with") or None,
                 source=Screening.Source.FIELD,
+                profile_reason=fields.get("profile_reason", ""),
             )
     except (AnswerError, NoLegalBasis) as exc:
         submission.person = person
@@ -350,12 +386,16 @@ def submission_attach(*, user: Any, submission: Submission, person: Person) -> N
     _audit(user, "change", Submission, submission.pk, ["person"])
 
 
-def field_keys_rotate(*, progress: Any = None, batch: int = 500) -> int:
+def field_keys_rotate(*, progress: Any = None, batch: int = 500, user: Any = None) -> int:
     """Re-encrypt every encrypted value under the newest key in
     SALAMA_FIELD_KEYS (the others still decrypt until this has run); each
-    batch is one transaction. Returns the number of rows rewritten."""
+    batch is one transaction, so a run stopped half-way leaves every row
+    readable and a second run finishes it. progress(done, total) after each
+    batch. Returns the number of rows rewritten. Run as the job
+    salama.screening.jobs.field_keys_rotate."""
     from salama.core.fields import cipher
 
+    total = encrypted_row_count()
     rewritten = 0
     work: list[tuple[Any, list[str]]] = [
         (Screening, ["answers", "result"]),
@@ -371,7 +411,7 @@ def field_keys_rotate(*, progress: Any = None, batch: int = 500) -> int:
                     row.save(update_fields=fields)  # saving encrypts under the newest key
                     rewritten += 1
             if progress:
-                progress(len(ids[start : start + batch]))
+                progress(rewritten, total)
     ids = list(Attachment.objects.values_list("pk", flat=True))
     for start in range(0, len(ids), batch):
         with transaction.atomic():
@@ -382,9 +422,9 @@ def field_keys_rotate(*, progress: Any = None, batch: int = 500) -> int:
                 attachment.save(update_fields=["data"])
                 rewritten += 1
         if progress:
-            progress(len(ids[start : start + batch]))
+            progress(rewritten, total)
     audit_record(
-        user=None, action="rotate_keys", purpose="security", model="*", record_id="field_keys"
+        user=user, action="rotate_keys", purpose="security", model="*", record_id="field_keys"
     )
     return rewritten
 

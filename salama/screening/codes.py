@@ -1,5 +1,7 @@
 """Labels of the screening codes shown to users."""
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 REFERRAL_LABELS = {
@@ -20,6 +22,23 @@ WITH_LABELS = {
     "caregiver": _("A parent or caregiver"),
     "caseworker": _("A trained child-protection caseworker"),
 }
+
+
+ANSWER_LABELS = {
+    "yes": _("Yes"),
+    "no": _("No"),
+    "dont_know": _("Does not know"),
+    "refused": _("Prefers not to say"),
+}
+
+
+def answer_label(value: str) -> str:
+    return str(ANSWER_LABELS.get(value, value))
+
+
+def profile_labels(profiles: Any) -> str:
+    """An instrument's profiles as words, e.g. "Adult, Child"."""
+    return ", ".join(str(PROFILE_LABELS.get(p, p)) for p in profiles)
 
 
 def referral_labels(codes: list[str]) -> list[str]:

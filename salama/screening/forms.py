@@ -25,6 +25,7 @@ class Draft:
     administered_with: str
     answers: dict[str, Any]
     step: int = 0
+    profile_reason: str = ""
 
     def sign(self) -> str:
         return signing.dumps(self.__dict__, salt=SALT, compress=True)

@@ -6,9 +6,11 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from salama.core.fields import EncryptedJSONField, EncryptedTextField
+from salama.screening import catalogue
 
 LEVELS = [
     ("positive", _("Positive")),
@@ -50,6 +52,12 @@ class Screening(models.Model):
 
     class Meta:
         ordering = ["-screened_at"]
+
+    @property
+    def instrument_title(self) -> str:
+        """The instrument's title in the reader's language (its id if no longer shipped)."""
+        instrument = catalogue.instruments().get(self.instrument)
+        return instrument.title.get(get_language() or "en") if instrument else self.instrument
 
 
 class FiredIndicator(models.Model):

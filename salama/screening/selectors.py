@@ -9,7 +9,7 @@ from django.conf import settings
 from salama.core import access as core_access
 from salama.core.models import Site
 from salama.lib.masking import masked
-from salama.lib.suppression import suppress
+from salama.lib.suppression import PRIMARY, SECONDARY, Partition, suppress, suppress_partition
 from salama.screening import access, catalogue
 from salama.screening.codes import referral_labels
 
@@ -38,7 +38,7 @@ class CountRow:
     count: int | None  # None: suppressed
 
 
-def _site_names(paths: set[str]) -> dict[str, str]:
+def _site_names(paths: set[str], language: str = "en") -> dict[str, str]:
     """Each site path → the name of its camp or settlement (the nearest site
     with a kind), so that counts are by site, not by block."""
     sites = {str(s.pk): s for s in Site.objects.all()}
@@ -46,7 +46,8 @@ def _site_names(paths: set[str]) -> dict[str, str]:
     def name(path: str) -> str:
         ids = [i for i in path.strip("/").split("/") if i]
         chosen = next((sites[i] for i in reversed(ids) if i in sites and sites[i].kind), None)
-        return str(chosen or (sites.get(ids[-1]) if ids else "?"))
+        chosen = chosen or (sites.get(ids[-1]) if ids else None)
+        return chosen.name_in(language) if chosen else "?"
 
     return {p: name(p) for p in paths}
 
@@ -78,9 +79,88 @@ def indicator_counts(user: Any) -> list[CountRow]:
 def indicator_label(instrument_id: str, item_id: str, language: str) -> str:
     instrument = catalogue.instruments().get(instrument_id)
     try:
-        return instrument.item(item_id).label.get(language) if instrument else item_id
+        return instrument.item(item_id).title(language) if instrument else item_id
     except KeyError:
         return item_id
+
+
+# The breakdowns published beside each indicator's total: one variable at a
+# time, so that each is a partition of the same total and the secondary
+# suppression of one cannot be undone with another. The full cross-table
+# (site x week x sex x age) is not published: at camp scale nearly every cell
+# would be hidden, and beside these totals its hidden cells could be worked out.
+BREAKDOWNS = ("site", "sex", "age_group", "week")
+
+
+@dataclass
+class Breakdown:
+    by: str
+    rows: list[tuple[str, int | None]]
+
+
+@dataclass
+class IndicatorFigures:
+    instrument: str
+    indicator: str
+    total: int | None
+    breakdowns: list[Breakdown]
+
+
+@dataclass
+class Figures:
+    indicators: list[IndicatorFigures]
+    k: int
+    cells: int = 0
+    hidden_small: int = 0
+    hidden_secondary: int = 0
+
+
+def indicator_figures(user: Any, language: str = "en") -> Figures:
+    """Each indicator's total and its breakdowns by site, sex, age group and
+    week, over people whose legal basis allows statistics (PROTECTION.md 11),
+    with small cells hidden and enough others hidden beside them that none can
+    be recomputed from the totals (PROTECTION.md 12)."""
+    k = settings.SALAMA_SUPPRESSION_K
+    rows = access.statistics_rows(user)
+    names = _site_names({row["site_path"] for row in rows}, language)
+    tallies: dict[tuple[str, str], dict[str, Counter[str]]] = {}
+    for row in rows:
+        key = (row["instrument"], row["item"])
+        groups = tallies.setdefault(key, {by: Counter() for by in BREAKDOWNS})
+        values = {**row, "site": names.get(row["site_path"], "?")}
+        for by in BREAKDOWNS:
+            groups[by][str(values[by])] += row["n"]
+    figures = Figures([], k)
+    for (instrument, item), groups in sorted(tallies.items()):
+        labels = {by: sorted(groups[by]) for by in BREAKDOWNS}
+        published = {
+            by: suppress_partition([groups[by][g] for g in labels[by]], k) for by in BREAKDOWNS
+        }
+        if any(p.total_reason == SECONDARY for p in published.values()):
+            # One breakdown can only be protected by hiding the total: hide the
+            # indicator whole, or another breakdown would give the total away.
+            published = {by: _all_hidden(groups[by], labels[by]) for by in BREAKDOWNS}
+        first = published[BREAKDOWNS[0]]
+        figures.cells += 1 + sum(len(p.cells) for p in published.values())
+        figures.hidden_small += (first.total_reason == PRIMARY) + sum(
+            r == PRIMARY for p in published.values() for r in p.reasons
+        )
+        figures.hidden_secondary += (first.total_reason == SECONDARY) + sum(
+            r == SECONDARY for p in published.values() for r in p.reasons
+        )
+        breakdowns = [
+            Breakdown(by, list(zip(labels[by], published[by].cells, strict=True)))
+            for by in BREAKDOWNS
+        ]
+        figures.indicators.append(IndicatorFigures(instrument, item, first.total, breakdowns))
+    return figures
+
+
+def _all_hidden(counts: Counter[str], labels: list[str]) -> Partition:
+    reasons: list[str | None] = [
+        PRIMARY if 0 < counts[g] < settings.SALAMA_SUPPRESSION_K else SECONDARY for g in labels
+    ]
+    return Partition([None] * len(labels), None, reasons, SECONDARY)
 
 
 def submission_fields(submission: Any) -> dict[str, str]:

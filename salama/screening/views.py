@@ -3,7 +3,6 @@ alerts from screening.access, writes go through screening.actions."""
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,10 +16,11 @@ from salama.core import access as core_access
 from salama.core.decorators import staff_page
 from salama.core.roles import Perm
 from salama.lib.screening.engine import CHILD_ADMINISTRATION, AnswerError
+from salama.lib.screening.needs import need_name
 from salama.registry import access as registry_access
-from salama.registry.codes import specific_needs
+from salama.registry.codes import SEXES
 from salama.registry.selectors import paginate
-from salama.screening import access, actions, catalogue, codes, forms, selectors
+from salama.screening import access, actions, catalogue, codes, forms, results, selectors
 
 
 def _require(request: HttpRequest, perm: Perm) -> None:
@@ -52,25 +52,53 @@ def screening_start(request: HttpRequest, pk: str) -> HttpResponse:
         instrument_id = request.POST.get("instrument", "")
         profile = request.POST.get("profile", "")
         administered_with = request.POST.get("administered_with", "")
+        profile_reason = request.POST.get("profile_reason", "").strip()[:300]
         instrument = catalogue.instruments().get(instrument_id)
+        try:
+            actions.check_profile(person, profile, profile_reason)
+            mismatch = ""
+        except actions.ProfileMismatch as exc:
+            mismatch = str(exc).split(": ", 1)[-1]
         if instrument is None:
             error = _("Choose an instrument.")
         elif profile not in instrument.profiles:
             error = _("This instrument has no %(profile)s profile.") % {"profile": profile}
         elif profile == "child" and administered_with not in CHILD_ADMINISTRATION:
             error = _("A child is screened with a caregiver present or by a trained caseworker.")
+        elif mismatch:
+            error = mismatch
         else:
             known = {i.id for i in instrument.items()}
             prefill = {k: v for k, v in actions.registry_answers(person).items() if k in known}
-            draft = forms.Draft(instrument.id, str(person.pk), profile, administered_with, prefill)
+            draft = forms.Draft(
+                instrument.id,
+                str(person.pk),
+                profile,
+                administered_with,
+                prefill,
+                0,
+                profile_reason,
+            )
             return _section_page(request, person, draft, {})
+    language = _language()
     context = {
         "person": person,
-        "instruments": list(catalogue.instruments().values()),
-        "profile": actions.default_profile(person),
+        "instruments": [
+            {
+                "id": i.id,
+                "title": i.title.get(language),
+                "publisher": i.publisher.get(language),
+                "version": i.version,
+                "profiles": codes.profile_labels(i.profiles),
+                "validation": i.validation_status.get(language),
+            }
+            for i in catalogue.instruments().values()
+        ],
+        "profile": request.POST.get("profile") or actions.default_profile(person),
+        "expected_profile": actions.default_profile(person),
+        "profile_reason": request.POST.get("profile_reason", ""),
         "age": actions.person_age(person),
         "error": error,
-        "language": _language(),
     }
     return render(request, "screening/start.html", context)
 
@@ -114,6 +142,7 @@ def screening_step(request: HttpRequest, pk: str) -> HttpResponse:
             profile=draft.profile,
             answers=draft.answers,
             administered_with=draft.administered_with or None,
+            profile_reason=draft.profile_reason,
         )
     except AnswerError as exc:
         draft.step = 0
@@ -131,6 +160,7 @@ def _section_page(
     questions = [
         {
             "item": item,
+            "name": item.name.get(language) if item.name else "",
             "label": item.label.get(language),
             "hint": item.hint.get(language) if item.hint else "",
             "choices": forms.choices_of(item, language),
@@ -164,12 +194,13 @@ def screening_detail(request: HttpRequest, pk: str) -> HttpResponse:
     _require(request, Perm.SCREENING_VIEW)
     screening = access.get_screening(request.user, pk)
     result = screening.result
-    labels = specific_needs()
+    language = _language()
     context = {
         "screening": screening,
         "person": screening.person,
-        "result": result,
-        "needs": [(c, labels.get(c, c)) for c in result["specific_needs"]],
+        "result": results.told(result, language),
+        "profile_reason": result.get("profile_reason", ""),
+        "needs": [(c, need_name(c, language)) for c in result["specific_needs"]],
         "alert": getattr(screening, "alert", None),
         "referrals": codes.referral_labels(result["referrals"]),
         "profile": codes.PROFILE_LABELS.get(screening.profile, screening.profile),
@@ -205,17 +236,57 @@ def alert_acknowledge(request: HttpRequest, pk: str) -> HttpResponse:
 @staff_page
 def figures(request: HttpRequest) -> HttpResponse:
     _require(request, Perm.AGGREGATE_VIEW)
-    table = selectors.indicator_counts(request.user)
     language = _language()
-    labels = {
-        (r.instrument, r.indicator): selectors.indicator_label(r.instrument, r.indicator, language)
-        for r in table
+    found = selectors.indicator_figures(request.user, language)
+    context = {
+        "instruments": figure_tables(found, language),
+        "figures": found,
+        "hidden": found.hidden_small + found.hidden_secondary,
+        "k": found.k,
     }
-    rows = [
-        (r, labels[(r.instrument, r.indicator)], _instrument_title(r.instrument)) for r in table
-    ]
-    context = {"rows": rows, "k": settings.SALAMA_SUPPRESSION_K}
     return render(request, "screening/figures.html", context)
+
+
+def _group_label(by: str, group: str) -> str:
+    if by == "sex":
+        return str(dict(SEXES).get(group, group))
+    if by == "week":
+        return _("week of %(date)s") % {"date": group}
+    return _("unknown") if group in ("?", "") else group
+
+
+def figure_tables(found: selectors.Figures, language: str) -> list[dict[str, Any]]:
+    """Indicators grouped by instrument, each with its bar (a share of the
+    largest published total of its instrument) and its breakdowns."""
+    by_names = {
+        "site": _("By site"),
+        "sex": _("By sex"),
+        "age_group": _("By age group"),
+        "week": _("By week"),
+    }
+    tables: dict[str, dict[str, Any]] = {}
+    for f in found.indicators:
+        table = tables.setdefault(
+            f.instrument, {"title": _instrument_title(f.instrument), "rows": []}
+        )
+        table["rows"].append(
+            {
+                "label": selectors.indicator_label(f.instrument, f.indicator, language),
+                "total": f.total,
+                "breakdowns": [
+                    (by_names[b.by], [(_group_label(b.by, g), n) for g, n in b.rows])
+                    for b in f.breakdowns
+                ],
+            }
+        )
+    rtl = language == "ar"
+    for table in tables.values():
+        largest = max((r["total"] or 0 for r in table["rows"]), default=0)
+        for row in table["rows"]:
+            share = round(100 * row["total"] / largest) if row["total"] and largest else 0
+            row["bar"] = share
+            row["bar_x"] = 100 - share if rtl else 0
+    return list(tables.values())
 
 
 @staff_page

@@ -76,9 +76,18 @@ class Result:
     disclaimer: str
     answers: dict[str, Any] = field(default_factory=dict)
     administered_with: str | None = None
+    # Required questions left unanswered: the result cannot rule anything out.
+    missing: list[str] = field(default_factory=list)
+    # Answers given to questions that did not apply (a family member's
+    # experience when no family travelled): kept, but not counted.
+    dropped: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "complete": self.complete}
 
 
 def normalise(instrument: Instrument, profile: str, answers: Mapping[str, Any]) -> dict[str, Any]:
@@ -148,11 +157,13 @@ def _fires(item: Item, value: Any) -> bool:
 
 
 def missing_required(instrument: Instrument, profile: str, answers: Mapping[str, Any]) -> list[str]:
-    return [
-        i.id
-        for i in relevant_items(instrument, profile, answers)
-        if i.required and i.id not in answers
-    ]
+    """Required questions asked but unanswered; when nothing at all was answered,
+    every indicator question asked counts as missing (an empty record is no result)."""
+    asked = relevant_items(instrument, profile, answers)
+    missing = [i.id for i in asked if i.required and i.id not in answers]
+    if not missing and not any(i.id in answers for i in asked if i.indicator):
+        missing = [i.id for i in asked if i.indicator]
+    return missing
 
 
 def check_administration(instrument: Instrument, profile: str, administered_with: Any) -> None:
@@ -177,6 +188,7 @@ def evaluate(
     answers = normalise(instrument, profile, answers)
     check_administration(instrument, profile, administered_with)
     asked = relevant_items(instrument, profile, answers)
+    asked_ids = {i.id for i in asked}
     fired_items = [i for i in asked if _fires(i, answers.get(i.id))]
     dimension_of = {i: d.id for d in instrument.dimensions for i in d.items}
     counted = [i for i in fired_items if i.indicator]
@@ -218,7 +230,7 @@ def evaluate(
         fired=[
             FiredItem(
                 i.id,
-                i.label.get(language),
+                i.title(language),
                 dimension_of.get(i.id),
                 i.strength.get(profile),
                 i.scope,
@@ -237,6 +249,8 @@ def evaluate(
         disclaimer=instrument.disclaimer.get(language),
         answers=answers,
         administered_with=administered_with,
+        missing=missing_required(instrument, profile, answers),
+        dropped=[i for i in answers if i not in asked_ids],
     )
 
 

@@ -68,6 +68,8 @@ class Choice(_Strict):
 class Item(_Strict):
     id: str = Field(pattern=IDENTIFIER)
     type: AnswerType = "yes_no"
+    # The short name of an indicator (results, figures); the label is the question asked.
+    name: Text | None = None
     label: Text
     hint: Text | None = None
     choices: tuple[Choice, ...] = ()
@@ -94,6 +96,10 @@ class Item(_Strict):
 
     def for_profile(self, profile: str) -> bool:
         return self.profiles is None or profile in self.profiles
+
+    def title(self, language: str) -> str:
+        """What results call this item: its name if it has one, else its question."""
+        return (self.name or self.label).get(language)
 
 
 class Section(_Strict):
@@ -134,11 +140,11 @@ class Instrument(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     version: str
     title: Text
-    publisher: str
+    publisher: Text
     source: str
     source_url: str = ""
     licence: str
-    validation_status: str
+    validation_status: Text
     validated_in: str
     disclaimer: Text
     notes: tuple[str, ...] = ()

@@ -33,7 +33,7 @@ class Command(BaseCommand):
                 items = len(instrument.items())
                 self.stdout.write(
                     f"{instrument.id}\t{instrument.version}\t{'/'.join(instrument.profiles)}\t"
-                    f"{items} items\t{instrument.title.en}\t[{instrument.validation_status}]"
+                    f"{items} items\t{instrument.title.en}\t[{instrument.validation_status.en}]"
                 )
             return
         try:
