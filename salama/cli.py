@@ -6,7 +6,7 @@ Before Django reads the settings, it settles how the command runs:
 - in a data folder made by `salama demo`, every command runs in demo mode, except the
   production server, which refuses to serve a demo;
 - a configuration error is one line on standard error and exit status 2, not a traceback
-  (SALAMA_DEBUG=true shows the traceback).
+  (--traceback or SALAMA_DEBUG=true shows the traceback).
 """
 
 import os
@@ -95,10 +95,15 @@ def main() -> None:
         execute_from_command_line(["salama", *args])
     except Exception as exc:
         message = _one_line(exc)
-        if message is None or envbool("SALAMA_DEBUG"):
+        if message is None or _wants_traceback(args):
             raise
         sys.stderr.write(f"salama: {message}\n")
         sys.exit(CONFIG_ERROR_STATUS)
+
+
+def _wants_traceback(args: list[str]) -> bool:
+    debug = os.getenv("SALAMA_DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
+    return debug or "--traceback" in args
 
 
 def _one_line(exc: Exception) -> str | None:

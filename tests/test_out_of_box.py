@@ -286,3 +286,9 @@ def test_an_earlier_secret_key_still_reads_what_it_signed(folder):
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "kept"
+
+
+def test_traceback_on_request(folder):
+    result = salama(folder, "audit", "verify", "--traceback")
+    assert result.returncode != 0 and "Traceback" in result.stderr
+    assert "SECRET_KEY is not set" in result.stderr
