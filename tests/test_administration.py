@@ -591,3 +591,17 @@ def test_another_organisations_staff_cannot_be_locked_out(world):
     url = f"/admin/users/{caseworker.pk}/memberships/{ngo_membership.pk}/remove/"
     assert client.post(url).status_code == 404
     assert User.objects.get(pk=caseworker.pk).is_active
+
+
+def test_the_household_and_person_pages_name_the_site_in_the_readers_language(world):
+    world.amc_block.name_ar = "الأمل ١أ"
+    world.amc_block.save()
+    household = register(world, world.amc_block)
+    client = admin_client(world)
+    for url in (
+        f"/registry/households/{household.pk}/",
+        f"/registry/persons/{household.members.get().pk}/",
+    ):
+        arabic = text(client.get(url, HTTP_ACCEPT_LANGUAGE="ar"))
+        assert "الأمل ١أ" in arabic and "Amal Z1A" not in arabic
+        assert "Amal Z1A" in text(client.get(url, HTTP_ACCEPT_LANGUAGE="en"))
