@@ -10,7 +10,9 @@ from uuid import UUID
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.forms.models import model_to_dict
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from salama.audit.actions import audit_record
 from salama.core import access as core_access
@@ -18,7 +20,8 @@ from salama.core.database import refresh_planner_statistics
 from salama.core.models import Organisation, Site
 from salama.lib.ages import birth_years
 from salama.lib.masking import is_survivor
-from salama.registry import matching
+from salama.notifications.actions import notify
+from salama.registry import households, matching
 from salama.registry.models import (
     DuplicateCandidate,
     Household,
@@ -27,6 +30,7 @@ from salama.registry.models import (
     Person,
     PersonRevision,
 )
+from salama.registry.selectors import child_protection_staff
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -91,6 +95,14 @@ def _create_person(
     return person
 
 
+class HouseholdError(ValueError):
+    """The household's head is missing or wrong; `problems` say why."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(" ".join(problems))
+        self.problems = problems
+
+
 @transaction.atomic
 def household_register(
     *,
@@ -100,10 +112,27 @@ def household_register(
     shelter: str,
     members: list[PersonData],
     bases: dict[str, str],
+    composition: str | None = None,
 ) -> Household:
-    """Register a household and all its members, or nothing."""
+    """Register a household and all its members, or nothing. `composition`
+    (households.COMPOSITIONS) is checked against the members: the desk, the
+    API and imports always give it; a child-headed household or an
+    unaccompanied child gets its specific-needs code and alerts child
+    protection. None is for callers that build households themselves (the
+    demo, fixtures)."""
     if "registration" not in bases:
         raise ValueError("a legal basis for registration is required")
+    if composition is not None:
+        found = households.problems(
+            composition,
+            [households.member_of(m.fields) for m in members],
+            timezone.localdate(),
+        )
+        if found:
+            raise HouseholdError(found)
+        for data in members:
+            needs = list(data.fields.get("specific_needs") or [])
+            data.fields["specific_needs"] = households.with_need_code(composition, needs)
     household = Household.objects.create(
         registration_number=_number(site, "H"),
         site=site,
@@ -121,7 +150,26 @@ def household_register(
     )
     for data in members:
         _create_person(user=user, household=household, data=data, bases=bases)
+    if composition in households.NEED_CODE:
+        _alert_child_protection(user=user, household=household, composition=composition)
     return household
+
+
+def _alert_child_protection(*, user: Any, household: Household, composition: str) -> None:
+    """Caseworkers and protection officers of the household's site are told
+    (reference and link only: no name leaves Salama)."""
+    subjects = {
+        households.CHILD_HEADED: gettext_lazy("A child-headed household was registered"),
+        households.UNACCOMPANIED: gettext_lazy("An unaccompanied child was registered"),
+    }
+    notify(
+        recipients=child_protection_staff(household.site_path),
+        kind=f"registry.{composition}",
+        subject=subjects[composition],
+        reference=household.registration_number,
+        link=reverse("household_detail", args=[household.pk]),
+        actor=user,
+    )
 
 
 @transaction.atomic

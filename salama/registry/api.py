@@ -8,13 +8,14 @@ from typing import Any
 from uuid import UUID
 
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from salama.core import access as core_access
 from salama.core.api_errors import ApiError, form_errors
 from salama.core.roles import Perm
 from salama.lib.masking import MASK
-from salama.registry import access, actions, selectors
+from salama.registry import access, actions, households, selectors
 from salama.registry.forms import DEFAULT_BASES, PERSON_FIELDS, LegalBasesForm, PersonForm
 
 router = Router(tags=["registry"])
@@ -161,6 +162,15 @@ class HouseholdIn(Schema):
         description="purpose → legal basis; sharing is absent (no) unless given",
     )
     members: list[PersonIn] = Field(..., min_length=1, max_length=40)
+    composition: str | None = Field(
+        None,
+        description=(
+            "head (a member is the head of household), child_headed or "
+            "unaccompanied_child; the last two set the specific-needs code (SC-CH, "
+            "SC-UC) and alert child protection. Left out: a household with a head, "
+            "or one whose members carry SC-CH or SC-UC."
+        ),
+    )
 
 
 class PersonCreate(PersonIn):
@@ -344,14 +354,23 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> Any:
             [{"field": "site_code", "message": "Unknown site."}],
         )
     members = [_person_data(m.dict(), field=f"members.{i}") for i, m in enumerate(payload.members)]
-    household = actions.household_register(
-        user=request.user,
-        organisation=core_access.organisation_for(request.user, Perm.HOUSEHOLD_CREATE),
-        site=site,
-        shelter=payload.shelter,
-        members=members,
-        bases=_bases(payload.legal_bases),
-    )
+    try:
+        household = actions.household_register(
+            user=request.user,
+            organisation=core_access.organisation_for(request.user, Perm.HOUSEHOLD_CREATE),
+            site=site,
+            shelter=payload.shelter,
+            members=members,
+            bases=_bases(payload.legal_bases),
+            composition=payload.composition or _composition_of(members),
+        )
+    except actions.HouseholdError as error:
+        raise ApiError(
+            "invalid",
+            "The household has no valid head.",
+            422,
+            [{"field": "composition", "message": m} for m in error.problems],
+        ) from None
     household.scoped_members = selectors.masked_for_list(  # type: ignore[attr-defined]
         request.user, access.household_members(request.user, household)
     )
@@ -362,6 +381,14 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> Any:
 def update_household(request: HttpRequest, household_id: str, payload: HouseholdPatch) -> Any:
     household = access.get_household(request.user, household_id, Perm.HOUSEHOLD_CHANGE, audit=False)
     return actions.household_update(user=request.user, household=household, shelter=payload.shelter)
+
+
+def _composition_of(members: list[actions.PersonData]) -> str:
+    return households.composition_from_needs(
+        [households.member_of(m.fields) for m in members],
+        [list(m.fields.get("specific_needs") or []) for m in members],
+        timezone.localdate(),
+    )
 
 
 def _need(request: HttpRequest, perm: Perm) -> None:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salama.core.models import Site
 from salama.registry.codes import DOCUMENT_TYPES, LEGAL_BASES, PURPOSES, specific_needs
+from salama.registry.households import COMPOSITIONS, HEAD
 from salama.registry.models import Person
 
 NAME_PARTS = (
@@ -36,6 +37,19 @@ PERSON_FIELDS = (
     "origin_place",
     "phone",
     "relationship",
+)
+
+# Fields the desk keeps folded away until needed (see person_fields.html).
+MORE_FIELDS = (
+    "nationality",
+    "origin_country",
+    "origin_admin1",
+    "origin_place",
+    "languages",
+    "phone",
+    "document_type",
+    "document_number",
+    "document_issuer",
 )
 
 DEFAULT_BASES = {
@@ -89,6 +103,20 @@ class PersonForm(forms.ModelForm):
         for part in NAME_PARTS:
             self.fields[part].widget.attrs.setdefault("dir", "auto")
             self.fields[part].widget.attrs["autocomplete"] = "off"
+
+    @property
+    def more_open(self) -> bool:
+        """Whether the desk opens the less used fields: one of them has an
+        error or a value."""
+        if any(name in self.errors for name in MORE_FIELDS):
+            return True
+        values = self.data if self.is_bound else {**self.initial, **self._instance_values()}
+        return any(values.get(self.add_prefix(n) if self.is_bound else n) for n in MORE_FIELDS)
+
+    def _instance_values(self) -> dict[str, Any]:
+        if not self.instance.pk:
+            return {}
+        return {n: getattr(self.instance, n, None) for n in MORE_FIELDS}
 
     def clean_stated_age(self) -> int | None:
         age = self.cleaned_data.get("stated_age")
@@ -147,10 +175,24 @@ class HouseholdForm(forms.Form):
         queryset=Site.objects.none(),
     )
     shelter = forms.CharField(label=_("shelter or address"), required=False, max_length=100)
+    composition = forms.ChoiceField(
+        label=_("who heads the household"),
+        choices=COMPOSITIONS,
+        initial=HEAD,
+        required=False,  # a client that does not say has a head of household
+        widget=forms.RadioSelect,
+        help_text=_(
+            "A child-headed household or an unaccompanied child is marked with its "
+            "specific-needs code and child protection is alerted."
+        ),
+    )
 
     def __init__(self, *args: Any, sites: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites  # type: ignore[attr-defined]
+
+    def clean_composition(self) -> str:
+        return str(self.cleaned_data.get("composition") or HEAD)
 
 
 PersonFormSet = forms.formset_factory(

@@ -5,16 +5,20 @@ PersonForm as the desk; the import itself runs only when every row is valid,
 in one transaction: a file with errors imports nothing.
 """
 
+import contextlib
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import tablib
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salama.core.models import Organisation, Site
+from salama.registry import households
 from salama.registry.actions import PersonData, household_register
 from salama.registry.forms import PERSON_FIELDS, PersonForm
 
@@ -116,9 +120,41 @@ def check_rows(
     return errors
 
 
+def _member(row: dict[str, str], today: date) -> households.Member:
+    """Relationship and possible birth years of a row already checked."""
+    data = _form_data(row)
+    fields: dict[str, Any] = {"relationship": data.get("relationship", "")}
+    with contextlib.suppress(ValueError):
+        fields["birth_date"] = date.fromisoformat(data.get("birth_date") or "")
+    if (data.get("stated_age") or "").isdigit():
+        fields["stated_age"] = int(data["stated_age"])
+        try:
+            fields["stated_age_on"] = date.fromisoformat(data.get("stated_age_on") or "")
+        except ValueError:
+            fields["stated_age_on"] = today
+    return households.member_of(fields)
+
+
+def _composition_errors(rows: list[dict[str, str]], lines: list[int]) -> list[RowError]:
+    """A household needs a head, unless its members carry the code of a
+    child-headed household (SC-CH) or of an unaccompanied child (SC-UC)."""
+    today = timezone.localdate()
+    members = [_member(row, today) for row in rows]
+    if sum(m.relationship == households.HEAD for m in members) > 1:
+        return []  # each second head is reported on its own row
+    needs = [_form_data(row)["specific_needs"] for row in rows]
+    composition = households.composition_from_needs(members, needs, today)
+    return [
+        RowError(lines[0], "relationship", message)
+        for message in households.problems(composition, members, today)
+    ]
+
+
 def check_households(rows: list[dict[str, str]]) -> list[RowError]:
-    """Rows of one household must agree on where it lives and have one head."""
+    """Rows of one household must agree on where it lives and have one head
+    (or be a child-headed household or an unaccompanied child)."""
     errors: list[RowError] = []
+    groups: dict[str, list[int]] = defaultdict(list)
     first_row: dict[str, tuple[int, str]] = {}
     heads: dict[str, int] = defaultdict(int)
     for index, row in enumerate(rows):
@@ -133,11 +169,15 @@ def check_households(rows: list[dict[str, str]]) -> list[RowError]:
                 )
             )
         first_row.setdefault(ref, (line, row.get("site_code", "")))
+        groups[ref].append(index)
         if row.get("relationship") == "head":
             heads[ref] += 1
             if heads[ref] == 2:
                 errors.append(RowError(line, "relationship", _("A second head of household.")))
-    return errors
+    for indices in groups.values():
+        group = [rows[i] for i in indices]
+        errors += _composition_errors(group, [i + 2 for i in indices])
+    return sorted(errors, key=lambda e: e.row)
 
 
 def _households(rows: list[dict[str, str]]) -> Iterator[list[dict[str, str]]]:
@@ -157,7 +197,7 @@ def import_rows(
     sites: dict[str, Site],
 ) -> tuple[int, int]:
     """Import checked rows, all or nothing. Returns (households, people)."""
-    households = people = 0
+    count_households = people = 0
     for group in _households(rows):
         members = []
         for row in group:
@@ -165,6 +205,12 @@ def import_rows(
             if not form.is_valid():  # checked before; a change since is a hard stop
                 raise ValueError(f"row for household {row['household_ref']} is no longer valid")
             members.append(PersonData.from_cleaned(form.cleaned_data))
+        today = timezone.localdate()
+        composition = households.composition_from_needs(
+            [households.member_of(m.fields) for m in members],
+            [list(m.fields.get("specific_needs") or []) for m in members],
+            today,
+        )
         household_register(
             user=user,
             organisation=organisation,
@@ -172,7 +218,8 @@ def import_rows(
             shelter=group[0].get("shelter", ""),
             members=members,
             bases=bases,
+            composition=composition,
         )
-        households += 1
+        count_households += 1
         people += len(members)
-    return households, people
+    return count_households, people

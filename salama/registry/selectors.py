@@ -2,13 +2,16 @@
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
 from salama.core import access as core_access
+from salama.core.roles import Role
 from salama.lib.masking import MASK
 from salama.registry import access
 from salama.registry.forms import NAME_PARTS
+from salama.registry.households import site_path_ancestors
 from salama.registry.models import Household, Person
 
 PAGE_SIZE = 25
@@ -63,3 +66,21 @@ def masked_for_list(user: Any, persons: Any) -> list[Person]:
 
 def paginate(queryset: QuerySet[Any], page: Any, size: int = PAGE_SIZE) -> Page:  # type: ignore[type-arg]
     return Paginator(queryset, size).get_page(page)
+
+
+CHILD_PROTECTION_ROLES = (Role.CASEWORKER, Role.PROTECTION_OFFICER)
+
+
+def child_protection_staff(site_path: str) -> QuerySet[Any]:
+    """Active caseworkers and protection officers, of any organisation, whose
+    memberships cover the site at `site_path` (the site or one above it)."""
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__role__in=[r.value for r in CHILD_PROTECTION_ROLES],
+            memberships__sites__path__in=site_path_ancestors(site_path),
+        )
+        .distinct()
+        .order_by("pk")
+    )

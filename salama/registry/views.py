@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from salama.audit.actions import audit_record
@@ -196,20 +197,30 @@ def household_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and all(
         f.is_valid() for f in (household_form, bases_form, members)
     ):
-        household = actions.household_register(
-            user=request.user,
-            organisation=core_access.organisation_for(request.user, Perm.HOUSEHOLD_CREATE),
-            site=household_form.cleaned_data["site"],
-            shelter=household_form.cleaned_data["shelter"],
-            members=[actions.PersonData.from_cleaned(f.cleaned_data) for f in members.forms],
-            bases=bases_form.bases(),
-        )
-        messages.success(
-            request,
-            _("Household %(number)s registered with %(count)d members.")
-            % {"number": household.registration_number, "count": len(members.forms)},
-        )
-        return redirect("household_detail", pk=household.pk)
+        try:
+            household = actions.household_register(
+                user=request.user,
+                organisation=core_access.organisation_for(request.user, Perm.HOUSEHOLD_CREATE),
+                site=household_form.cleaned_data["site"],
+                shelter=household_form.cleaned_data["shelter"],
+                members=[actions.PersonData.from_cleaned(f.cleaned_data) for f in members.forms],
+                bases=bases_form.bases(),
+                composition=household_form.cleaned_data["composition"],
+            )
+        except actions.HouseholdError as error:
+            household_form.add_error("composition", error.problems)
+        else:
+            count = len(members.forms)
+            messages.success(
+                request,
+                ngettext(
+                    "Household %(number)s registered with %(count)d member.",
+                    "Household %(number)s registered with %(count)d members.",
+                    count,
+                )
+                % {"number": household.registration_number, "count": count},
+            )
+            return redirect("household_detail", pk=household.pk)
     context = {"household_form": household_form, "bases_form": bases_form, "members": members}
     return render(request, "registry/household_new.html", context, status=400 if post else 200)
 

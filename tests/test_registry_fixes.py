@@ -1,0 +1,164 @@
+"""Issue 8, what a new user tripped on in the registry: one search, match
+results that tell candidates apart, a household needs a head (or is
+registered as child-headed or as an unaccompanied child), merges are
+confirmed, the access log reads as sentences, and the Arabic greeting."""
+
+
+from django.test import Client
+
+from salama.notifications.models import Notification
+from salama.registry.models import Household, Person
+from tests.conftest import bearer, signed_in
+from tests.test_registry_desk import desk_post
+
+# An 8-year-old registered alone as "son or daughter": the household the
+# new user could register with no head.
+LONE_CHILD = {
+    "given_name_latin": "Sami",
+    "family_name_latin": "Al-Jubouri",
+    "sex": "M",
+    "relationship": "child",
+    "birth_date": "2018-04-02",
+}
+
+
+# --- a household needs a head -------------------------------------------------
+
+
+def test_the_desk_refuses_a_household_without_a_head(world):
+    client = signed_in(world.user("registrar"))
+    response = client.post("/registry/households/new/", desk_post(world, [LONE_CHILD]))
+    assert response.status_code == 400
+    assert "Mark one member as the head of household" in response.content.decode()
+    assert Household.objects.count() == 0 and Person.objects.count() == 0
+
+
+def test_a_child_cannot_be_an_ordinary_head(world):
+    client = signed_in(world.user("registrar"))
+    child_head = {**LONE_CHILD, "relationship": "head"}
+    response = client.post("/registry/households/new/", desk_post(world, [child_head]))
+    assert response.status_code == 400 and "under 18" in response.content.decode()
+    assert Household.objects.count() == 0
+
+
+def test_an_unaccompanied_child_gets_the_code_and_child_protection_is_told(world):
+    client = signed_in(world.user("registrar"))
+    response = client.post(
+        "/registry/households/new/",
+        desk_post(world, [LONE_CHILD], composition="unaccompanied_child"),
+    )
+    assert response.status_code == 302
+    household = Household.objects.get()
+    child = household.members.get()
+    assert child.specific_needs == ["SC-UC"]
+    told = Notification.objects.filter(kind="registry.unaccompanied_child")
+    # The caseworkers and protection officers of the site, of any organisation;
+    # not the registrar, not another camp's caseworker, not the analyst.
+    assert {n.recipient.username for n in told} == {"caseworker", "protection"}
+    notice = told.first()
+    assert notice.reference == household.registration_number
+    assert notice.link == f"/registry/households/{household.pk}/"
+    assert "Sami" not in notice.subject and "Jubouri" not in notice.subject
+    page = client.get(response["Location"]).content.decode()
+    assert "registered with 1 member." in page  # not "1 members"
+
+
+def test_an_adult_is_not_an_unaccompanied_child(world):
+    client = signed_in(world.user("registrar"))
+    adult = {**LONE_CHILD, "relationship": "head", "birth_date": "1990-01-01"}
+    response = client.post(
+        "/registry/households/new/", desk_post(world, [adult], composition="unaccompanied_child")
+    )
+    assert response.status_code == 400 and Household.objects.count() == 0
+    assert not Notification.objects.exists()
+
+
+def test_a_child_headed_household_marks_every_member(world):
+    client = signed_in(world.user("registrar"))
+    head = {
+        **LONE_CHILD,
+        "relationship": "head",
+        "given_name_latin": "Huda",
+        "sex": "F",
+        "birth_date": "2010-02-01",
+    }
+    response = client.post(
+        "/registry/households/new/",
+        desk_post(world, [head, LONE_CHILD], composition="child_headed"),
+    )
+    assert response.status_code == 302
+    assert all("SC-CH" in p.specific_needs for p in Person.objects.all())
+    assert Notification.objects.filter(kind="registry.child_headed").count() == 2
+
+
+def _api_household(members, **extra):
+    return {
+        "site_code": "AMC-Z1A",
+        "members": members,
+        **extra,
+    }
+
+
+def _api_person(**fields):
+    return {
+        "given_name_latin": "Sami",
+        "family_name_latin": "Al-Jubouri",
+        "sex": "M",
+        **fields,
+    }
+
+
+def test_the_api_applies_the_same_rule(world):
+    auth = bearer(world.user("registrar"))
+    client = Client()
+
+    def post(payload):
+        return client.post("/api/v1/households", payload, content_type="application/json", **auth)
+
+    child = _api_person(relationship="child", birth_date="2018-04-02")
+    refused = post(_api_household([child]))
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "composition"
+    assert Household.objects.count() == 0
+    created = post(_api_household([child], composition="unaccompanied_child"))
+    assert created.status_code == 201, created.content
+    assert created.json()["members"][0]["specific_needs"] == ["SC-UC"]
+    # A client that sends the code instead of the choice says the same.
+    coded = post(
+        _api_household(
+            [_api_person(relationship="child", birth_date="2015-01-01", specific_needs=["SC-UC"])]
+        )
+    )
+    assert coded.status_code == 201
+    assert Notification.objects.filter(kind="registry.unaccompanied_child").count() == 4
+
+
+def test_the_import_applies_the_same_rule(world):
+    from salama.registry import importer
+
+    def rows(needs):
+        return [
+            {
+                "household_ref": "H9",
+                "site_code": "AMC-Z1A",
+                "relationship": "child",
+                "given_name_latin": "Sami",
+                "sex": "M",
+                "birth_date": "2018-04-02",
+                "specific_needs": needs,
+            }
+        ]
+
+    errors = importer.check_households(rows(""))
+    assert [(e.row, e.column) for e in errors] == [(2, "relationship")]
+    assert "head of household" in errors[0].message
+    assert importer.check_households(rows("SC-UC")) == []
+    importer.import_rows(
+        user=world.user("registrar"),
+        organisation=world.cma,
+        rows=rows("SC-UC"),
+        bases={"registration": "public_interest", "protection": "vital_interest"},
+        sites={"AMC-Z1A": world.amc_block},
+    )
+    assert Person.objects.get().specific_needs == ["SC-UC"]
+    assert Notification.objects.filter(kind="registry.unaccompanied_child").count() == 2
