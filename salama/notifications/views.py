@@ -87,7 +87,9 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
         email = request.POST.get("email") == "on"
         webhook = request.POST.get("webhook") == "on"
         if email and not request.user.email:  # type: ignore[union-attr]
-            error = _("Email needs an email address on your account; ask an administrator.")
+            error = _(
+                "Email needs an email address on your account; ask an administrator to add one."
+            )
         elif webhook and not settings.SALAMA_WEBHOOK_URL:
             error = _("No SMS gateway or webhook is configured on this server.")
         else:
