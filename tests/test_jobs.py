@@ -245,3 +245,61 @@ def test_signed_out_visitors_are_sent_to_sign_in(world: Any) -> None:
     queued = job_enqueue(records, kwargs={"tag": "z"})
     assert Client().get(f"/jobs/{queued.pk}/").status_code == 302
     assert Client().get("/jobs/").status_code == 302
+
+
+# --- The duplicate queue fills itself ---------------------------------------------
+
+
+def test_the_nightly_job_fills_the_duplicate_queue_without_anyone_pressing_scan(
+    world: Any,
+) -> None:
+    from salama.registry.models import DuplicateCandidate
+    from tests.test_matching import make_duplicate
+
+    first, second, _third = make_duplicate(world)
+    assert not DuplicateCandidate.objects.exists()
+    claimed = scheduler.tick(datetime(2026, 5, 2, 2, 0, 30, tzinfo=UTC))  # the real schedule
+    assert "registry.duplicate_scan" in {slot.entry for slot in claimed}
+    run_pending_jobs()
+    nightly = Job.objects.get(handler="salama.registry.jobs.duplicate_scan_all")
+    assert nightly.status == Job.Status.SUCCEEDED, nightly.error_message
+    # One scope: the NGO administrator's camp lies inside the CMA administrator's country.
+    assert nightly.result == {"scopes": 1, "new_pairs": 1}
+    pair = DuplicateCandidate.objects.get()
+    assert {pair.keep_id, pair.other_id} == {first.pk, second.pk}
+    page = signed_in(world.user("registrar")).get("/registry/duplicates/").content.decode()
+    assert f"pair-{pair.pk}" in page
+
+
+def test_an_import_fills_the_duplicate_queue(world: Any, amc_person: Any) -> None:
+    from salama.registry.models import DuplicateCandidate, Person
+    from tests.test_import import commit, run_job, upload
+
+    header = "household_ref,site_code,relationship,given_name,father_name,family_name,"
+    header += "given_name_latin,father_name_latin,family_name_latin,sex,birth_date,nationality\n"
+    row = "H1,AMC-Z1A,head,محمد,علي,الحسن,Mohammed,Ali,Al-Hassan,M,1985-03-01,SY\n"
+    client = signed_in(world.user("registrar"))
+    upload_job, _page = run_job(client, upload(client, (header + row).encode()))
+    assert upload_job.status == "ready"
+    commit(client, upload_job)  # runs the import, then the scan it queued
+    imported = Person.objects.exclude(pk=amc_person.pk).get()
+    scan = Job.objects.get(handler="salama.registry.jobs.duplicate_scan")
+    assert scan.status == Job.Status.SUCCEEDED and scan.user == world.user("registrar")
+    pair = DuplicateCandidate.objects.get()
+    assert {pair.keep_id, pair.other_id} == {amc_person.pk, imported.pk}
+
+
+def test_the_scan_button_queues_a_job_and_shows_its_progress(world: Any) -> None:
+    from salama.registry.models import DuplicateCandidate
+    from tests.test_matching import make_duplicate
+
+    make_duplicate(world)
+    admin = signed_in(world.user("admin"))
+    response = admin.post("/registry/duplicates/scan/")
+    queued = Job.objects.get(handler="salama.registry.jobs.duplicate_scan")
+    assert response["Location"] == f"/jobs/{queued.pk}/?next=/registry/duplicates/"
+    assert not DuplicateCandidate.objects.exists()  # not in the request
+    run_pending_jobs()
+    page = admin.get(response["Location"]).content.decode()
+    assert "Duplicate scan" in page and 'href="/registry/duplicates/"' in page
+    assert DuplicateCandidate.objects.count() == 1

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from salama.audit.models import AuditEntry
+from salama.jobs.api import run_pending_jobs
 from salama.registry.models import BlockingKey, DuplicateCandidate, Person
 from tests.conftest import bearer, person_fields, register, signed_in
 
@@ -132,6 +133,7 @@ def test_review_merge_and_unmerge(world):
     first, second, _third = make_duplicate(world)
     admin = signed_in(world.user("admin"))
     admin.post("/registry/duplicates/scan/")
+    run_pending_jobs()  # the scan is a background job
     candidate = DuplicateCandidate.objects.get()
     page = admin.get("/registry/duplicates/").content.decode()
     assert f"pair-{candidate.pk}" in page
@@ -162,6 +164,7 @@ def test_review_merge_and_unmerge(world):
 def test_reject_and_access(world):
     make_duplicate(world)
     signed_in(world.user("admin")).post("/registry/duplicates/scan/")
+    run_pending_jobs()  # the scan is a background job
     candidate = DuplicateCandidate.objects.get()
     # a registrar of another camp cannot see or decide the pair
     other = signed_in(world.user("registrar_hop"))

@@ -97,7 +97,9 @@ def job_retry(*, user: Any, job: Job) -> Job:
     return job
 
 
-def schedule_retry_or_fail(*, job_id: Any, error_type: str, error_message: str) -> Job:
+def schedule_retry_or_fail(
+    *, job_id: Any, error_type: str, error_message: str, retry: bool = True
+) -> Job:
     """After a failed attempt: deliver again after the back-off, or give up."""
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
@@ -106,7 +108,7 @@ def schedule_retry_or_fail(*, job_id: Any, error_type: str, error_message: str) 
         job.error_type = error_type[:200]
         job.error_message = error_message[:300]
         now = timezone.now()
-        if job.attempts < job.max_attempts:
+        if retry and job.attempts < job.max_attempts:
             delay = job.backoff_seconds * 2 ** max(0, job.attempts - 1)
             job.status = Job.Status.RETRYING
             job.run_after = now + timedelta(seconds=delay)

@@ -8,16 +8,18 @@ job_enqueue(duplicate_scan, kwargs={"user_id": 3}, user=request.user,
 run_pending_jobs()  # every ready job, in this process (tests, commands)
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from salama.jobs.actions import job_enqueue
 from salama.jobs.context import JobContext
-from salama.jobs.handlers import JobHandler, job
+from salama.jobs.handlers import JobFailed, JobHandler, job
 from salama.jobs.models import Job
 
 __all__ = [
     "Job",
     "JobContext",
+    "JobFailed",
     "JobHandler",
     "job",
     "job_enqueue",
@@ -41,12 +43,18 @@ def run_job_now(
     kwargs: dict[str, Any] | None = None,
     user: Any = None,
     organisation: Any = None,
+    on_progress: Callable[[int, int, str], None] | None = None,
 ) -> Job:
     """Enqueue and run at once in this process (a command in the foreground):
-    the same handler, row, audit and retry policy as in a worker. Retries wait
-    for a worker."""
+    the same handler, row, audit and retry policy as in a worker (a retry
+    waits for a worker). on_progress(done, total, message) follows it."""
+    from salama.jobs.context import progress_listener
     from salama.jobs.worker import run_delivery_now
 
     queued = job_enqueue(handler, kwargs=kwargs, user=user, organisation=organisation)
-    run_delivery_now(queued.task_result_id)
+    token = progress_listener.set(on_progress)
+    try:
+        run_delivery_now(queued.task_result_id)
+    finally:
+        progress_listener.reset(token)
     return Job.objects.get(pk=queued.pk)

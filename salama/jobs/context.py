@@ -1,5 +1,7 @@
 """What a running handler knows about its job, and how it reports progress."""
 
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -10,6 +12,11 @@ from django.utils.functional import Promise
 
 from salama.core.models import Organisation
 from salama.jobs.models import Job
+
+# A command running a job in the foreground listens here for a progress bar.
+progress_listener: ContextVar[Callable[[int, int, str], None] | None] = ContextVar(
+    "progress_listener", default=None
+)
 
 
 @dataclass
@@ -52,3 +59,6 @@ class JobContext:
             progress_message=text,
             heartbeat_at=timezone.now(),
         )
+        listener = progress_listener.get()
+        if listener is not None:
+            listener(int(done), int(total), str(message))

@@ -56,6 +56,12 @@ def job(
     return wrap
 
 
+class JobFailed(Exception):
+    """Raised by a handler for a failure that another attempt cannot fix (a user
+    who may no longer do this, a record gone): the job fails at once, without
+    retries, and the message (no personal data) is shown."""
+
+
 class UnknownHandler(LookupError):
     pass
 

@@ -9,13 +9,13 @@ import logging
 import threading
 from typing import Any
 
-from django.db import close_old_connections
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
 from salama.jobs.actions import schedule_retry_or_fail
 from salama.jobs.context import JobContext
-from salama.jobs.handlers import resolve
+from salama.jobs.handlers import JobFailed, UnknownHandler, resolve
 from salama.jobs.models import Job
 
 logger = logging.getLogger("salama.jobs")
@@ -63,14 +63,17 @@ class _Heartbeat:
         self.thread = threading.Thread(target=self._beat, daemon=True) if use_thread else None
 
     def _beat(self) -> None:
+        beat = False
         try:
             while not self.stop.wait(HEARTBEAT_SECONDS):
+                beat = True
                 try:
                     Job.objects.filter(pk=self.job_id).update(heartbeat_at=timezone.now())
                 except Exception:  # noqa: BLE001 - a busy database only delays the beat
                     logger.debug("heartbeat skipped for job %s", self.job_id)
         finally:
-            close_old_connections()
+            if beat:  # this thread's own connection
+                connection.close()
 
     def __enter__(self) -> "_Heartbeat":
         if self.thread:
@@ -99,7 +102,10 @@ def execute(job_id: Any, *, delivery_id: str, heartbeat: bool = True) -> Job | N
             "job %s (%s) attempt %d failed: %s", job.pk, job.handler, job.attempts, error_type
         )
         return schedule_retry_or_fail(
-            job_id=job.pk, error_type=error_type, error_message=_first_line(exc)
+            job_id=job.pk,
+            error_type=error_type,
+            error_message=_first_line(exc),
+            retry=not isinstance(exc, (JobFailed, UnknownHandler)),
         )
     Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
         status=Job.Status.SUCCEEDED,

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -13,8 +14,17 @@ from salama.jobs import access, actions, selectors
 from salama.jobs.models import Job
 
 
+def _next_url(request: HttpRequest) -> str:
+    """Where to continue once the job is done: a page of this site only."""
+    target = request.GET.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+        return target
+    return ""
+
+
 def _job_context(request: HttpRequest, job: Job) -> dict[str, object]:
     return {
+        "next_url": _next_url(request),
         "job": job,
         "label": selectors.job_label(job),
         "message": selectors.progress_message(job),

@@ -1,5 +1,6 @@
-"""An import as a job the browser follows: upload, check in chunks while a
-progress bar polls, then import whole."""
+"""An import: upload, check in chunks, then import whole. In the browser the
+checking and the import run as background jobs (registry/jobs.py) whose
+progress the page follows; the command runs the same steps in the foreground."""
 
 from typing import Any
 
@@ -10,6 +11,7 @@ from salama.core import access as core_access
 from salama.core.database import refresh_planner_statistics
 from salama.core.models import Organisation
 from salama.core.roles import Perm
+from salama.jobs.api import Job, job_enqueue
 from salama.registry import access, importer
 from salama.registry.models import ImportJob
 
@@ -41,6 +43,63 @@ def import_job_start(
         record_id=job.pk,
     )
     return job
+
+
+@transaction.atomic
+def import_job_start_in_background(
+    *, user: Any, organisation: Organisation, filename: str, content: bytes, bases: dict[str, str]
+) -> ImportJob:
+    """Upload and queue the check, in one transaction."""
+    upload = import_job_start(
+        user=user, organisation=organisation, filename=filename, content=content, bases=bases
+    )
+    job_enqueue(
+        "salama.registry.jobs.import_check",
+        kwargs={"import_job": str(upload.pk)},
+        user=user,
+        organisation=organisation,
+    )
+    return upload
+
+
+@transaction.atomic
+def import_job_commit_in_background(*, user: Any, job: ImportJob) -> Job:
+    """Queue the import of a checked file (once: a second request finds it queued)."""
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status != ImportJob.Status.READY:
+        raise ValueError("this import is not ready")
+    queued = latest_job(job, "import_commit")
+    if queued is not None and queued.status != Job.Status.FAILED:
+        return queued
+    return job_enqueue(
+        "salama.registry.jobs.import_commit",
+        kwargs={"import_job": str(job.pk)},
+        user=user,
+        organisation=job.organisation,
+    )
+
+
+def latest_job(job: ImportJob, step: str) -> Job | None:
+    """The newest background job of this import's `step` (import_check, import_commit)."""
+    return (
+        Job.objects.filter(handler=f"salama.registry.jobs.{step}", kwargs__import_job=str(job.pk))
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _scan_after_import(user: Any, organisation: Organisation) -> None:
+    """New people are compared with the registry at once, not at the next
+    nightly scan: in the importer's scope, or else every administrator's."""
+    if core_access.has_perm(user, Perm.PERSON_MERGE):
+        job_enqueue(
+            "salama.registry.jobs.duplicate_scan",
+            kwargs={"user_id": user.pk},
+            user=user,
+            organisation=organisation,
+        )
+    else:
+        job_enqueue("salama.registry.jobs.duplicate_scan_all", user=user, organisation=organisation)
 
 
 @transaction.atomic
@@ -84,5 +143,6 @@ def import_job_commit(*, user: Any, job: ImportJob) -> ImportJob:
         model="registry.ImportJob",
         record_id=job.pk,
     )
+    _scan_after_import(user, job.organisation)
     transaction.on_commit(refresh_planner_statistics)
     return job

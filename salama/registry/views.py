@@ -254,7 +254,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
             }
         else:
             try:
-                job = import_jobs.import_job_start(
+                job = import_jobs.import_job_start_in_background(
                     user=request.user,
                     organisation=core_access.organisation_for(request.user, Perm.REGISTRY_IMPORT),
                     filename=upload.name or "upload",
@@ -282,27 +282,26 @@ def _max_import_bytes() -> int:
 
 @staff_page
 def import_job(request: HttpRequest, pk: str) -> HttpResponse:
+    """The upload's state; while its background jobs run, the page polls it."""
     job = access.get_import_job(request.user, pk)
-    if is_htmx(request):
-        job = import_jobs.import_job_check_next(user=request.user, job=job)
-        return render(request, "registry/_partials/import_progress.html", {"job": job})
-    return render(request, "registry/import_job.html", {"job": job})
+    check = import_jobs.latest_job(job, "import_check")
+    commit = import_jobs.latest_job(job, "import_commit")
+    checking = job.status == job.Status.CHECKING and not (check and check.finished)
+    importing = job.status == job.Status.READY and commit is not None and not commit.finished
+    context = {"job": job, "check": check, "commit": commit, "polling": checking or importing}
+    template = "registry/_partials/import_progress.html" if is_htmx(request) else None
+    return render(request, template or "registry/import_job.html", context)
 
 
 @require_POST
 @staff_page
 def import_commit(request: HttpRequest, pk: str) -> HttpResponse:
+    """Queue the import of a checked file; the page follows it."""
     job = access.get_import_job(request.user, pk)
     try:
-        job = import_jobs.import_job_commit(user=request.user, job=job)
+        import_jobs.import_job_commit_in_background(user=request.user, job=job)
     except ValueError:
         messages.error(request, _("This import is not ready: check the file first."))
-    else:
-        messages.success(
-            request,
-            _("Imported %(people)d people in %(households)d households.")
-            % {"people": job.imported_people, "households": job.imported_households},
-        )
     return redirect("import_job", pk=job.pk)
 
 

@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -93,15 +94,22 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_page
 def duplicate_scan(request: HttpRequest) -> HttpResponse:
-    """Administrators start the batch scan; pairs wait for a human decision."""
+    """Administrators start a scan now (it also runs nightly and after each
+    import) as a background job; pairs wait for a human decision."""
     _require(request, Perm.PERSON_MERGE)
     if not core_access.has_perm(request.user, Perm.PERSON_DELETE):
         raise Http404
-    created = actions.duplicates_scan(
-        user=request.user, persons=access.persons_to_scan(request.user)
+    from salama.jobs.api import job_enqueue
+    from salama.registry.jobs import duplicate_scan as scan_job
+
+    queued = job_enqueue(
+        scan_job,
+        kwargs={"user_id": request.user.pk},
+        user=request.user,
+        organisation=core_access.organisation_for(request.user, Perm.PERSON_MERGE),
     )
-    messages.success(request, _("%(n)d new pairs to review.") % {"n": created})
-    return redirect("duplicate_list")
+    messages.success(request, _("The scan runs in the background; new pairs join the queue."))
+    return redirect(f"{reverse('job_detail', args=[queued.pk])}?next={reverse('duplicate_list')}")
 
 
 @require_POST

@@ -51,6 +51,10 @@ class Command(BaseCommand):
         )
         if options["no_serve"]:
             return
+        from salama.jobs.worker import start_in_thread
+
+        start_in_thread()  # background jobs and the schedule, in this process
+        self.stdout.write("Background jobs and the schedule run in this process.")
         self.stdout.write(f"Serving on http://{options['host']}:{options['port']}/ (Ctrl+C stops)")
         from waitress import serve
 

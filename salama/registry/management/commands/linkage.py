@@ -38,6 +38,11 @@ def iter_rows(path: Path) -> Iterator[dict[str, str]]:
         raise CommandError(f"{path}: malformed CSV ({exc}).") from None
 
 
+class _Queued(Exception):
+    def __init__(self, job_id: object) -> None:
+        self.job_id = job_id
+
+
 class Command(BaseCommand):
     help = "Find duplicates in one file, links between two, or people in a registry."
 
@@ -62,9 +67,16 @@ class Command(BaseCommand):
         scan = sub.add_parser("scan", help="queue likely duplicates in the registry for review")
         scan.add_argument("--user", required=True, help="user name the scan runs as (its scope)")
         scan.add_argument("--threshold", type=float, default=0.9)
-        sub.add_parser("reindex", help="rebuild every person's search keys")
+        reindex = sub.add_parser("reindex", help="rebuild every person's search keys")
+        for p in (scan, reindex):
+            p.add_argument(
+                "--background",
+                action="store_true",
+                help="queue it for `salama worker` and return (progress on /jobs/)",
+            )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self._background = bool(options.get("background"))
         started = time.monotonic()
         bars: dict[str, tqdm] = {}
 
@@ -80,6 +92,11 @@ class Command(BaseCommand):
             summary = getattr(self, f"_{options['operation']}")(options, progress)
         except RowError as exc:
             raise CommandError(str(exc)) from None
+        except _Queued as queued:
+            self.stdout.write(
+                f"Queued as job {queued.job_id}: follow it on /jobs/{queued.job_id}/."
+            )
+            return
         finally:
             for bar in bars.values():
                 bar.close()
@@ -90,7 +107,7 @@ class Command(BaseCommand):
 
         from salama.core import access as core_access
         from salama.core.roles import Perm
-        from salama.registry import access, actions
+        from salama.registry.jobs import duplicate_scan
 
         self._check_threshold(options["threshold"])
         user = get_user_model().objects.filter(username=options["user"], is_active=True).first()
@@ -98,17 +115,43 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{options['user']} is not an active user who may review duplicates."
             )
-        persons = access.persons_to_scan(user)
-        created = actions.duplicates_scan(
-            user=user, persons=persons, threshold=options["threshold"]
+        done = self._run(
+            duplicate_scan,
+            {"user_id": user.pk, "threshold": options["threshold"]},
+            progress,
+            user=user,
+            organisation=core_access.organisation_for(user, Perm.PERSON_MERGE),
         )
-        return f"{persons.count()} people scanned, {created} new pairs queued for review"
+        return f"{done.result['new_pairs']} new pairs queued for review"
 
     def _reindex(self, options: dict[str, Any], progress: engine.Progress) -> str:
-        from salama.registry import actions
+        from salama.registry.jobs import search_keys_rebuild
 
-        count = actions.search_keys_rebuild(progress=progress)
-        return f"search keys rebuilt for {count} people"
+        done = self._run(search_keys_rebuild, {}, progress)
+        return f"search keys rebuilt for {done.result['people']} people"
+
+    def _run(
+        self, handler: Any, kwargs: dict[str, Any], progress: engine.Progress, **who: Any
+    ) -> Any:
+        """The job in the foreground (the same handler a worker runs), or queued
+        for a worker with --background."""
+        from salama.jobs.api import Job, job_enqueue, run_job_now
+
+        if self._background:
+            queued = job_enqueue(handler, kwargs=kwargs, **who)
+            raise _Queued(queued.pk)
+        done = run_job_now(
+            handler,
+            kwargs=kwargs,
+            on_progress=lambda d, t, _m: progress(handler.__name__, d, t),
+            **who,
+        )
+        if done.status != Job.Status.SUCCEEDED:
+            raise CommandError(
+                f"{handler.__name__} failed ({done.error_type}: {done.error_message}); "
+                f"see /jobs/{done.pk}/."
+            )
+        return done
 
     def _check_threshold(self, value: float) -> None:
         if not 0.0 <= value <= 1.0:
