@@ -45,6 +45,11 @@ REGISTRY_ID = Text(
     fr="Numéro d'enregistrement de la personne (sur sa carte)",
 )
 PROFILE_TEXT = Text(en="Profile", ar="الفئة", fr="Profil")
+PROFILE_REASON = Text(
+    en="If this profile does not match the person's registered age, why?",
+    ar="إذا كانت هذه الفئة لا تطابق العمر المسجَّل للشخص، فلماذا؟",
+    fr="Si ce profil ne correspond pas à l'âge enregistré de la personne, pourquoi ?",
+)
 WITH_TEXT = Text(
     en="Who is present with the child?", ar="من يرافق الطفل؟", fr="Qui est présent avec l'enfant ?"
 )
@@ -93,6 +98,9 @@ def rows(instrument: Instrument) -> dict[str, list[dict[str, str]]]:
         {"list_name": "profiles", "name": p, **_labels(PROFILE_LABELS[p])}
         for p in instrument.profiles
     ]
+    # The server checks the profile against the registered age; a mismatch
+    # without a reason waits in the review queue.
+    survey.append({"type": "text", "name": "profile_reason", **_labels(PROFILE_REASON)})
     if "child" in instrument.profiles and instrument.child_administration:
         survey.append(
             {
