@@ -11,13 +11,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from salama.lib.screening.engine import evaluate
 from salama.lib import suppression
+from salama.lib.screening.engine import evaluate
 from salama.screening import actions, catalogue, selectors
 from salama.screening.models import Screening
-from tests.browser.conftest import browser, page  # noqa: F401  (Chromium fixtures)
+from tests.browser import conftest as chromium
 from tests.conftest import person_fields, register, signed_in
 from tests.test_screening_app import TRAFFICKED, draft_of
+
+# Chromium fixtures for the phone test (they live with the browser tests).
+browser, page = chromium.browser, chromium.page
 
 DELPHI = catalogue.get("ilo-ec-delphi-labour")
 FMS = catalogue.get("iom-fms-trafficking")
@@ -41,8 +44,8 @@ def test_an_adult_screening_of_a_one_year_old_needs_a_reason_which_is_kept(world
     baby = years_old(world, 1)
     client = signed_in(world.user("caseworker"))
     url = f"/screening/person/{baby.pk}/"
-    page = client.get(url).content.decode()
-    assert 'value="child" checked' in page  # the profile offered follows the age
+    html = client.get(url).content.decode()
+    assert 'value="child" checked' in html  # the profile offered follows the age
     start = {"instrument": "ilo-forced-labour-11", "profile": "adult"}
     response = client.post(url, start)
     assert response.status_code == 200 and b'name="draft"' not in response.content
@@ -82,11 +85,10 @@ def arabic_second_person(text: str) -> list[str]:
     found = []
     for word in re.findall(r"[\u0621-\u0652]+", text):
         bare = DIACRITICS.sub("", word)
-        if word in AR_PRONOUNS or bare in AR_PRONOUNS:
-            found.append(word)
-        elif bare not in AR_NOT_SUFFIX and re.search("(ك|كم|كن|كما)$", bare):
-            found.append(word)
-        elif re.search("ت[\u064e\u0650]$", word):
+        pronoun = word in AR_PRONOUNS or bare in AR_PRONOUNS
+        suffix = bare not in AR_NOT_SUFFIX and re.search("(ك|كم|كن|كما)$", bare)
+        verb = re.search("ت[\u064e\u0650]$", word)
+        if pronoun or suffix or verb:
             found.append(word)
     return found
 
@@ -157,8 +159,8 @@ def visible(html: str) -> str:
 def test_a_result_reads_in_the_readers_language_without_identifiers(world, amc_person):
     screening = screened(world, amc_person, "ilo-ec-delphi-labour", TRAFFICKED)
     client = arabic(signed_in(world.user("caseworker")))
-    page = client.get(f"/screening/{screening.pk}/").content.decode()
-    text = visible(page)
+    html = client.get(f"/screening/{screening.pk}/").content.decode()
+    text = visible(html)
     assert "مؤشر على الاتجار لغرض الاستغلال في العمل" in text  # the outcome
     assert "بُعد تجنيد وظروف استغلالية" in text  # its explanation, from the instrument
     assert "بُعد تجنيد إيجابي" in text  # a rule of the path, by its label
@@ -188,15 +190,15 @@ def test_the_page_says_a_result_is_incomplete_and_that_family_answers_were_dropp
 ):
     client = signed_in(world.user("caseworker"))
     empty = screened(world, amc_person, "iom-fms-trafficking", {})
-    page = client.get(f"/screening/{empty.pk}/").content.decode()
-    assert "Incomplete result" in page and "7 required questions were not answered" in page
+    html = client.get(f"/screening/{empty.pk}/").content.decode()
+    assert "Incomplete result" in html and "7 required questions were not answered" in html
     answers = {**FMS_ALL_NO, "travelled_with_family": "no", "family_held": "yes"}
     result = evaluate(FMS, "adult", answers)
     assert result.dropped == ["family_held"] and result.family_yes == 0
     dropped = screened(world, amc_person, "iom-fms-trafficking", answers)
-    page = client.get(f"/screening/{dropped.pk}/").content.decode()
-    assert "Incomplete result" not in page
-    assert "Answers about family members were not counted" in page
+    html = client.get(f"/screening/{dropped.pk}/").content.decode()
+    assert "Incomplete result" not in html
+    assert "Answers about family members were not counted" in html
 
 
 def test_the_path_names_a_count_as_a_count(world, amc_person):
@@ -204,10 +206,10 @@ def test_the_path_names_a_count_as_a_count(world, amc_person):
     assert result.outcome == "indicators_present"
     assert result.path[-1].inputs == {"yes": 1}  # a count, not a "score"
     screening = screened(world, amc_person, "ilo-ec-delphi-labour", {"d1_wages": "yes"})
-    page = visible(
+    html = visible(
         signed_in(world.user("caseworker")).get(f"/screening/{screening.pk}/").content.decode()
     )
-    assert "Number of indicators answered yes: 1" in page and "score" not in page.lower()
+    assert "Number of indicators answered yes: 1" in html and "score" not in html.lower()
 
 
 # --- 4. Arabic pages are Arabic ----------------------------------------------
@@ -215,12 +217,12 @@ def test_the_path_names_a_count_as_a_count(world, amc_person):
 
 def test_the_start_page_names_instruments_and_profiles_in_arabic(world, amc_person):
     client = arabic(signed_in(world.user("caseworker")))
-    page = client.get(f"/screening/person/{amc_person.pk}/").content.decode()
-    assert "منظمة العمل الدولية والمفوضية الأوروبية" in page  # publisher
-    assert "توافق خبراء" in page  # validation
-    assert "بالغ، طفل" in page or "بالغ, طفل" in page  # profiles
+    html = client.get(f"/screening/person/{amc_person.pk}/").content.decode()
+    assert "منظمة العمل الدولية والمفوضية الأوروبية" in html  # publisher
+    assert "توافق خبراء" in html  # validation
+    assert "بالغ، طفل" in html or "بالغ, طفل" in html  # profiles
     for english in ["International Labour Organization", "Expert consensus", "adult, child"]:
-        assert english not in page, english
+        assert english not in html, english
 
 
 def test_specific_needs_have_names_in_every_language():
@@ -273,10 +275,10 @@ def test_figures_show_totals_and_say_what_was_hidden(world, settings):
     assert by["site"] == {"Amal": None, "Hope": None}
     assert by["sex"] == {"M": 8}
     assert (found.hidden_small, found.hidden_secondary) == (1, 1)
-    page = signed_in(world.user("analyst")).get("/screening/figures/").content.decode()
-    assert ">8<" in page and "<svg" in page and "<rect" in page  # the total and its bar
-    assert "2 of 6 counts are hidden: 1 because fewer than 5 people" in page
-    assert "1 more so that hidden counts cannot be worked out from the totals" in page
+    html = signed_in(world.user("analyst")).get("/screening/figures/").content.decode()
+    assert ">8<" in html and "<svg" in html and "<rect" in html  # the total and its bar
+    assert "2 of 6 counts are hidden: 1 because fewer than 5 people" in html
+    assert "1 more so that hidden counts cannot be worked out from the totals" in html
 
 
 def hidden_cells_can_be_recomputed(counts, published) -> bool:
