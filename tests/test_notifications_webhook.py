@@ -280,3 +280,22 @@ def test_a_stale_or_forged_signature_does_not_verify():
     assert not verify(SECRET, str(now), body, good, now=now + 301)  # replayed later
     assert not verify(SECRET, str(now), body + b" ", good, now=now)  # body changed
     assert not verify(SECRET, "not-a-time", body, good, now=now)
+
+
+@pytest.mark.parametrize(
+    ("url", "secret", "base", "expected"),
+    [
+        ("https://gateway.example.org/hook", SECRET, BASE_URL, []),
+        ("", "", "", []),
+        ("https://gateway.example.org/hook", "", BASE_URL, ["notifications.E003"]),
+        ("http://gateway.example.org/hook", SECRET, BASE_URL, ["notifications.E002"]),
+        ("http://127.0.0.1:9000/hook", SECRET, BASE_URL, []),
+        ("", "", "salama.example.org", ["notifications.E001"]),
+    ],
+)
+def test_misconfigured_channels_are_named_at_start_up(settings, url, secret, base, expected):
+    from salama.notifications.checks import outgoing_channels
+
+    settings.SALAMA_WEBHOOK_URL, settings.SALAMA_WEBHOOK_SECRET = url, secret
+    settings.SALAMA_BASE_URL = base
+    assert [e.id for e in outgoing_channels()] == expected
