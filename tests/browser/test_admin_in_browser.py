@@ -10,9 +10,10 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from salama.core.actions import api_token_create
 from salama.core.models import Site
 from salama.screening.models import FieldCredential
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, signed_in
 from tests.openrosa_util import call
 
 pytestmark = [pytest.mark.browser]
@@ -94,3 +95,39 @@ def test_an_administrator_sets_up_a_block_a_user_and_a_field_password(
     assert forms.status_code == 200
     refused = call(Client(), "get", "/openrosa/formList", "nadia", NEW_PASSWORD)
     assert refused.status_code == 401
+
+
+def open_session(page, live_server, user) -> None:
+    """A browser session that has passed both factors (the sign-in form is
+    driven in the test above)."""
+    client = signed_in(user)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_administration_pages_fit_a_phone(page, live_server, world, flushable_audit, language):
+    api_token_create(user=world.user("registrar"), name="A sync client with a long name")
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_session(page, live_server, world.user("admin"))
+    page.context.add_cookies(
+        [{"name": "django_language", "value": language, "url": live_server.url}]
+    )
+    registrar = world.user("registrar")
+    for path in (
+        "/admin/",
+        "/admin/organisations/",
+        "/admin/sites/",
+        "/admin/users/",
+        "/admin/users/new/",
+        f"/admin/users/{registrar.pk}/",
+        f"/admin/sites/{world.amc.pk}/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        expect(page.locator("html")).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
+        overflow = page.evaluate(
+            "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+            " - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, (path, overflow)
