@@ -3,12 +3,13 @@ results that tell candidates apart, a household needs a head (or is
 registered as child-headed or as an unaccompanied child), merges are
 confirmed, the access log reads as sentences, and the Arabic greeting."""
 
+from datetime import date
 
 from django.test import Client
 
 from salama.notifications.models import Notification
 from salama.registry.models import Household, Person
-from tests.conftest import bearer, signed_in
+from tests.conftest import bearer, person_fields, register, signed_in
 from tests.test_registry_desk import desk_post
 
 # An 8-year-old registered alone as "son or daughter": the household the
@@ -162,3 +163,126 @@ def test_the_import_applies_the_same_rule(world):
     )
     assert Person.objects.get().specific_needs == ["SC-UC"]
     assert Notification.objects.filter(kind="registry.unaccompanied_child").count() == 2
+
+
+# --- duplicates: compared in one script, merged only after a side-by-side check --
+
+
+def _registered_twice(world):
+    """A head registered with both scripts, then again with Latin names only
+    (as the demo's returning heads are): the family names read the same."""
+    first = register(
+        world,
+        world.amc_block,
+        person_fields(
+            given_name="عمر",
+            given_name_latin="Omar",
+            family_name="الجبوري",
+            family_name_latin="Al-Jubouri",
+            phone="+962791234567",
+        ),
+    ).members.get()
+    second = register(
+        world,
+        world.amc_block,
+        person_fields(
+            given_name="",
+            father_name="",
+            family_name="",
+            given_name_latin="Omar",
+            family_name_latin="Al-Jubouri",
+            birth_date=None,
+            stated_age=41,
+            stated_age_on=date(2026, 6, 1),
+            phone="+962791234567",
+        ),
+    ).members.get()
+    return first, second
+
+
+def test_names_that_read_the_same_are_not_partly_alike(world):
+    from salama.registry import access, actions
+    from salama.registry.models import DuplicateCandidate
+
+    _registered_twice(world)
+    admin = world.user("admin")
+    actions.duplicates_scan(user=admin, persons=access.persons_to_scan(admin), threshold=0.5)
+    pair = DuplicateCandidate.objects.get()
+    status = {e["feature"]: e["status"] for e in pair.explanation}
+    # Compared Arabic against Latin, "Al-Jubouri" against "الجبوري" sounded
+    # alike only: "family name: partly" for two records that read the same.
+    assert status["family"] == "agreed" and status["given"] == "agreed"
+
+
+def test_a_merge_is_confirmed_after_comparing_every_field(world):
+    from salama.audit.models import AuditEntry
+    from salama.registry.models import DuplicateCandidate
+
+    first, second = _registered_twice(world)
+    pair = DuplicateCandidate.objects.create(keep=first, other=second, probability=0.97)
+    client = signed_in(world.user("admin"))
+    queue = client.get("/registry/duplicates/").content.decode()
+    assert 'value="merge"' not in queue  # no merge in one click from the queue
+    assert f'href="/registry/duplicates/{pair.pk}/"' in queue
+    page = client.get(f"/registry/duplicates/{pair.pk}/")
+    html = page.content.decode()
+    assert page.status_code == 200 and 'value="merge"' in html
+    rows = {r["label"]: r for r in page.context["rows"]}
+    assert rows["family name (Latin)"]["differs"] is False
+    assert rows["family name"] == {
+        "label": "family name",
+        "left": "الجبوري",
+        "right": "",
+        "differs": True,
+    }
+    assert rows["household"]["differs"] is True and rows["location"]["differs"] is False
+    for label in ("date of birth", "phone", "identity documents", "registered on", "age"):
+        assert label in rows
+    assert html.count('class="differs"') == sum(r["differs"] for r in rows.values())
+    # Looking at both records is reading both.
+    reads = AuditEntry.objects.filter(action="read", record_id__in=[str(first.pk), str(second.pk)])
+    assert reads.count() == 2
+    second.refresh_from_db()
+    assert second.merged_into is None  # nothing merged by looking
+    client.post(f"/registry/duplicates/{pair.pk}/", {"decision": "merge", "keep": str(first.pk)})
+    second.refresh_from_db()
+    assert second.merged_into == first
+
+
+def test_the_comparison_is_scoped(world):
+    from salama.registry.models import DuplicateCandidate
+
+    first, second = _registered_twice(world)
+    pair = DuplicateCandidate.objects.create(keep=first, other=second, probability=0.97)
+    for name in ("registrar_hop", "caseworker", "analyst"):
+        assert (
+            signed_in(world.user(name)).get(f"/registry/duplicates/{pair.pk}/").status_code == 404
+        )
+    assert (
+        signed_in(world.user("registrar")).get(f"/registry/duplicates/{pair.pk}/").status_code
+        == 200
+    )
+
+
+# --- the access log and history in words --------------------------------------
+
+
+def test_the_access_log_and_history_read_as_sentences(world, amc_person):
+    from salama.registry import actions
+
+    admin = world.user("admin")
+    actions.specific_needs_add(
+        user=admin, person=amc_person, codes=["WR-SF"], reason="from_screening.basis_vital_interest"
+    )
+    actions.legal_basis_set(user=admin, person=amc_person, purpose="sharing", basis="consent")
+    client = signed_in(admin)
+    client.get(f"/registry/persons/{amc_person.pk}/access/")
+    log = client.get(f"/registry/persons/{amc_person.pk}/access/").content.decode()
+    for raw in ("read_audit", "from_screening", "basis_vital_interest", "legal_basis.sharing"):
+        assert raw not in log, raw
+    assert "Read who accessed the record" in log
+    assert "from a screening (legal basis: Vital interest)" in log
+    assert "legal basis for Sharing with partner organisations" in log
+    assert "Accountability (who accessed a record)" in log
+    detail = client.get(f"/registry/persons/{amc_person.pk}/").content.decode()
+    assert "changed specific needs" in detail

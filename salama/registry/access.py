@@ -192,7 +192,7 @@ def duplicate_candidates(user: Any, status: str) -> QuerySet[DuplicateCandidate]
     ids = persons_for(user, Perm.PERSON_MERGE, include_merged=True).values("pk")
     return DuplicateCandidate.objects.filter(
         status=status, keep__in=ids, other__in=ids
-    ).select_related("keep", "other", "keep__household", "other__household")
+    ).select_related("keep", "other", "keep__household__site", "other__household__site")
 
 
 def get_duplicate_candidate(user: Any, pk: object) -> DuplicateCandidate:
@@ -205,6 +205,21 @@ def get_duplicate_candidate(user: Any, pk: object) -> DuplicateCandidate:
         if found is not None:
             return found
     raise Http404
+
+
+def duplicate_candidate_to_review(user: Any, pk: object) -> DuplicateCandidate:
+    """A pair and both its records, for the side-by-side comparison before a
+    merge: reading them is audited as reading each person."""
+    candidate = get_duplicate_candidate(user, pk)
+    for person in (candidate.keep, candidate.other):
+        audit_record(
+            user=user,
+            action="read",
+            purpose=core_access.purpose(user),
+            model="registry.Person",
+            record_id=person.pk,
+        )
+    return candidate
 
 
 def persons_to_scan(user: Any) -> QuerySet[Person]:

@@ -39,10 +39,9 @@ VALUE_FIELDS = (
 )
 
 
-def person_rows(person: Any, document: str | None = None) -> list[dict[str, str]]:
-    """The person (a model instance or a dict of VALUE_FIELDS) as engine rows:
-    one in the original script, one in Latin (when both are recorded), so that
-    a query in either script meets it."""
+def rows_by_script(person: Any, document: str | None = None) -> dict[str, dict[str, str]]:
+    """The person (a model instance or a dict of VALUE_FIELDS) as engine rows,
+    one per script recorded: "original" and "latin"."""
     get: Any = person.get if isinstance(person, dict) else lambda name: getattr(person, name)
     if document is None:
         document = " ".join(d.number for d in list(person.documents.all())[:1])
@@ -60,12 +59,18 @@ def person_rows(person: Any, document: str | None = None) -> list[dict[str, str]
     }
     if age is not None and age_on and not born:
         base.update(age=str(age), age_on=age_on.isoformat(), birth_year="")
-    rows: list[dict[str, str]] = []
-    for suffix in ("", "_latin"):
+    rows: dict[str, dict[str, str]] = {}
+    for script, suffix in (("original", ""), ("latin", "_latin")):
         names = {f"{p}_name": get(f"{p}_name{suffix}") or "" for p in NAME_PARTS}
         if any(names.values()):
-            rows.append({**base, **names})
-    return rows or [base]
+            rows[script] = {**base, **names}
+    return rows or {"original": base}
+
+
+def person_rows(person: Any, document: str | None = None) -> list[dict[str, str]]:
+    """The person as engine rows: one in the original script, one in Latin
+    (when both are recorded), so that a query in either script meets it."""
+    return list(rows_by_script(person, document).values())
 
 
 def keys_for_rows(rows: list[dict[str, str]]) -> set[tuple[int, int]]:
@@ -168,14 +173,37 @@ def _person_id(value: Any) -> Any:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
-def scan_rows(persons: Iterable[Any]) -> list[dict[str, str]]:
-    """One row per person for the batch scan (original script first)."""
-    return [person_rows(p)[0] for p in persons]
+def scan_rows(persons: Iterable[Any]) -> list[dict[str, dict[str, str]]]:
+    """Each person's rows by script, for the batch scan."""
+    return [rows_by_script(p) for p in persons]
 
 
-def find_duplicates(
-    rows: list[dict[str, str]], threshold: float
-) -> list[tuple[str, str, float, list[dict[str, object]]]]:
+Found = tuple[str, str, float, list[dict[str, object]]]
+
+
+def find_duplicates(rows: list[dict[str, dict[str, str]]], threshold: float) -> list[Found]:
+    """Pairs at or above `threshold`. Two records are compared in a script
+    both have where they can: once with everyone's Latin names (or the only
+    names recorded), once with the original script among those who have it,
+    keeping each pair's better comparison. Comparing one record's Arabic
+    with the other's Latin only said "family name: partly" of two records
+    whose Latin family names read the same."""
+    runs = [[r.get("latin") or r["original"] for r in rows]]
+    original = [r["original"] for r in rows if "original" in r and "latin" in r]
+    if original:
+        runs.append([r["original"] for r in rows if "original" in r])
+    best: dict[tuple[str, str], Found] = {}
+    for run in runs:
+        if len(run) < 2:
+            continue
+        for found in _dedup(run, threshold):
+            key = (min(found[0], found[1]), max(found[0], found[1]))
+            if key not in best or found[2] > best[key][2]:
+                best[key] = found
+    return sorted(best.values(), key=lambda f: -f[2])
+
+
+def _dedup(rows: list[dict[str, str]], threshold: float) -> list[Found]:
     prep, result, model = engine.dedup(rows, threshold=threshold)
     return [
         (prep.ids[i], prep.ids[j], float(p), model.explain(levels, tf))

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from salama.core import access as core_access
 from salama.core.roles import Role
@@ -84,3 +85,51 @@ def child_protection_staff(site_path: str) -> QuerySet[Any]:
         .distinct()
         .order_by("pk")
     )
+
+
+def _facts(person: Person) -> dict[str, str]:
+    """Every field of a person as the reader sees it, for comparing two."""
+    from salama.registry.audit_text import field_label
+    from salama.registry.templatetags.registry_tags import age_text
+
+    documents = "; ".join(
+        f"{d.get_document_type_display()} {d.number}" for d in person.documents.all()
+    )
+    born = person.birth_date.isoformat() if person.birth_date else ""
+    if born and person.birth_date_estimated:
+        born += " (~)"
+    elif not born and person.birth_year_min:
+        born = f"{person.birth_year_min}–{person.birth_year_max}"
+    facts = {field_label(part): getattr(person, part) for part in NAME_PARTS}
+    facts.update(
+        {
+            field_label("sex"): str(person.get_sex_display()),  # type: ignore[attr-defined]
+            field_label("birth_date"): born,
+            str(_("age")): age_text(person),
+            field_label("relationship"): str(person.get_relationship_display()),  # type: ignore[attr-defined]
+            str(_("household")): person.household.registration_number,
+            str(_("location")): str(person.household.site),
+            field_label("nationality"): _country(person.nationality),
+            field_label("origin_country"): _country(person.origin_country),
+            field_label("origin_admin1"): person.origin_admin1,
+            field_label("origin_place"): person.origin_place,
+            field_label("languages"): ", ".join(person.languages),
+            field_label("phone"): person.phone,
+            field_label("documents"): documents,
+            field_label("specific_needs"): " ".join(person.specific_needs),
+            str(_("registered on")): person.created_at.date().isoformat(),
+        }
+    )
+    return {label: str(value or "") for label, value in facts.items()}
+
+
+def _country(value: Any) -> str:
+    return str(getattr(value, "name", "") or "")
+
+
+def comparison(user: Any, left: Person, right: Person) -> list[dict[str, Any]]:
+    """Both records field by field, each row saying whether they differ.
+    Survivors' names are masked for roles that may not see them."""
+    shown = masked_for_list(user, [left, right])
+    a, b = _facts(shown[0]), _facts(shown[1])
+    return [{"label": k, "left": a[k], "right": b[k], "differs": a[k] != b[k]} for k in a]

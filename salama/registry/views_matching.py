@@ -14,7 +14,7 @@ from salama.core import access as core_access
 from salama.core.decorators import staff_page
 from salama.core.roles import Perm
 from salama.lib.linkage.clusters import clusters
-from salama.registry import access, actions
+from salama.registry import access, actions, selectors
 from salama.registry.forms import FindForm
 
 
@@ -112,9 +112,18 @@ def duplicate_scan(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('job_detail', args=[queued.pk])}?next={reverse('duplicate_list')}")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @staff_page
 def duplicate_decide(request: HttpRequest, pk: str) -> HttpResponse:
+    """GET: both records side by side, every field, differences marked, and
+    the choice of the record to keep; POST: the decision."""
+    if request.method == "GET":
+        candidate = access.duplicate_candidate_to_review(request.user, pk)
+        context = {
+            "candidate": candidate,
+            "rows": selectors.comparison(request.user, candidate.keep, candidate.other),
+        }
+        return render(request, "registry/duplicate_confirm.html", context)
     candidate = access.get_duplicate_candidate(request.user, pk)
     decision = request.POST.get("decision")
     if candidate.status != "pending":
