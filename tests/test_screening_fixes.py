@@ -337,3 +337,29 @@ def test_delphi_adult_tiers_of_recruitment_by_abuse_of_vulnerability():
     assert next(
         d for d in evaluate(DELPHI, "adult", two_and_past).dimensions if d.id == "D3"
     ).positive
+
+
+def test_a_field_form_with_the_wrong_profile_waits_for_review_shown_in_words(world):
+    from salama.screening.field_forms import field_forms
+    from tests.openrosa_util import filled_instance
+
+    baby = years_old(world, 1)
+    form = field_forms()["ilo-forced-labour-11"]
+    values = {"registry_id": baby.registration_number, "profile": "adult", "deception": "yes"}
+    received = actions.submission_receive(
+        user=world.user("caseworker"), xml=filled_instance(form.xml, values), attachments=[]
+    )
+    submission = received.submission
+    assert submission.status == "review" and "child profile" in submission.problem
+    assert not Screening.objects.exists()
+    client = signed_in(world.user("caseworker"))
+    queue = client.get("/screening/review/").content.decode()
+    assert "ILO indicators of forced labour" in queue and ">ilo-forced-labour-11<" not in queue
+    review = client.get(f"/screening/review/{submission.pk}/").content.decode()
+    assert "<dt>Deception</dt><dd>Yes</dd>" in review and "<dd>Adult</dd>" in review
+    # With a reason given on the device, the same form is scored.
+    values["profile_reason"] = "The registered birth year is wrong"
+    actions.submission_receive(
+        user=world.user("caseworker"), xml=filled_instance(form.xml, values), attachments=[]
+    )
+    assert Screening.objects.get().result["profile_reason"] == values["profile_reason"]

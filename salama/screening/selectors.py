@@ -5,13 +5,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from salama.core import access as core_access
 from salama.core.models import Site
 from salama.lib.masking import masked
 from salama.lib.suppression import PRIMARY, SECONDARY, Partition, suppress, suppress_partition
-from salama.screening import access, catalogue
-from salama.screening.codes import referral_labels
+from salama.screening import access, catalogue, results
+from salama.screening.codes import PROFILE_LABELS, WITH_LABELS, referral_labels
 
 
 def alert_rows(user: Any, alerts: Any) -> list[dict[str, Any]]:
@@ -163,8 +164,42 @@ def _all_hidden(counts: Counter[str], labels: list[str]) -> Partition:
     return Partition([None] * len(labels), None, reasons, SECONDARY)
 
 
-def submission_fields(submission: Any) -> dict[str, str]:
-    """The answers of a stored submission, for the reviewer."""
+def form_title(form_id: str, language: str) -> str:
+    """A field form's title: its instrument's in the reader's language, or the
+    case-intake form's own."""
+    instrument = catalogue.instruments().get(form_id)
+    if instrument is not None:
+        return instrument.title.get(language)
+    from salama.screening.field_forms import field_forms
+
+    form = field_forms().get(form_id)
+    return form.title if form and form.title else form_id
+
+
+def submission_fields(submission: Any, language: str = "en") -> list[tuple[str, str]]:
+    """The answers of a stored submission, for the reviewer: each question as
+    the form asked it and the answer in words where the instrument has them."""
     from salama.lib.screening.submission import parse
 
-    return {k: v for k, v in parse(submission.xml.encode("utf-8")).fields.items() if v}
+    fields = {k: v for k, v in parse(submission.xml.encode("utf-8")).fields.items() if v}
+    instrument = catalogue.instruments().get(submission.form_id)
+    if instrument is None:
+        return list(fields.items())
+    teller = results.Teller(instrument, language)
+    meta = {
+        "registry_id": _("Registration number given"),
+        "profile": _("Profile"),
+        "administered_with": _("Who was present"),
+        "profile_reason": _("Why this profile"),
+    }
+    out = []
+    for name, value in fields.items():
+        if name in teller.items:
+            out.append((teller.item(name), teller.answer(name, value)))
+        elif name == "profile":
+            out.append((str(meta[name]), str(PROFILE_LABELS.get(value, value))))
+        elif name == "administered_with":
+            out.append((str(meta[name]), str(WITH_LABELS.get(value, value))))
+        else:
+            out.append((str(meta.get(name, name)), value))
+    return out

@@ -294,6 +294,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     """Field submissions that could not be attached to a person on receipt."""
     _require(request, Perm.SUBMISSION_REVIEW)
     page = paginate(access.submissions_for_review(request.user), request.GET.get("page"))
+    for submission in page.object_list:
+        submission.form_title = selectors.form_title(submission.form_id, _language())
     return render(request, "screening/review.html", {"page": page})
 
 
@@ -319,7 +321,8 @@ def review_submission(request: HttpRequest, pk: str) -> HttpResponse:
             error = submission.problem
     context = {
         "submission": submission,
-        "fields": selectors.submission_fields(submission),
+        "fields": selectors.submission_fields(submission, _language()),
+        "form_title": selectors.form_title(submission.form_id, _language()),
         "error": error,
     }
     return render(request, "screening/review_submission.html", context)
