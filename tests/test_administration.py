@@ -25,7 +25,7 @@ from salama.core.models import ApiToken, Membership, Organisation, Site
 from salama.core.roles import Role
 from salama.lib.screening import digest
 from salama.screening.actions import DIGEST_REALM
-from salama.screening.models import FieldCredential
+from salama.screening.models import FieldCredential, Submission
 from tests.conftest import PASSWORD, register, signed_in
 
 NEW_PASSWORD = "a long new password 2026"
@@ -206,18 +206,27 @@ def test_an_empty_site_is_deleted_after_confirmation(world):
     assert audited("core.Site", spare.pk, "delete")
 
 
-@pytest.mark.parametrize("holds", ["children", "household", "membership"])
+@pytest.mark.parametrize("holds", ["children", "household", "membership", "field submission"])
 def test_a_site_with_anything_in_it_is_kept(world, holds):
-    site = {"children": world.amc, "household": world.amc_block, "membership": world.amc}[holds]
+    site = world.amc if holds == "children" else world.amc_block
     if holds == "household":
         register(world, world.amc_block)
     if holds == "membership":
-        site = site_create(name="Spare", code="AMC-Z9", level="zone", parent=world.amc)
         membership_add(
             user=world.user("registrar"),
             organisation=world.cma,
             role=Role.TRACING_OFFICER,
             sites=[site],
+        )
+    if holds == "field submission":  # names its site by path, with no foreign key
+        Submission.objects.create(
+            instance_id="uuid:grid",
+            form_id="salama-vulnerability",
+            form_version="1",
+            xml="<data/>",
+            xml_sha256="0" * 64,
+            site_path=site.path,
+            status="review",
         )
     response = admin_client(world).post(f"/admin/sites/{site.pk}/delete/")
     assert response.status_code == 400
@@ -225,6 +234,7 @@ def test_a_site_with_anything_in_it_is_kept(world, holds):
         "children": "has places below it",
         "household": "holds records",
         "membership": "is given to users in their memberships",
+        "field submission": "holds records",
     }[holds]
     assert expected in text(response)
     assert Site.objects.filter(pk=site.pk).exists()

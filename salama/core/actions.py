@@ -10,6 +10,7 @@ from decimal import Decimal
 from importlib import import_module
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.password_validation import validate_password
@@ -166,6 +167,14 @@ def site_update(
     return changed
 
 
+def _recorded_at(site: Site) -> bool:
+    """Whether any app's records name this site by path (screenings, alerts,
+    field submissions keep `site_path` rather than a key, so no foreign key
+    protects the site from deletion)."""
+    holders = (m for m in apps.get_models() if any(f.name == "site_path" for f in m._meta.fields))
+    return any(m._default_manager.filter(site_path__startswith=site.path).exists() for m in holders)
+
+
 @transaction.atomic
 def site_delete(*, site: Site, actor: Any) -> None:
     """Only an empty site goes: no places below it, no memberships, nothing
@@ -177,6 +186,11 @@ def site_delete(*, site: Site, actor: Any) -> None:
     if site.memberships.exists():
         raise ValidationError(
             _("%(site)s is given to users in their memberships; change those first.")
+            % {"site": site}
+        )
+    if _recorded_at(site):
+        raise ValidationError(
+            _("%(site)s holds records (households or others); a site with anything in it is kept.")
             % {"site": site}
         )
     pk = site.pk
