@@ -615,3 +615,25 @@ def test_the_household_and_person_pages_name_the_site_in_the_readers_language(wo
         arabic = text(client.get(url, HTTP_ACCEPT_LANGUAGE="ar"))
         assert "الأمل ١أ" in arabic and "Amal Z1A" not in arabic
         assert "Amal Z1A" in text(client.get(url, HTTP_ACCEPT_LANGUAGE="en"))
+
+
+def test_a_superuser_needs_an_administrator_membership_to_administer(world):
+    system = user_create(
+        username="root",
+        password=PASSWORD,
+        organisation=world.un,
+        role=Role.ADMINISTRATOR,
+        superuser=True,
+    )
+    bare = user_create(
+        username="flagonly",
+        password=PASSWORD,
+        organisation=world.un,
+        role=Role.ANALYST,
+        superuser=True,
+    )
+    client = signed_in(system)
+    assert len(client.get("/admin/organisations/").context["organisations"]) == 3
+    assert client.get(f"/admin/users/{world.user('caseworker').pk}/").status_code == 200
+    assert audited("auth.User", system.pk, "create")
+    assert signed_in(bare).get("/admin/").status_code == 404

@@ -220,18 +220,28 @@ def user_create(
     last_name: str = "",
     actor: Any = None,
     validate: bool = True,
+    superuser: bool = False,
 ) -> Any:
+    """A user with a first membership. `superuser` makes a system administrator
+    (with an administrator membership: every organisation, site and user)."""
     user_model = get_user_model()
     if user_model.objects.filter(username__iexact=username).exists():
         raise ValidationError(
             _("The user name %(name)s is taken.") % {"name": username}, code="username_taken"
         )
-    user = user_model(username=username, email=email, first_name=first_name, last_name=last_name)
+    user = user_model(
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        is_superuser=superuser,
+    )
     if validate:
         validate_password(password, user)
     user.set_password(password)
     user.save()
-    _audit(actor, "create", "auth.User", user.pk, ["username", "email", "password"])
+    fields = ["username", "email", "password", *(["is_superuser"] if superuser else [])]
+    _audit(actor, "create", "auth.User", user.pk, fields)
     membership_add(user=user, organisation=organisation, role=role, sites=sites, actor=actor)
     return user
 
