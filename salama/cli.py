@@ -9,6 +9,7 @@ Before Django reads the settings, it settles how the command runs:
   (--traceback or SALAMA_DEBUG=true shows the traceback).
 """
 
+import errno
 import os
 import sys
 from pathlib import Path
@@ -113,6 +114,11 @@ def _one_line(exc: Exception) -> str | None:
 
     if isinstance(exc, ConfigError | ImproperlyConfigured):
         return str(exc)
+    if isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE:
+        return (
+            "the port is already in use by another program (perhaps another Salama): "
+            "choose another with --port, or stop the other one"
+        )
     if isinstance(exc, OperationalError | ProgrammingError):
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         return (

@@ -292,3 +292,14 @@ def test_traceback_on_request(folder):
     result = salama(folder, "audit", "verify", "--traceback")
     assert result.returncode != 0 and "Traceback" in result.stderr
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_a_port_in_use_is_one_line(demo_folder):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = salama(demo_folder, "demo", "--port", port)
+    assert_one_line_error(result, "--port")
