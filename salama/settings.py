@@ -64,7 +64,7 @@ SECRET_KEY_FALLBACKS = [key.strip() for key in _fallbacks.split(",") if key.stri
 
 
 def _field_keys() -> list[str]:
-    """Fernet keys for field-level encryption (PROTECTION.md 25), newest first:
+    """Fernet keys for field-level encryption (docs/security.md), newest first:
     SALAMA_FIELD_KEYS (comma-separated) or SALAMA_FIELD_KEYS_FILE, kept outside
     the database. Add a new key in front to rotate; old keys still decrypt.
     The demo and the tests keep a generated key in the data folder."""
@@ -109,7 +109,7 @@ def _checked_fernet_keys(text: str) -> list[str]:
 SALAMA_FIELD_KEYS = _field_keys()
 # Largest OpenRosa submission (XML and attachments together) accepted, in bytes.
 SALAMA_OPENROSA_MAX_BYTES = envint("SALAMA_OPENROSA_MAX_BYTES", 10 * 1024 * 1024)
-# Small-cell suppression threshold for published counts (PROTECTION.md 12; never below 5).
+# Small-cell suppression threshold for published counts (docs/security.md; never below 5).
 SALAMA_SUPPRESSION_K = max(envint("SALAMA_SUPPRESSION_K", 11), 5)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEMO else "")
 
@@ -222,7 +222,7 @@ DATABASES = {} if DATABASE_FREE else {"default": _database()}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Authentication (PROTECTION.md 20-23) ---
+# --- Authentication (docs/security.md#signing-in) ---
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -264,7 +264,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
-# --- Transport and headers (PROTECTION.md 24) ---
+# --- Transport and headers (docs/security.md#transport-and-pages) ---
 SECURE_HTTPS = not DEMO and envbool("SALAMA_HTTPS", "True")
 SESSION_COOKIE_SECURE = SECURE_HTTPS
 CSRF_COOKIE_SECURE = SECURE_HTTPS
