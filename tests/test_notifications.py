@@ -2,6 +2,9 @@
 each user's channels; email carries a fixed phrase, a reference and a link
 only; the pages show a user their own notifications and nobody else's."""
 
+import os
+import shutil
+import threading
 from datetime import date
 
 import pytest
@@ -403,3 +406,100 @@ def test_pages_need_a_signed_in_user(world, path):
 def test_an_unknown_notification_answers_404(world, base_url):
     response = signed_in(world.user("caseworker")).post("/notifications/999999/read/")
     assert response.status_code == 404
+
+
+# --- in Chromium ---------------------------------------------------------------------
+# Playwright's sync API runs in a thread of its own here, so that these tests do not
+# depend on (or collide with) the Chromium that the tests under tests/browser keep open.
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _in_chromium(live_server, user, steps, language="en"):
+    """Run `steps(page)` in Chromium, signed in as `user`; failures are raised here."""
+    from tests.browser.conftest import CHROMIUM
+
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    session = signed_in(user).cookies["sessionid"].value
+    failure: list[BaseException] = []
+
+    def drive():
+        from playwright.sync_api import sync_playwright
+
+        try:
+            with sync_playwright() as playwright:
+                chromium = playwright.chromium.launch(
+                    executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+                )
+                context = chromium.new_context(locale="en-GB", viewport=PHONE)
+                context.add_cookies(
+                    [
+                        {"name": "sessionid", "value": session, "url": live_server.url},
+                        {"name": "django_language", "value": language, "url": live_server.url},
+                    ]
+                )
+                page = context.new_page()
+                page.set_default_timeout(15_000)
+                steps(page)
+                chromium.close()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=drive)
+    thread.start()
+    thread.join(timeout=120)
+    if failure:
+        raise failure[0]
+    assert not thread.is_alive(), "Chromium did not finish"
+
+
+def _overflow(page):
+    return page.evaluate(
+        "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+        " - document.documentElement.clientWidth"
+    )
+
+
+@pytest.mark.browser
+def test_mark_read_in_the_browser_updates_the_list_in_place(
+    live_server, world, flushable_audit, base_url
+):
+    from playwright.sync_api import expect
+
+    _notify(world, "caseworker", reference="HH-000001")
+    _notify(world, "caseworker", reference="HH-000002")
+
+    def steps(page):
+        page.goto(f"{live_server.url}/notifications/")
+        page.evaluate("window.notReloaded = true")
+        expect(page.locator("tr.unread")).to_have_count(2)
+        page.locator("tr.unread").first.get_by_role("button", name="Mark read").click()
+        expect(page.locator("tr.unread")).to_have_count(1)
+        page.get_by_role("button", name="Mark all read").click()
+        expect(page.locator("tr.unread")).to_have_count(0)
+        assert page.evaluate("window.notReloaded") is True  # htmx swapped the list only
+
+    _in_chromium(live_server, world.user("caseworker"), steps)
+    assert not Notification.objects.filter(read_at=None).exists()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_notification_pages_fit_a_phone(live_server, world, flushable_audit, settings, language):
+    from playwright.sync_api import expect
+
+    settings.SALAMA_BASE_URL = ""  # the email fails and shows in the log
+    _with_email(world.user("admin"), "administrator.with.a.long.address@example.org")
+    _notify(world, "admin", reference="AMC-HXKQMJRT")
+    run_pending_jobs()
+    paths = ("/notifications/", "/notifications/preferences/", "/notifications/deliveries/")
+
+    def steps(page):
+        for path in paths:
+            page.goto(f"{live_server.url}{path}")
+            direction = "rtl" if language == "ar" else "ltr"
+            expect(page.locator("html")).to_have_attribute("dir", direction)
+            assert _overflow(page) <= 0, (path, _overflow(page))
+
+    _in_chromium(live_server, world.user("admin"), steps, language)
