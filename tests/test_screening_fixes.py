@@ -164,7 +164,7 @@ def test_a_result_reads_in_the_readers_language_without_identifiers(world, amc_p
     assert "مؤشر على الاتجار لغرض الاستغلال في العمل" in text  # the outcome
     assert "بُعد تجنيد وظروف استغلالية" in text  # its explanation, from the instrument
     assert "بُعد تجنيد إيجابي" in text  # a rule of the path, by its label
-    assert "هل صودرت وثائق هويتك أو سفرك؟" in text  # a fired item
+    assert "مصادرة الوثائق" in text  # a fired item, by its name
     assert "التجنيد بالخداع" in text  # a dimension
     assert "ضحية محتملة للاتجار" in text  # the specific need, by name
     for raw in ["ilo-ec-delphi-labour", "D1 or D2 or D3", "=True", "specific_needs", "→"]:
