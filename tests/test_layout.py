@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.template.loader import render_to_string
 from django.test import Client, override_settings
 
 import salama.settings as production
@@ -105,3 +106,11 @@ def test_signed_out_the_language_choice_is_not_folded(db):
     html = Client().get("/accounts/login/").content.decode()
     header = html[html.index('<header class="top">') : html.index("</header>")]
     assert "<details" not in header and 'name="language"' in header
+
+
+def test_the_server_error_page_fits_a_phone_without_static_files():
+    """The 500 page stands alone (a broken static setup must not break it too) and is
+    sized for the phone's screen rather than a 980 px desktop page."""
+    html = render_to_string("500.html")
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    assert "/static/" not in html and "{%" not in html

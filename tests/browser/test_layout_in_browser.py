@@ -149,6 +149,8 @@ def test_main_pages_fit_a_phone(page, live_server, world, flushable_audit, banne
                 assert response.status == 200, url
                 assert width_overflow(page) <= 0, (url, language, width_overflow(page))
                 assert header_height(page) <= 80, (url, language)
+    response = page.goto(f"{live_server.url}/registry/persons/{'0' * 8}-0000-0000-0000-{'0' * 12}/")
+    assert response.status == 404 and width_overflow(page) <= 0
 
 
 def alert_raised(world) -> Person:
