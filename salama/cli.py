@@ -30,6 +30,8 @@ DATABASE_FREE: frozenset[tuple[str, str | None]] = frozenset(
         ("linkage", "search"),
         ("screening", "list"),
         ("screening", "evaluate"),
+        ("makemessages", None),  # translation catalogues (tools/README.md)
+        ("compilemessages", None),
         ("help", None),
         ("version", None),
     }

@@ -122,6 +122,7 @@ def test_help_needs_no_configuration(folder):
 def test_only_file_commands_are_database_free():
     assert is_database_free(["linkage", "dedup", "in.csv", "--out", "o.csv"])
     assert is_database_free(["screening", "evaluate", "--instrument", "x", "r.json"])
+    assert is_database_free(["makemessages", "-l", "ar", "--no-location"])
     for args in (
         ["linkage", "scan", "--user", "admin"],
         ["linkage", "reindex"],
