@@ -363,3 +363,21 @@ def test_a_field_form_with_the_wrong_profile_waits_for_review_shown_in_words(wor
         user=world.user("caseworker"), xml=filled_instance(form.xml, values), attachments=[]
     )
     assert Screening.objects.get().result["profile_reason"] == values["profile_reason"]
+
+
+def test_the_command_line_says_when_a_result_is_incomplete(tmp_path, capsys):
+    import json
+
+    from django.core.management import call_command
+
+    responses = tmp_path / "r.json"
+    empty = {"id": "a", "profile": "adult", "answers": {}}
+    family = {
+        "id": "b",
+        "answers": {**FMS_ALL_NO, "travelled_with_family": "no", "family_held": "yes"},
+    }
+    responses.write_text(json.dumps([empty, family]))
+    call_command("screening", "evaluate", "--instrument", "iom-fms-trafficking", str(responses))
+    first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert first["complete"] is False and "self_unpaid" in first["missing"]
+    assert second["complete"] is True and second["not_counted"] == ["family_held"]

@@ -88,6 +88,12 @@ def _score(instrument: Any, response: Any, number: int, language: str) -> dict[s
         "outcome": result.outcome,
         "level": result.level,
         "label": result.outcome_label,
+        "explanation": result.explanation,
+        # Required questions unanswered: the outcome cannot rule anything out.
+        "complete": result.complete,
+        "missing": result.missing,
+        # Answers to questions that did not apply (e.g. family when none travelled).
+        "not_counted": result.dropped,
         "fired": [f.id for f in result.fired],
         "dimensions": {
             d.id: {"positive": d.positive, "strong": d.strong, "medium": d.medium, "weak": d.weak}
