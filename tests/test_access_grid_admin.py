@@ -19,7 +19,7 @@ ADMINISTRATORS = {"admin", "admin_hop"}
 # Whose organisation is "other" for each organisation, and the user and site
 # that stand for an organisation's own (its administrators' sites).
 OTHER_ORG = {"cma": "ngo", "ngo": "cma", "un": "cma"}
-TARGET_USER = {"cma": "civilregistrar", "ngo": "caseworker", "un": "tracer"}
+TARGET_USER = {"cma": "civilregistrar", "ngo": "caseworker_hop", "un": "tracer"}
 OWN_SITE = {"cma": "amc", "ngo": "hop", "un": "amc"}
 
 

@@ -505,8 +505,8 @@ def test_resetting_two_factor_makes_the_user_enrol_again(world, settings):
 
 
 def test_a_field_password_is_set_for_a_role_that_sends_forms(world):
-    caseworker = world.user("caseworker")
-    client = signed_in(world.user("admin_hop"))  # the caseworker's organisation (NGO)
+    caseworker = world.user("caseworker_hop")
+    client = signed_in(world.user("admin_hop"))  # the caseworker's organisation (NGO) and site
     page = client.get(f"/admin/users/{caseworker.pk}/")
     assert f"/admin/users/{caseworker.pk}/field-password/" in text(page)
     response = client.post(
@@ -514,7 +514,7 @@ def test_a_field_password_is_set_for_a_role_that_sends_forms(world):
         {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
     )
     assert response.status_code == 302
-    expected = digest.ha1("caseworker", DIGEST_REALM, NEW_PASSWORD)
+    expected = digest.ha1("caseworker_hop", DIGEST_REALM, NEW_PASSWORD)
     assert FieldCredential.objects.get(user=caseworker).ha1 == expected
     assert audited("screening.FieldCredential", caseworker.pk, "change")
 
@@ -637,3 +637,26 @@ def test_a_superuser_needs_an_administrator_membership_to_administer(world):
     assert client.get(f"/admin/users/{world.user('caseworker').pk}/").status_code == 200
     assert audited("auth.User", system.pk, "create")
     assert signed_in(bare).get("/admin/").status_code == 404
+
+
+def test_an_account_on_sites_beyond_the_administrators_is_not_theirs_to_manage(world):
+    """The NGO's administrator of Hope sees the NGO's caseworker of Amal, but
+    cannot give them a token or field password (that would reach Amal), nor
+    deactivate them."""
+    caseworker = world.user("caseworker")
+    client = signed_in(world.user("admin_hop"))
+    page = client.get(f"/admin/users/{caseworker.pk}/")
+    assert page.status_code == 200 and page.context["manages_account"] is False
+    for action in ("deactivate", "two-factor", "field-password", "tokens/new"):
+        assert client.post(f"/admin/users/{caseworker.pk}/{action}/").status_code == 404
+    assert not ApiToken.objects.filter(user=caseworker).exists()
+
+
+def test_only_a_system_administrator_manages_a_system_administrator(world):
+    registrar = world.user("registrar")
+    registrar.is_superuser = True
+    registrar.save(update_fields=["is_superuser"])
+    client = admin_client(world)
+    assert client.post(f"/admin/users/{registrar.pk}/deactivate/").status_code == 404
+    make_system_administrator(world)
+    assert admin_client(world).post(f"/admin/users/{registrar.pk}/deactivate/").status_code == 302

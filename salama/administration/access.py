@@ -80,13 +80,21 @@ def get_user(user: Any, pk: object) -> Any:
 
 def manages_account(actor: Any, target: Any) -> bool:
     """Account-wide changes (deactivation, two-factor reset, field password,
-    tokens) need every one of the user's memberships to be the administrator's:
-    one organisation cannot lock out another's staff."""
+    tokens) need every one of the user's memberships to be the administrator's,
+    on the administrator's own sites: one organisation cannot lock out another's
+    staff, and a token or field password never reaches a site the administrator
+    does not manage. Only a system administrator manages a system administrator."""
     if access.is_system_administrator(actor):
         return True
+    if target.is_superuser:
+        return False
     ids = access.administered_organisation_ids(actor)
     organisations = set(target.memberships.values_list("organisation_id", flat=True))
-    return bool(organisations) and organisations <= ids
+    if not organisations or not organisations <= ids:
+        return False
+    scope = access.site_paths(actor, Perm.ADMINISTER)
+    target_paths = Site.objects.filter(memberships__user=target).values_list("path", flat=True)
+    return all(any(path.startswith(own) for own in scope) for path in target_paths)
 
 
 def memberships_for(actor: Any, target: Any) -> QuerySet[Membership]:
