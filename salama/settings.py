@@ -298,9 +298,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- Notifications (docs/notifications.md) ---
 # Links in messages that leave Salama point here; they carry no personal data.
-SALAMA_BASE_URL = os.getenv(
-    "SALAMA_BASE_URL", "http://127.0.0.1:8000" if DEMO else ""
-).rstrip("/")
+SALAMA_BASE_URL = os.getenv("SALAMA_BASE_URL", "http://127.0.0.1:8000" if DEMO else "").rstrip("/")
 EMAIL_BACKEND = os.getenv(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
