@@ -191,3 +191,37 @@ def test_operations_doc_names_every_environment_setting():
     table = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
     missing = sorted(n for n in names - INTERNAL_SETTINGS if f"`{n}`" not in table)
     assert not missing, f"docs/operations.md does not describe {missing}"
+
+
+# The README's "which login to try first" table, task by task: what the login must be
+# able to do in the demo.
+README_TASKS = {
+    "register a household": Perm.HOUSEHOLD_CREATE,
+    "screen a person": Perm.SCREENING_CREATE,
+    "see and acknowledge alerts": Perm.ALERT_VIEW,
+    "see the figures": Perm.AGGREGATE_VIEW,
+    "manage organisations, sites and users": Perm.ADMINISTER,
+}
+
+
+def readme_logins() -> dict[str, str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| ([^|`]+?) \| `([\w.]+)` \|$", text, re.M)
+    return {task: user for task, user in rows}
+
+
+def test_readme_names_a_demo_login_for_each_task(db):
+    from django.contrib.auth import get_user_model
+
+    from salama.core import access
+    from salama.core.demo import load_demo
+    from salama.screening.access import alerts_for, statistics_rows
+
+    logins = readme_logins()
+    assert set(logins) == set(README_TASKS)
+    load_demo(residents=300, seed=1)
+    users = {u: get_user_model().objects.get(username=u) for u in logins.values()}
+    for task, username in logins.items():
+        assert access.has_perm(users[username], README_TASKS[task]), (task, username)
+    assert alerts_for(users[logins["see and acknowledge alerts"]]).exists()
+    assert statistics_rows(users[logins["see the figures"]])
