@@ -32,6 +32,7 @@ DATABASE_FREE: frozenset[tuple[str, str | None]] = frozenset(
         ("screening", "evaluate"),
         ("makemessages", None),  # translation catalogues (tools/README.md)
         ("compilemessages", None),
+        ("export_openapi_schema", None),  # the API's OpenAPI document
         ("help", None),
         ("version", None),
     }

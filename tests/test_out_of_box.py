@@ -111,6 +111,13 @@ def test_linkage_link_and_search_need_no_configuration(folder):
     assert (folder / "links.csv").exists() and (folder / "r.csv").exists()
 
 
+def test_the_openapi_document_needs_no_configuration(folder):
+    result = salama(folder, "export_openapi_schema", "--api", "salama.api.api")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["info"]["title"] == "Salama API"
+    assert not (folder / "salama-data").exists()
+
+
 def test_help_needs_no_configuration(folder):
     for args in ([], ["help"], ["audit", "--help"], ["serve", "--help"]):
         result = salama(folder, *args)
