@@ -11,9 +11,17 @@ from django_tasks_db.models import DBTaskResult
 from salama.audit.models import AuditEntry
 from salama.core.roles import Role
 from salama.jobs import scheduler
-from salama.jobs.api import Job, JobContext, job, job_enqueue, run_job_now, run_pending_jobs
+from salama.jobs.api import (
+    Job,
+    JobContext,
+    JobFailed,
+    job,
+    job_enqueue,
+    run_job_now,
+    run_pending_jobs,
+)
 from salama.jobs.models import ScheduledSlot
-from salama.jobs.schedule import Entry
+from salama.jobs.schedule import SCHEDULE, Entry
 from tests.conftest import PERSONAS, signed_in
 
 CALLS: list[dict[str, Any]] = []
@@ -303,3 +311,75 @@ def test_the_scan_button_queues_a_job_and_shows_its_progress(world: Any) -> None
     page = admin.get(response["Location"]).content.decode()
     assert "Duplicate scan" in page and 'href="/registry/duplicates/"' in page
     assert DuplicateCandidate.objects.count() == 1
+
+
+# --- Failures that a retry cannot fix, lost workers, the command ---------------------
+
+
+@job(label="Refuses", retries=3)
+def refuses(ctx: JobContext) -> None:
+    CALLS.append({"attempt": ctx.attempt})
+    raise JobFailed("the record is gone")
+
+
+def test_a_job_failed_for_good_is_not_retried(world: Any) -> None:
+    queued = job_enqueue(refuses)
+    run_pending_jobs()
+    failed = Job.objects.get(pk=queued.pk)
+    assert (failed.status, failed.attempts) == (Job.Status.FAILED, 1)
+    assert failed.error_message == "the record is gone"
+
+
+@job(label="Records a call, retried once", retries=1)
+def records_retried(ctx: JobContext, *, tag: str) -> str:
+    return records.func(ctx, tag=tag)
+
+
+def test_a_job_lost_with_its_worker_is_retried(world: Any) -> None:
+    from salama.jobs import housekeeping, runner
+
+    queued = job_enqueue(records_retried, kwargs={"tag": "lost"})
+    # A worker claims it and dies: the job stays "running" and its heartbeat stops.
+    runner.claim(queued.pk, queued.task_result_id)
+    Job.objects.filter(pk=queued.pk).update(
+        heartbeat_at=timezone.now() - housekeeping.STALE_AFTER - timedelta(seconds=1)
+    )
+    DBTaskResult.objects.filter(pk=queued.task_result_id).update(status="FAILED")
+    fresh = job_enqueue(records, kwargs={"tag": "busy"})
+    runner.claim(fresh.pk, fresh.task_result_id)  # running, heartbeat fresh: left alone
+    DBTaskResult.objects.filter(pk=fresh.task_result_id).update(status="RUNNING")
+    assert run_job_now(housekeeping.recover_stale).result == {"recovered": 1}
+    lost = Job.objects.get(pk=queued.pk)
+    assert lost.status == Job.Status.RETRYING and lost.error_type == "salama.jobs.WorkerLost"
+    _as_if_back_off_passed()
+    run_pending_jobs()
+    assert Job.objects.get(pk=queued.pk).status == Job.Status.SUCCEEDED
+    assert Job.objects.get(pk=fresh.pk).status == Job.Status.RUNNING
+    assert CALLS == [{"tag": "lost"}]
+
+
+def test_worker_once_runs_the_schedule_and_every_ready_job(world: Any, capsys: Any) -> None:
+    from django.core.management import call_command
+
+    queued = job_enqueue(records, kwargs={"tag": "cmd"})
+    call_command("worker", "--once", "--worker-id", "t1")
+    assert Job.objects.get(pk=queued.pk).status == Job.Status.SUCCEEDED
+    assert ScheduledSlot.objects.count() == len(SCHEDULE)
+    assert {j.status for j in Job.objects.all()} == {Job.Status.SUCCEEDED}
+    assert "ran" in capsys.readouterr().out
+    call_command("worker", "--once")  # the same slots are not enqueued again
+    assert Job.objects.count() == 1 + len(SCHEDULE)
+
+
+def test_reindex_runs_through_the_job_in_the_foreground_or_in_the_background(
+    world: Any, amc_person: Any, capsys: Any
+) -> None:
+    from django.core.management import call_command
+
+    call_command("linkage", "reindex")
+    assert "search keys rebuilt for 1 people" in capsys.readouterr().out
+    done = Job.objects.get(handler="salama.registry.jobs.search_keys_rebuild")
+    assert (done.status, done.progress_done, done.progress_total) == (Job.Status.SUCCEEDED, 1, 1)
+    call_command("linkage", "reindex", "--background")
+    assert "Queued as job" in capsys.readouterr().out
+    assert run_pending_jobs() == 1
