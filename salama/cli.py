@@ -101,7 +101,7 @@ def main() -> None:
         message = _one_line(exc)
         if message is None or _wants_traceback(args):
             raise
-        sys.stderr.write(f"salama: {message}\n")
+        sys.stderr.write(f"salama: {' '.join(message.split())}\n")  # one line
         sys.exit(CONFIG_ERROR_STATUS)
 
 
