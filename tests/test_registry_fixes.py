@@ -286,3 +286,67 @@ def test_the_access_log_and_history_read_as_sentences(world, amc_person):
     assert "Accountability (who accessed a record)" in log
     detail = client.get(f"/registry/persons/{amc_person.pk}/").content.decode()
     assert "changed specific needs" in detail
+
+
+# --- one search: the fuzzy one, with the exact list as a filter ------------------
+
+
+def _jubouri(world):
+    return register(
+        world,
+        world.amc_block,
+        person_fields(
+            given_name="خالد",
+            given_name_latin="Khalid",
+            family_name="الجبوري",
+            family_name_latin="Al-Jubouri",
+            birth_date=date(1988, 2, 1),
+        ),
+    ).members.get()
+
+
+def test_home_menu_and_people_list_lead_to_one_search(world):
+    client = signed_in(world.user("registrar"))
+    home = client.get("/").content.decode()
+    assert 'href="/registry/persons/">Find a person' in home
+    for url in ("/registry/persons/", "/registry/persons/find/"):
+        page = client.get(url)
+        html = page.content.decode()
+        assert page.status_code == 200 and 'action="/registry/persons/search/"' in html
+        assert 'name="mode" value="fuzzy"' in html and 'name="mode" value="exact"' in html
+        assert page.context["form"]["mode"].value() == "fuzzy"  # the default
+        assert page.context["mode"] == "exact"  # nothing typed: everyone, page by page
+
+
+def test_one_word_finds_the_family_name_in_any_spelling(world):
+    person = _jubouri(world)
+    client = signed_in(world.user("registrar"))
+    fuzzy = client.post("/registry/persons/search/", {"q": "Jubori", "mode": "fuzzy"})
+    assert [m.person for m in fuzzy.context["matches"]][:1] == [person]
+    arabic = client.post("/registry/persons/search/", {"q": "جبوري"}, HTTP_HX_REQUEST="true")
+    assert person.registration_number in arabic.content.decode()
+    exact = client.post("/registry/persons/search/", {"q": "Jubori", "mode": "exact"})
+    assert exact.context["mode"] == "exact" and exact.context["page"].paginator.count == 0
+    listed = client.post("/registry/persons/search/", {"q": "Jubouri", "mode": "exact"})
+    assert list(listed.context["page"]) == [person]
+    by_number = client.post("/registry/persons/search/", {"q": person.registration_number})
+    assert by_number.context["by_number"] == [person]
+
+
+def test_candidates_show_age_site_household_and_registration_date(world):
+    person = _jubouri(world)
+    age = str(date.today().year - 1988 - (date.today() < date(date.today().year, 2, 1)))
+    client = signed_in(world.user("registrar"))
+    shown = [
+        client.post("/registry/persons/search/", {"q": "Khalid Al-Jubouri"}).content.decode(),
+        client.post(  # the desk's panel while the member is typed
+            "/registry/match/0/",
+            {"m-0-given_name_latin": "Khaled", "m-0-family_name_latin": "Jubori"},
+        ).content.decode(),
+    ]
+    for html in shown:
+        assert person.registration_number in html
+        assert f'data-label="Age">{age} ·' in html
+        assert world.amc_block.name in html
+        assert person.household.registration_number in html
+        assert person.created_at.date().isoformat() in html

@@ -166,7 +166,9 @@ def match_persons(user: Any, query: dict[str, str], top: int = 10) -> list[match
     )
     matches = matching.score(query, values, _population(user), top, documents)
     # Already scoped above: the ten shown are fetched by primary key alone.
-    shown = Person.objects.select_related("household").in_bulk([m.person["pk"] for m in matches])
+    shown = Person.objects.select_related("household__site").in_bulk(
+        [m.person["pk"] for m in matches]
+    )
     for match in matches:
         match.person = shown[match.person["pk"]]
     return matches

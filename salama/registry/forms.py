@@ -200,14 +200,26 @@ PersonFormSet = forms.formset_factory(
 )
 
 
-class FindForm(forms.Form):
-    """Describe a missing or registered person; every field is optional but a name."""
+SEARCH_MODES = [
+    ("fuzzy", _("Any spelling or script (likely matches)")),
+    ("exact", _("Exact text (list)")),
+]
 
-    full_name = forms.CharField(
-        label=_("Name"),
+
+class SearchForm(forms.Form):
+    """The one person search: names in any script and spelling, ranked by the
+    linkage engine, or (as a filter of the same page) the exact-text list.
+    Registration and document numbers are found exactly in both modes."""
+
+    q = forms.CharField(
+        label=_("Name, registration number or document number"),
         max_length=200,
+        required=False,
         help_text=_("Any script, any order: given, father's, grandfather's and family names."),
         widget=forms.TextInput(attrs={"dir": "auto", "autocomplete": "off", "autofocus": True}),
+    )
+    mode = forms.ChoiceField(
+        label=_("Search"), choices=SEARCH_MODES, required=False, widget=forms.RadioSelect
     )
     birth_year = forms.IntegerField(
         label=_("Year of birth"), required=False, min_value=1900, max_value=2100
@@ -219,11 +231,31 @@ class FindForm(forms.Form):
         label=_("Sex"), required=False, choices=[("", "—"), ("F", _("Female")), ("M", _("Male"))]
     )
 
-    def query(self) -> dict[str, str]:
+    def __init__(self, data: Any = None, **kwargs: Any) -> None:
+        if data is not None and "q" not in data and "full_name" in data:
+            data = {**dict(data.items()), "q": data.get("full_name")}  # the former find form
+        super().__init__(data, **kwargs)
+        self.fields["mode"].initial = "fuzzy"
+
+    def clean_mode(self) -> str:
+        return str(self.cleaned_data.get("mode") or "fuzzy")
+
+    def text(self) -> str:
+        return str(self.cleaned_data.get("q") or "").strip()
+
+    def queries(self) -> list[dict[str, str]]:
+        """Engine queries for the words typed. A single word may be any part
+        of a name (Jubori is a family name), so it is tried as a given and
+        as a family name."""
+        words = self.text().split()
         data = self.cleaned_data
-        query = {"full_name": data["full_name"], "sex": data.get("sex") or ""}
+        extra = {"sex": data.get("sex") or ""}
         if data.get("birth_year"):
-            query["birth_year"] = str(data["birth_year"])
+            extra["birth_year"] = str(data["birth_year"])
         elif data.get("age") is not None:
-            query["age"] = str(data["age"])
-        return query
+            extra["age"] = str(data["age"])
+        if not words:
+            return []
+        if len(words) == 1:
+            return [{**extra, "given_name": words[0]}, {**extra, "family_name": words[0]}]
+        return [{**extra, "full_name": " ".join(words)}]

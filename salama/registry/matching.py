@@ -149,6 +149,8 @@ def candidate_ids(query: dict[str, str]) -> list[Any]:
     from salama.registry.models import BlockingKey
 
     keys = sorted(keys_for_rows([{**query, "id": "query"}]))
+    if any(rule not in blocking.SEARCH_ONLY_NUMBERS for rule, _key in keys):
+        keys = [k for k in keys if k[0] not in blocking.SEARCH_ONLY_NUMBERS]
     if not keys:
         return []
     table = BlockingKey._meta.db_table

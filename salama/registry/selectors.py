@@ -41,6 +41,19 @@ def person_search(user: Any, query: str = "") -> QuerySet[Person]:
     return persons.distinct().order_by("registration_number")
 
 
+def number_hits(user: Any, text: str) -> list[Person]:
+    """People in scope whose registration or document number is one of the
+    words typed (found exactly, whatever the search mode)."""
+    words = text.upper().split()[:6]
+    if not words:
+        return []
+    by_document = Q()
+    for word in words:
+        by_document |= Q(documents__number__iexact=word)
+    found = access.persons_for(user).filter(Q(registration_number__in=words) | by_document)
+    return list(found.select_related("household__site").distinct()[:20])
+
+
 def household_search(user: Any, query: str = "") -> QuerySet[Household]:
     """Households in scope by registration number or shelter."""
     households = access.households_for(user).order_by("registration_number")

@@ -21,34 +21,13 @@ from salama.registry import access, actions, import_jobs, importer, selectors
 from salama.registry.codes import LEGAL_BASES, PURPOSES, specific_needs
 from salama.registry.forms import HouseholdForm, LegalBasesForm, PersonForm, PersonFormSet
 from salama.registry.sensitivity import exportable
+from salama.registry.views_search import person_list, person_search  # noqa: F401 (urls)
 from salama.screening import access as screening_access
 
 
 def _require(request: HttpRequest, perm: Perm) -> None:
     if not core_access.has_perm(request.user, perm):
         raise Http404
-
-
-@staff_page
-def person_list(request: HttpRequest) -> HttpResponse:
-    _require(request, Perm.PERSON_VIEW)
-    page = selectors.paginate(selectors.person_search(request.user), request.GET.get("page"))
-    return render(request, "registry/person_list.html", {"page": page, "query": ""})
-
-
-@require_POST
-@staff_page
-def person_search(request: HttpRequest) -> HttpResponse:
-    """Search by POST so that names typed never appear in URLs or logs."""
-    _require(request, Perm.PERSON_VIEW)
-    query = request.POST.get("q", "").strip()[:100]
-    page = selectors.paginate(
-        selectors.person_search(request.user, query), request.POST.get("page")
-    )
-    template = (
-        "registry/_partials/person_rows.html" if is_htmx(request) else "registry/person_list.html"
-    )
-    return render(request, template, {"page": page, "query": query})
 
 
 @staff_page

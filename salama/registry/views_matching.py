@@ -15,7 +15,7 @@ from salama.core.decorators import staff_page
 from salama.core.roles import Perm
 from salama.lib.linkage.clusters import clusters
 from salama.registry import access, actions, selectors
-from salama.registry.forms import FindForm
+from salama.registry.views_search import person_find  # noqa: F401 (urls)
 
 
 def _require(request: HttpRequest, perm: Perm) -> None:
@@ -60,19 +60,6 @@ def desk_matches(request: HttpRequest, index: int) -> HttpResponse:
     matches = access.match_persons(request.user, query, top=5) if _has_name(query) else []
     matches = [m for m in matches if m.probability >= 0.05]
     return render(request, "registry/_partials/matches.html", {"matches": matches, "compact": True})
-
-
-@require_http_methods(["GET", "POST"])
-@staff_page
-def person_find(request: HttpRequest) -> HttpResponse:
-    """Ranked candidates for a description of a person (names in any script,
-    age or birth year, sex), with a probability and what agreed."""
-    _require(request, Perm.PERSON_VIEW)
-    form = FindForm(request.POST or None)
-    matches = None
-    if request.method == "POST" and form.is_valid():
-        matches = access.match_persons(request.user, form.query(), top=20)
-    return render(request, "registry/person_find.html", {"form": form, "matches": matches})
 
 
 @staff_page

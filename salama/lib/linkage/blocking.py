@@ -221,12 +221,22 @@ def _column_text(prep: Prepared, vocab: Vocabularies, name: str, row: int) -> st
     raise KeyError(name)
 
 
+# Stored search keys only (never used to pair records in a scan): a person
+# looked for by one name alone ("Jubori") is found by that name's skeleton.
+# Rule numbers follow RULES'; a search with two names or more leaves them out.
+SEARCH_ONLY_RULES: dict[str, tuple[str, ...]] = {
+    "skeleton given alone": ("sgiven",),
+    "skeleton family alone": ("sfamily",),
+}
+SEARCH_ONLY_NUMBERS = frozenset(range(len(RULES), len(RULES) + len(SEARCH_ONLY_RULES)))
+
+
 def stable_keys(prep: Prepared, vocab: Vocabularies, row: int) -> list[tuple[int, int]]:
     """(rule number, key) for one record, from the canonical strings rather
     than this run's vocabulary ids, so that they can be stored in a database
     and looked up later by another process."""
     out = []
-    for number, (rule, columns) in enumerate(RULES.items()):
+    for number, (rule, columns) in enumerate((RULES | SEARCH_ONLY_RULES).items()):
         texts = [_column_text(prep, vocab, c, row) for c in columns]
         if all(texts):
             digest = hashlib.blake2b("\x1f".join([rule, *texts]).encode(), digest_size=8).digest()
