@@ -40,6 +40,8 @@ def _worker(worker_id: str) -> Worker:
 def claim_next(worker_id: str) -> DBTaskResult | None:
     """The next ready delivery, claimed for this worker, or None."""
     ready = DBTaskResult.objects.ready().filter(backend_name=BACKEND)
+    if not ready.exists():  # no lock while idle (SQLite's exclusive lock blocks readers)
+        return None
     try:
         with exclusive_transaction(ready.db):
             found = ready.get_locked()
