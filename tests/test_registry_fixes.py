@@ -350,3 +350,18 @@ def test_candidates_show_age_site_household_and_registration_date(world):
         assert world.amc_block.name in html
         assert person.household.registration_number in html
         assert person.created_at.date().isoformat() in html
+
+
+# --- the greeting in Arabic ---------------------------------------------------
+
+
+def test_the_arabic_greeting_uses_an_arabic_comma(world):
+    import re
+
+    client = signed_in(world.user("registrar"))
+    client.cookies["django_language"] = "ar"
+    page = client.get("/").content.decode()
+    heading = re.search(r"<h1>(.*?)</h1>", page, re.S)[1]
+    assert "registrar" in heading and "،" in heading and "," not in heading
+    roles = re.search(r"<h1>.*?</h1>\s*<p>(.*?)</p>", page, re.S)[1]
+    assert "," not in roles
