@@ -114,3 +114,11 @@ def test_the_server_error_page_fits_a_phone_without_static_files():
     html = render_to_string("500.html")
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
     assert "/static/" not in html and "{%" not in html
+
+
+def test_the_menu_has_one_person_search(world):
+    """The people list is the fuzzy search with an exact-text mode: the menu names it once."""
+    html = signed_in(world.user("registrar")).get("/").content.decode()
+    header = html[html.index('<header class="top">') : html.index("</header>")]
+    assert header.count('href="/registry/persons/"') == 1
+    assert "/registry/persons/find/" not in header
