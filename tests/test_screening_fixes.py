@@ -277,8 +277,13 @@ def test_figures_show_totals_and_say_what_was_hidden(world, settings):
     assert (found.hidden_small, found.hidden_secondary) == (1, 1)
     html = signed_in(world.user("analyst")).get("/screening/figures/").content.decode()
     assert ">8<" in html and "<svg" in html and "<rect" in html  # the total and its bar
-    assert "2 of 6 counts are hidden: 1 because fewer than 5 people" in html
-    assert "1 more so that hidden counts cannot be worked out from the totals" in html
+    # The same for the people screened: 8 in all, all of them at high risk.
+    (everyone,), counted = selectors.screening_figures(world.user("analyst"))
+    assert everyone.total == 8 and dict(everyone.breakdowns[0].rows) == {"high": 8}
+    assert (counted.hidden_small, counted.hidden_secondary) == (1, 1)
+    assert "High risk" in html
+    assert "4 of 12 counts are hidden: 2 because fewer than 5 people" in html
+    assert "2 more so that hidden counts cannot be worked out from the totals" in html
 
 
 def hidden_cells_can_be_recomputed(counts, published) -> bool:

@@ -128,6 +128,22 @@ def statistics_rows(user: Any) -> list[dict[str, Any]]:
     ]
 
 
+def screening_statistics_rows(user: Any) -> list[dict[str, Any]]:
+    """Screenings counted by instrument, result, site, sex and age group, over
+    people whose legal basis allows statistics; for users who may see
+    aggregates, in their sites."""
+    where = core_access.site_scope(user, Perm.AGGREGATE_VIEW, "site_path")
+    if where is None:
+        return []
+    return [
+        dict(row)
+        for row in Screening.objects.filter(where)
+        .filter(person__legal_bases__purpose=STATISTICS)
+        .values("instrument", "level", "site_path", "sex", "age_group")
+        .annotate(n=Count("id", distinct=True))
+    ]
+
+
 def field_credential(username: str) -> FieldCredential | None:
     """The Digest credential of a field user, for the OpenRosa endpoints."""
     return (

@@ -133,28 +133,65 @@ def indicator_figures(user: Any, language: str = "en") -> Figures:
             groups[by][str(values[by])] += row["n"]
     figures = Figures([], k)
     for (instrument, item), groups in sorted(tallies.items()):
-        labels = {by: sorted(groups[by]) for by in BREAKDOWNS}
-        published = {
-            by: suppress_partition([groups[by][g] for g in labels[by]], k) for by in BREAKDOWNS
-        }
-        if any(p.total_reason == SECONDARY for p in published.values()):
-            # One breakdown can only be protected by hiding the total: hide the
-            # indicator whole, or another breakdown would give the total away.
-            published = {by: _all_hidden(groups[by], labels[by]) for by in BREAKDOWNS}
-        first = published[BREAKDOWNS[0]]
-        figures.cells += 1 + sum(len(p.cells) for p in published.values())
-        figures.hidden_small += (first.total_reason == PRIMARY) + sum(
-            r == PRIMARY for p in published.values() for r in p.reasons
-        )
-        figures.hidden_secondary += (first.total_reason == SECONDARY) + sum(
-            r == SECONDARY for p in published.values() for r in p.reasons
-        )
-        breakdowns = [
-            Breakdown(by, list(zip(labels[by], published[by].cells, strict=True)))
-            for by in BREAKDOWNS
-        ]
-        figures.indicators.append(IndicatorFigures(instrument, item, first.total, breakdowns))
+        total, breakdowns = _publish(groups, BREAKDOWNS, k, figures)
+        figures.indicators.append(IndicatorFigures(instrument, item, total, breakdowns))
     return figures
+
+
+SCREENING_BREAKDOWNS = ("level", "site", "sex", "age_group")
+
+
+@dataclass
+class ScreeningFigures:
+    instrument: str
+    total: int | None
+    breakdowns: list[Breakdown]
+
+
+def screening_figures(user: Any, language: str = "en") -> tuple[list[ScreeningFigures], Figures]:
+    """People screened with each instrument, and by result, site, sex and age
+    group: coarser than the indicators, so that they pass the threshold
+    sooner; suppressed as the indicators are. The Figures carry the counts of
+    cells published and hidden."""
+    k = settings.SALAMA_SUPPRESSION_K
+    rows = access.screening_statistics_rows(user)
+    names = _site_names({row["site_path"] for row in rows}, language)
+    tallies: dict[str, dict[str, Counter[str]]] = {}
+    for row in rows:
+        groups = tallies.setdefault(row["instrument"], {b: Counter() for b in SCREENING_BREAKDOWNS})
+        values = {**row, "site": names.get(row["site_path"], "?")}
+        for by in SCREENING_BREAKDOWNS:
+            groups[by][str(values[by])] += row["n"]
+    counted = Figures([], k)
+    out = []
+    for instrument, groups in sorted(tallies.items()):
+        total, breakdowns = _publish(groups, SCREENING_BREAKDOWNS, k, counted)
+        out.append(ScreeningFigures(instrument, total, breakdowns))
+    return out, counted
+
+
+def _publish(
+    groups: dict[str, Counter[str]], order: tuple[str, ...], k: int, counted: Figures
+) -> tuple[int | None, list[Breakdown]]:
+    """One total and its breakdowns, suppressed together; tallies what was hidden."""
+    labels = {by: sorted(groups[by]) for by in order}
+    published = {by: suppress_partition([groups[by][g] for g in labels[by]], k) for by in order}
+    if any(p.total_reason == SECONDARY for p in published.values()):
+        # One breakdown can only be protected by hiding the total: hide it all,
+        # or another breakdown would give the total away.
+        published = {by: _all_hidden(groups[by], labels[by]) for by in order}
+    first = published[order[0]]
+    counted.cells += 1 + sum(len(p.cells) for p in published.values())
+    counted.hidden_small += (first.total_reason == PRIMARY) + sum(
+        r == PRIMARY for p in published.values() for r in p.reasons
+    )
+    counted.hidden_secondary += (first.total_reason == SECONDARY) + sum(
+        r == SECONDARY for p in published.values() for r in p.reasons
+    )
+    breakdowns = [
+        Breakdown(by, list(zip(labels[by], published[by].cells, strict=True))) for by in order
+    ]
+    return first.total, breakdowns
 
 
 def _all_hidden(counts: Counter[str], labels: list[str]) -> Partition:

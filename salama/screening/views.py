@@ -21,6 +21,9 @@ from salama.registry import access as registry_access
 from salama.registry.codes import SEXES
 from salama.registry.selectors import paginate
 from salama.screening import access, actions, catalogue, codes, forms, results, selectors
+from salama.screening.models import LEVELS
+
+LEVEL_LABELS = dict(LEVELS)
 
 
 def _require(request: HttpRequest, perm: Perm) -> None:
@@ -238,13 +241,60 @@ def figures(request: HttpRequest) -> HttpResponse:
     _require(request, Perm.AGGREGATE_VIEW)
     language = _language()
     found = selectors.indicator_figures(request.user, language)
+    screened, counted = selectors.screening_figures(request.user, language)
+    cells = found.cells + counted.cells
+    small = found.hidden_small + counted.hidden_small
+    secondary = found.hidden_secondary + counted.hidden_secondary
     context = {
+        "screened": screened_tables(screened, language),
         "instruments": figure_tables(found, language),
-        "figures": found,
-        "hidden": found.hidden_small + found.hidden_secondary,
+        "cells": cells,
+        "small": small,
+        "secondary": secondary,
+        "hidden": small + secondary,
         "k": found.k,
     }
     return render(request, "screening/figures.html", context)
+
+
+def _bar(count: int | None, largest: int, rtl: bool) -> dict[str, int]:
+    share = round(100 * count / largest) if count and largest else 0
+    return {"width": share, "x": 100 - share if rtl else 0}
+
+
+def screened_tables(screened: list[selectors.ScreeningFigures], language: str) -> list[Any]:
+    """Per instrument: people screened, and a bar per result level."""
+    out = []
+    for s in screened:
+        by = {b.by: b for b in s.breakdowns}
+        levels = [
+            (str(LEVEL_LABELS.get(g, g)), n, _bar(n, s.total or 0, language == "ar"))
+            for g, n in by["level"].rows
+        ]
+        others = [
+            (_breakdown_name(b.by), [(_group_label(b.by, g), n) for g, n in b.rows])
+            for b in s.breakdowns
+            if b.by != "level"
+        ]
+        out.append(
+            {
+                "title": _instrument_title(s.instrument),
+                "total": s.total,
+                "levels": levels,
+                "breakdowns": others,
+            }
+        )
+    return out
+
+
+def _breakdown_name(by: str) -> str:
+    return {
+        "site": _("By site"),
+        "sex": _("By sex"),
+        "age_group": _("By age group"),
+        "week": _("By week"),
+        "level": _("By result"),
+    }[by]
 
 
 def _group_label(by: str, group: str) -> str:
@@ -258,12 +308,6 @@ def _group_label(by: str, group: str) -> str:
 def figure_tables(found: selectors.Figures, language: str) -> list[dict[str, Any]]:
     """Indicators grouped by instrument, each with its bar (a share of the
     largest published total of its instrument) and its breakdowns."""
-    by_names = {
-        "site": _("By site"),
-        "sex": _("By sex"),
-        "age_group": _("By age group"),
-        "week": _("By week"),
-    }
     tables: dict[str, dict[str, Any]] = {}
     for f in found.indicators:
         table = tables.setdefault(
@@ -274,18 +318,15 @@ def figure_tables(found: selectors.Figures, language: str) -> list[dict[str, Any
                 "label": selectors.indicator_label(f.instrument, f.indicator, language),
                 "total": f.total,
                 "breakdowns": [
-                    (by_names[b.by], [(_group_label(b.by, g), n) for g, n in b.rows])
+                    (_breakdown_name(b.by), [(_group_label(b.by, g), n) for g, n in b.rows])
                     for b in f.breakdowns
                 ],
             }
         )
-    rtl = language == "ar"
     for table in tables.values():
         largest = max((r["total"] or 0 for r in table["rows"]), default=0)
         for row in table["rows"]:
-            share = round(100 * row["total"] / largest) if row["total"] and largest else 0
-            row["bar"] = share
-            row["bar_x"] = 100 - share if rtl else 0
+            row["bar"] = _bar(row["total"], largest, language == "ar")
     return list(tables.values())
 
 
