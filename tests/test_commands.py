@@ -35,6 +35,8 @@ def test_createadmin_creates_organisation_country_and_administrator(db):
     assert "Administrator alice created" in out
     membership = Membership.objects.get(user__username="alice")
     assert membership.role == "administrator" and [s.code for s in membership.sites.all()] == ["JO"]
+    # The first administrator of a deployment manages every organisation from the browser.
+    assert membership.user.is_superuser
 
 
 def test_createadmin_refuses_a_weak_password(db):

@@ -108,6 +108,9 @@ def load_demo(*, residents: int = 2000, seed: int = 73171) -> list[tuple[str, st
             role=role,
             sites=sites,
             validate=False,
+            # The demo's administrator is the deployment's system administrator, so
+            # that organisations and countries can be tried from the browser.
+            superuser=username == "admin",
         )
         logins.append((username, password, role.value))
     admin = get_user_model().objects.get(username="admin")

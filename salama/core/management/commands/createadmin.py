@@ -11,8 +11,9 @@ from salama.core.roles import Role
 
 class Command(BaseCommand):
     help = (
-        "Create an administrator for an organisation "
-        "(creating the organisation and country site if needed)."
+        "Create a system administrator (who manages every organisation, site and user "
+        "from the browser) for an organisation, creating the organisation and country "
+        "site if needed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -40,6 +41,7 @@ class Command(BaseCommand):
                     organisation=org,
                     role=Role.ADMINISTRATOR,
                     sites=[country],
+                    superuser=True,
                 )
             )
         self.stdout.write(self.style.SUCCESS(f"Administrator {options['username']} created."))
