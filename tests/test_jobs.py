@@ -383,3 +383,22 @@ def test_reindex_runs_through_the_job_in_the_foreground_or_in_the_background(
     call_command("linkage", "reindex", "--background")
     assert "Queued as job" in capsys.readouterr().out
     assert run_pending_jobs() == 1
+
+
+def test_the_import_page_follows_its_jobs_and_a_second_click_queues_nothing(world: Any) -> None:
+    from salama.registry.models import ImportJob
+    from tests.test_import import GOOD, run_job, upload
+
+    client = signed_in(world.user("registrar"))
+    upload_job, page = run_job(client, upload(client, GOOD.encode()))
+    assert "Import them now" in page
+    url = f"/registry/import/{upload_job.pk}/"
+    client.post(f"{url}commit/")
+    client.post(f"{url}commit/")  # a second click while the first is queued
+    assert Job.objects.filter(handler="salama.registry.jobs.import_commit").count() == 1
+    waiting = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "Importing…" in waiting and "hx-trigger" in waiting and "Import them now" not in waiting
+    run_pending_jobs()
+    done = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "Imported 4 people in 2 households" in done and "hx-trigger" not in done
+    assert ImportJob.objects.get().status == "imported"

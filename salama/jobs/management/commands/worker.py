@@ -54,3 +54,4 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, finish)
         self.stdout.write(f"worker {worker_id}: running jobs and the schedule (Ctrl+C stops)")
         worker.run_forever(interval=max(0.1, interval), stop=stop, worker_id=worker_id)
+        self.stdout.write(f"worker {worker_id}: stopped")
