@@ -78,6 +78,11 @@ def test_the_header_is_one_row_on_a_phone_and_its_menu_opens(
         assert brand["x"] > button["x"], "in Arabic the brand starts on the right"
     else:
         assert brand["x"] < button["x"]
+    page.keyboard.press("Escape")  # closes the menu and returns to its button
+    expect(nav).to_be_hidden()
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+    page.keyboard.press("Enter")
+    expect(nav).to_be_visible()
     nav.locator("a[href='/registry/persons/']").click()
     expect(page).to_have_url(f"{live_server.url}/registry/persons/")
     expect(nav).to_be_hidden()  # a new page starts with the menu closed
@@ -106,6 +111,21 @@ def test_on_a_wide_screen_the_menu_is_open_without_a_button(
     expect(page.locator("header summary")).to_be_hidden()
     expect(page.locator("header nav")).to_be_visible()
     expect(page.locator("#lang")).to_be_visible()
+
+
+def test_a_browser_without_details_content_gets_the_menu_opened_by_script(
+    page, live_server, world, flushable_audit
+):
+    """Where CSS cannot show a closed <details> (no ::details-content), salama.js opens
+    the menu on wide screens and closes it again when the window narrows."""
+    page.add_init_script("CSS.supports = function () { return false; };")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    open_session(page, live_server, world.user("registrar"))
+    page.goto(f"{live_server.url}/")
+    expect(page.locator("header details.menu")).to_have_attribute("open", "")
+    page.set_viewport_size(PHONE)
+    expect(page.locator("header details.menu")).not_to_have_attribute("open", "")
+    expect(page.locator("header nav")).to_be_hidden()
 
 
 def test_signed_out_the_header_is_one_row_with_the_language_choice(
