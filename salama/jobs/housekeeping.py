@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from django_tasks_db.models import DBTaskResult
 
 from salama.jobs.actions import schedule_retry_or_fail
@@ -43,7 +44,7 @@ def recover_stale(ctx: JobContext) -> dict[str, int]:
         schedule_retry_or_fail(
             job_id=job_id,
             error_type="salama.jobs.WorkerLost",
-            error_message="The worker running this job stopped before it finished.",
+            error_message=gettext_noop("The worker running this job stopped before it finished."),
         )
         count += 1
     return {"recovered": count}

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from salama.jobs.actions import schedule_retry_or_fail
 from salama.jobs.context import JobContext
@@ -40,7 +40,9 @@ def claim(job_id: Any, delivery_id: str) -> Job | None:
 
 def _first_line(exc: BaseException) -> str:
     # Database errors carry the offending values on later lines (DETAIL: ...).
-    text = str(exc).strip().splitlines()
+    # A JobFailed message is a msgid, kept untranslated for each reader.
+    with translation.override(None):
+        text = str(exc).strip().splitlines()
     return text[0][:300] if text else ""
 
 

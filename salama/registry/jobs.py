@@ -21,7 +21,7 @@ def _active_user(user_id: int | None) -> Any:
     if user_id is not None:
         user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None:
-        raise JobFailed("the user who started this job is no longer active")
+        raise JobFailed(_("The user who started this job is no longer active."))
     return user
 
 
@@ -29,7 +29,9 @@ def _import_job(user: Any, import_job: str) -> ImportJob:
     try:
         return access.get_import_job(user, import_job)
     except Http404 as exc:  # the user lost the right to import
-        raise JobFailed("this import is no longer available to the user who started it") from exc
+        raise JobFailed(
+            _("This import is no longer available to the user who started it.")
+        ) from exc
 
 
 @job(label=_("Check an import file"), retries=2, backoff_seconds=30)
@@ -55,7 +57,7 @@ def import_commit(ctx: JobContext, *, import_job: str) -> dict[str, Any]:
     try:
         upload = import_jobs.import_job_commit(user=user, job=upload)
     except ValueError as exc:
-        raise JobFailed("this import is not ready: check the file first") from exc
+        raise JobFailed(_("This import is not ready: check the file first.")) from exc
     ctx.progress(upload.total, upload.total, _("Imported"))
     return {"people": upload.imported_people, "households": upload.imported_households}
 
@@ -65,7 +67,7 @@ def duplicate_scan(ctx: JobContext, *, user_id: int, threshold: float = 0.9) -> 
     """Queue likely duplicates among the people `user_id` may merge, for review."""
     user = _active_user(user_id)
     if not core_access.has_perm(user, Perm.PERSON_MERGE):
-        raise JobFailed("the user who started this scan may not review duplicates")
+        raise JobFailed(_("The user who started this scan may not review duplicates."))
     ctx.progress(0, 1, _("Comparing records"))
     persons = access.persons_to_scan(user)
     created = actions.duplicates_scan(user=user, persons=persons, threshold=threshold)
