@@ -17,23 +17,48 @@ from salama.lib.synthetic import Generator, SyntheticPerson
 from salama.registry.actions import PersonData, household_register
 from salama.registry.forms import DEFAULT_BASES
 
-CAMPS = [("Al Amal Camp", "AMC"), ("Hope Settlement", "HOP")]
+# (English, Arabic, French name, code): site names in each language of the interface.
+CAMPS = [
+    ("Al Amal Camp", "مخيم الأمل", "Camp d'Al Amal", "AMC"),
+    ("Hope Settlement", "مستوطنة الرجاء", "Site d'Espoir", "HOP"),
+]
+ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+BLOCK_LETTERS_AR = dict(zip("ABCD", "أبجد", strict=True))
 
 
 def _sites() -> dict[str, list[Site]]:
-    country = site_create(name="Demoland", code="DL", level="country")
+    country = site_create(
+        name="Demoland", name_ar="ديمولاند", name_fr="Démoland", code="DL", level="country"
+    )
     blocks: dict[str, list[Site]] = {}
-    for name, code in CAMPS:
-        camp = site_create(name=name, code=code, level="site", parent=country, kind="camp")
+    for name, name_ar, name_fr, code in CAMPS:
+        camp = site_create(
+            name=name,
+            name_ar=name_ar,
+            name_fr=name_fr,
+            code=code,
+            level="site",
+            parent=country,
+            kind="camp",
+        )
         blocks[code] = []
         for z in range(1, 4):
+            zone_ar = f"{name_ar}، المنطقة {str(z).translate(ARABIC_DIGITS)}"
             zone = site_create(
-                name=f"{name} zone {z}", code=f"{code}-Z{z}", level="zone", parent=camp
+                name=f"{name} zone {z}",
+                name_ar=zone_ar,
+                name_fr=f"{name_fr}, zone {z}",
+                code=f"{code}-Z{z}",
+                level="zone",
+                parent=camp,
             )
             for b in "ABCD":
+                block_ar = f"{str(z).translate(ARABIC_DIGITS)}{BLOCK_LETTERS_AR[b]}"
                 blocks[code].append(
                     site_create(
                         name=f"{name} block {z}{b}",
+                        name_ar=f"{name_ar}، القطاع {block_ar}",
+                        name_fr=f"{name_fr}, bloc {z}{b}",
                         code=f"{code}-Z{z}{b}",
                         level="block",
                         parent=zone,
