@@ -386,3 +386,16 @@ def test_the_command_line_says_when_a_result_is_incomplete(tmp_path, capsys):
     first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
     assert first["complete"] is False and "self_unpaid" in first["missing"]
     assert second["complete"] is True and second["not_counted"] == ["family_held"]
+
+
+def test_a_breakdown_falls_back_to_coarser_groups_that_pass_the_threshold(world, settings):
+    settings.SALAMA_SUPPRESSION_K = 5
+    for n in range(8):
+        person = years_old(world, 20 if n < 4 else 30, given_name_latin=f"Q{n}")
+        screened(world, person, "ilo-forced-labour-11", {"deception": "yes"})
+    (deception,) = selectors.indicator_figures(world.user("analyst")).indicators
+    age = next(b for b in deception.breakdowns if b.by == "age_group")
+    # 18-24 and 25-59 hold 4 each (< k): adults as one group pass.
+    assert age.grouped and age.rows == [("18+", 8)]
+    html = signed_in(world.user("analyst")).get("/screening/figures/").content.decode()
+    assert "18 and over" in html and "grouped, so that the counts can be shown" in html

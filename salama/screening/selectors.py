@@ -13,6 +13,7 @@ from salama.lib.masking import masked
 from salama.lib.suppression import PRIMARY, SECONDARY, Partition, suppress, suppress_partition
 from salama.screening import access, catalogue, results
 from salama.screening.codes import PROFILE_LABELS, WITH_LABELS, referral_labels
+from salama.screening.models import ALERT_LEVELS
 
 
 def alert_rows(user: Any, alerts: Any) -> list[dict[str, Any]]:
@@ -97,6 +98,22 @@ BREAKDOWNS = ("site", "sex", "age_group", "week")
 class Breakdown:
     by: str
     rows: list[tuple[str, int | None]]
+    grouped: bool = False  # coarser groups than the finest, so that counts pass the threshold
+
+
+def _age_coarse(band: str) -> str:
+    low = band.split("-")[0].rstrip("+")
+    return "unknown" if not low.isdigit() else ("0-17" if int(low) < 18 else "18+")
+
+
+# For each breakdown, coarser groupings to fall back on, finest first: the
+# first one that hides nothing is published (only one per variable, so that
+# no hidden cell of one can be worked out from another).
+COARSER: dict[str, tuple[Any, ...]] = {
+    "age_group": (_age_coarse,),
+    "level": (lambda level: "alert" if level in ALERT_LEVELS else "no_alert",),
+    "week": (lambda week: week[:7],),  # the month
+}
 
 
 @dataclass
@@ -174,12 +191,14 @@ def _publish(
     groups: dict[str, Counter[str]], order: tuple[str, ...], k: int, counted: Figures
 ) -> tuple[int | None, list[Breakdown]]:
     """One total and its breakdowns, suppressed together; tallies what was hidden."""
-    labels = {by: sorted(groups[by]) for by in order}
-    published = {by: suppress_partition([groups[by][g] for g in labels[by]], k) for by in order}
+    chosen = {by: _grouping(groups[by], by, k) for by in order}
+    counts = {by: chosen[by][0] for by in order}
+    labels = {by: sorted(counts[by]) for by in order}
+    published = {by: suppress_partition([counts[by][g] for g in labels[by]], k) for by in order}
     if any(p.total_reason == SECONDARY for p in published.values()):
         # One breakdown can only be protected by hiding the total: hide it all,
         # or another breakdown would give the total away.
-        published = {by: _all_hidden(groups[by], labels[by]) for by in order}
+        published = {by: _all_hidden(counts[by], labels[by]) for by in order}
     first = published[order[0]]
     counted.cells += 1 + sum(len(p.cells) for p in published.values())
     counted.hidden_small += (first.total_reason == PRIMARY) + sum(
@@ -189,9 +208,26 @@ def _publish(
         r == SECONDARY for p in published.values() for r in p.reasons
     )
     breakdowns = [
-        Breakdown(by, list(zip(labels[by], published[by].cells, strict=True))) for by in order
+        Breakdown(by, list(zip(labels[by], published[by].cells, strict=True)), chosen[by][1])
+        for by in order
     ]
     return first.total, breakdowns
+
+
+def _grouping(fine: Counter[str], by: str, k: int) -> tuple[Counter[str], bool]:
+    """The finest grouping of a breakdown whose counts all pass the threshold
+    (or the coarsest there is), and whether it is coarser than the finest."""
+    options = [fine]
+    for coarsen in COARSER.get(by, ()):
+        coarse: Counter[str] = Counter()
+        for group, n in fine.items():
+            coarse[coarsen(group)] += n
+        options.append(coarse)
+    for option in options:
+        published = suppress_partition(list(option.values()), k)
+        if not any(published.reasons) and published.total_reason is None:
+            return option, option is not fine
+    return options[-1], len(options) > 1
 
 
 def _all_hidden(counts: Counter[str], labels: list[str]) -> Partition:

@@ -268,11 +268,11 @@ def screened_tables(screened: list[selectors.ScreeningFigures], language: str) -
     for s in screened:
         by = {b.by: b for b in s.breakdowns}
         levels = [
-            (str(LEVEL_LABELS.get(g, g)), n, _bar(n, s.total or 0, language == "ar"))
+            (_group_label("level", g), n, _bar(n, s.total or 0, language == "ar"))
             for g, n in by["level"].rows
         ]
         others = [
-            (_breakdown_name(b.by), [(_group_label(b.by, g), n) for g, n in b.rows])
+            (_breakdown_name(b.by, b.grouped), [(_group_label(b.by, g), n) for g, n in b.rows])
             for b in s.breakdowns
             if b.by != "level"
         ]
@@ -287,22 +287,36 @@ def screened_tables(screened: list[selectors.ScreeningFigures], language: str) -
     return out
 
 
-def _breakdown_name(by: str) -> str:
-    return {
+def _breakdown_name(by: str, grouped: bool = False) -> str:
+    name = {
         "site": _("By site"),
         "sex": _("By sex"),
         "age_group": _("By age group"),
-        "week": _("By week"),
+        "week": _("By week") if not grouped else _("By month"),
         "level": _("By result"),
     }[by]
+    if grouped and by != "week":
+        return _("%(breakdown)s (grouped, so that the counts can be shown)") % {"breakdown": name}
+    return name
 
 
 def _group_label(by: str, group: str) -> str:
+    words = {
+        "0-17": _("under 18"),
+        "18+": _("18 and over"),
+        "alert": _("positive or high risk (alert raised)"),
+        "no_alert": _("medium, low or no risk"),
+        "?": _("unknown"),
+        "": _("unknown"),
+        "unknown": _("unknown"),
+    }
     if by == "sex":
         return str(dict(SEXES).get(group, group))
-    if by == "week":
+    if by == "week" and len(group) == 10:
         return _("week of %(date)s") % {"date": group}
-    return _("unknown") if group in ("?", "") else group
+    if by == "level" and group in LEVEL_LABELS:
+        return str(LEVEL_LABELS[group])
+    return str(words.get(group, group))
 
 
 def figure_tables(found: selectors.Figures, language: str) -> list[dict[str, Any]]:
@@ -318,7 +332,10 @@ def figure_tables(found: selectors.Figures, language: str) -> list[dict[str, Any
                 "label": selectors.indicator_label(f.instrument, f.indicator, language),
                 "total": f.total,
                 "breakdowns": [
-                    (_breakdown_name(b.by), [(_group_label(b.by, g), n) for g, n in b.rows])
+                    (
+                        _breakdown_name(b.by, b.grouped),
+                        [(_group_label(b.by, g), n) for g, n in b.rows],
+                    )
                     for b in f.breakdowns
                 ],
             }
