@@ -34,9 +34,10 @@ def _bool_word(value: bool, positive: str, negative: str) -> str:
 class Teller:
     """Names for one instrument in one language."""
 
-    def __init__(self, instrument: Instrument, language: str) -> None:
+    def __init__(self, instrument: Instrument, language: str, profile: str = "") -> None:
         self.instrument = instrument
         self.language = language
+        self.profile = profile
         self.items = {i.id: i for i in instrument.items()}
         self.dimensions = {d.id: d for d in instrument.dimensions}
         self.rules = {r.id: r for r in instrument.rules}
@@ -48,6 +49,8 @@ class Teller:
 
     def answer(self, item_id: str, value: Any) -> str:
         if value is None:
+            if self.profile and not self.instrument.asked_in(item_id, self.profile):
+                return _("not asked of this profile")
             return _("not answered")
         item = self.items[item_id]
         if item.type == "select_one":
@@ -96,7 +99,7 @@ def told(result: dict[str, Any], language: str) -> dict[str, Any]:
     instrument = catalogue.instruments().get(result["instrument"])
     if instrument is None:  # an instrument no longer shipped: what was stored
         return {**result, "steps": [], "missing_items": [], "dropped_items": []}
-    teller = Teller(instrument, language)
+    teller = Teller(instrument, language, result.get("profile", ""))
     outcome = teller.outcomes.get(result["outcome"])
     dimension_of = {i: d.id for d in instrument.dimensions for i in d.items}
     dropped = result.get("dropped", [])
