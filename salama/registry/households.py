@@ -103,3 +103,13 @@ def site_path_ancestors(path: str) -> list[str]:
     """'/3/7/12/' -> ['/3/', '/3/7/', '/3/7/12/']: the sites at or above one."""
     ids = [part for part in path.split("/") if part]
     return ["/" + "/".join(ids[: n + 1]) + "/" for n in range(len(ids))]
+
+
+def registered_as(needs: list[list[str]]) -> str:
+    """What a registered household was registered as, from its members' codes
+    ("" for a household with a head)."""
+    codes = {code for member in needs for code in member}
+    for composition, label in COMPOSITIONS:
+        if NEED_CODE.get(composition) in codes:
+            return str(label)
+    return ""

@@ -17,7 +17,7 @@ from salama.audit.actions import audit_record
 from salama.core import access as core_access
 from salama.core.decorators import is_htmx, staff_page
 from salama.core.roles import Perm
-from salama.registry import access, actions, import_jobs, importer, selectors
+from salama.registry import access, actions, households, import_jobs, importer, selectors
 from salama.registry.codes import LEGAL_BASES, PURPOSES, specific_needs
 from salama.registry.forms import HouseholdForm, LegalBasesForm, PersonForm, PersonFormSet
 from salama.registry.sensitivity import exportable
@@ -129,9 +129,11 @@ def person_access_log(request: HttpRequest, pk: str) -> HttpResponse:
 @staff_page
 def household_detail(request: HttpRequest, pk: str) -> HttpResponse:
     household = access.get_household(request.user, pk)
+    members = list(access.household_members(request.user, household))
     context = {
         "household": household,
-        "members": access.household_members(request.user, household),
+        "members": members,
+        "composition": households.registered_as([m.specific_needs for m in members]),
         "can_add_member": core_access.has_perm(request.user, Perm.PERSON_CREATE)
         and access.may_change_household(request.user, household),
     }
