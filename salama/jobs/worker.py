@@ -54,12 +54,14 @@ def claim_next(worker_id: str) -> DBTaskResult | None:
         raise
 
 
-def run_ready(worker_id: str | None = None, stop: threading.Event | None = None) -> int:
-    """Run ready deliveries in this thread until none is left; how many ran."""
+def run_ready(
+    worker_id: str | None = None, stop: threading.Event | None = None, limit: int | None = None
+) -> int:
+    """Run ready deliveries in this thread until none is left (or `limit` ran)."""
     worker_id = worker_id or get_random_string(32)
     worker = _worker(worker_id)
     count = 0
-    while stop is None or not stop.is_set():
+    while (stop is None or not stop.is_set()) and (limit is None or count < limit):
         delivery = claim_next(worker_id)
         if delivery is None:
             break
@@ -81,9 +83,11 @@ def run_forever(
             if time.monotonic() >= next_tick:
                 scheduler.tick()
                 next_tick = time.monotonic() + SCHEDULE_EVERY_SECONDS
-            run_ready(worker_id, stop)
-        except OperationalError:
-            logger.exception("worker %s: database unavailable, retrying", worker_id)
+            if run_ready(worker_id, stop, limit=100) == 100:
+                continue  # more may be ready: no pause, but look at the schedule first
+        except Exception:  # the database away, a bug in a schedule entry: log, wait, go on
+            logger.exception("worker %s: error outside a job, trying again", worker_id)
+            stop.wait(max(interval, 5.0))
         close_old_connections()
         stop.wait(interval)
     logger.info("worker %s stopped", worker_id)
