@@ -365,3 +365,18 @@ def test_the_arabic_greeting_uses_an_arabic_comma(world):
     assert "registrar" in heading and "،" in heading and "," not in heading
     roles = re.search(r"<h1>.*?</h1>\s*<p>(.*?)</p>", page, re.S)[1]
     assert "," not in roles
+
+
+def test_the_desk_shares_one_country_list_and_takes_country_names(world):
+    client = signed_in(world.user("registrar"))
+    page = client.get("/registry/households/new/").content.decode()
+    assert page.count('<datalist id="countries">') == 1 and page.count('<option value="SY"') == 1
+    member = {
+        **LONE_CHILD,
+        "relationship": "head",
+        "birth_date": "1990-01-01",
+        "nationality": "Syria",
+    }
+    response = client.post("/registry/households/new/", desk_post(world, [member]))
+    assert response.status_code == 302
+    assert Person.objects.get().nationality == "SY"

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from salama.core.models import Site
@@ -70,6 +71,27 @@ class CommaListField(forms.CharField):
         return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
 
 
+COUNTRY_FIELDS = ("nationality", "origin_country")
+
+
+def _country_codes(data: Any, keys: list[str]) -> Any:
+    """Country names typed in full (Syria, سوريا) as the codes the fields take."""
+    from django_countries import countries
+
+    if not any(str(data.get(k) or "") for k in keys):
+        return data
+    data = data.copy()
+    for key in keys:
+        value = str(data.get(key) or "").strip()
+        if value and len(value) != 2:
+            languages = dict.fromkeys([get_language() or "en", "en"])
+            found = (countries.by_name(value, language=lang) for lang in languages)
+            data[key] = next((code for code in found if code), value)
+        elif value:
+            data[key] = value.upper()
+    return data
+
+
 class PersonForm(forms.ModelForm):
     languages = CommaListField(
         label=_("languages"), required=False, help_text=_("Separate with commas, e.g. ar, ku")
@@ -93,6 +115,14 @@ class PersonForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.is_bound:
+            self.data = _country_codes(self.data, [self.add_prefix(n) for n in COUNTRY_FIELDS])
+        for name in COUNTRY_FIELDS:
+            # One shared list of countries per page (registry/_partials/countries.html)
+            # instead of 250 options per field and member: the desk stays light.
+            self.fields[name].widget = forms.TextInput(
+                attrs={"list": "countries", "autocomplete": "off", "dir": "auto"}
+            )
         self.fields["specific_needs"].choices = [  # type: ignore[attr-defined]
             (code, f"{code} {label}") for code, label in specific_needs().items()
         ]

@@ -35,3 +35,12 @@ def audit_purpose(code: str) -> str:
 @register.filter
 def field_labels(names: list[str]) -> str:
     return audit_text.field_labels(list(names or []))
+
+
+@register.simple_tag
+def country_choices() -> list[tuple[str, str]]:
+    """Every country as (code, name in the reader's language), for the one
+    datalist the country fields of a page share."""
+    from django_countries import countries
+
+    return [(str(code), str(name)) for code, name in countries]
