@@ -20,6 +20,8 @@ FIELD_SENSITIVITY: dict[str, dict[str, str]] = {
         "level": PUBLIC,
         "kind": PUBLIC,
         "name": PUBLIC,
+        "name_ar": PUBLIC,
+        "name_fr": PUBLIC,
         "code": PUBLIC,
         "path": PUBLIC,
         "latitude": SENSITIVE,
@@ -42,6 +44,7 @@ FIELD_SENSITIVITY: dict[str, dict[str, str]] = {
         "created_at": PERSONAL,
         "expires_at": PERSONAL,
         "revoked": PERSONAL,
+        "last_used_at": PERSONAL,
     },
     "audit.AuditEntry": {
         "id": PERSONAL,
@@ -229,6 +232,65 @@ PERSONAL_MODELS = (
     "Submission",
     "Attachment",
 )
+
+
+# Background jobs and notifications: who started what, and who was told what
+# about which record (a reference and a link, never a name). Error texts are
+# sensitive: an exception message could quote a value.
+_JOB_FIELDS = [
+    "id",
+    "handler",
+    "label",
+    "kwargs",
+    "user",
+    "organisation",
+    "status",
+    "attempts",
+    "max_attempts",
+    "backoff_seconds",
+    "progress_done",
+    "progress_total",
+    "progress_message",
+    "result",
+    "created_at",
+    "run_after",
+    "started_at",
+    "finished_at",
+    "heartbeat_at",
+    "task_result_id",
+]
+FIELD_SENSITIVITY["jobs.Job"] = {
+    **dict.fromkeys(_JOB_FIELDS, PERSONAL),
+    "error_type": PERSONAL,
+    "error_message": SENSITIVE,
+}
+FIELD_SENSITIVITY["jobs.ScheduledSlot"] = dict.fromkeys(
+    ("id", "entry", "slot", "job", "created_at"), PUBLIC
+)
+FIELD_SENSITIVITY["notifications.Notification"] = dict.fromkeys(
+    ("id", "recipient", "kind", "subject", "reference", "link", "created", "read_at"), PERSONAL
+)
+FIELD_SENSITIVITY["notifications.ChannelPreference"] = dict.fromkeys(
+    ("id", "user", "email", "webhook"), PERSONAL
+)
+FIELD_SENSITIVITY["notifications.Delivery"] = {
+    **dict.fromkeys(
+        [
+            "id",
+            "notification",
+            "channel",
+            "status",
+            "attempts",
+            "response_status",
+            "job_id",
+            "created",
+            "last_attempt_at",
+            "sent_at",
+        ],
+        PERSONAL,
+    ),
+    "last_error": SENSITIVE,
+}
 
 
 def exportable(model: str, names: tuple[str, ...]) -> tuple[str, ...]:
