@@ -395,3 +395,33 @@ def test_the_desk_shares_one_country_list_and_takes_country_names(world):
     response = client.post("/registry/households/new/", desk_post(world, [member]))
     assert response.status_code == 302
     assert Person.objects.get().nationality == "SY"
+
+
+def test_a_household_keeps_its_head_after_registration(world, amc_person):
+    client = signed_in(world.user("registrar"))
+    second_head = client.post(
+        f"/registry/households/{amc_person.household_id}/add/",
+        {
+            "given_name_latin": "Other",
+            "sex": "M",
+            "relationship": "head",
+            "birth_date": "1980-01-01",
+            "basis_registration": "public_interest",
+        },
+    )
+    assert second_head.status_code == 400 and "one head" in second_head.content.decode()
+    assert Person.objects.count() == 1
+    edit = client.get(f"/registry/persons/{amc_person.pk}/edit/").context["form"].initial
+    data = {k: v for k, v in edit.items() if v is not None and not isinstance(v, list)}
+    data.update(relationship="child", nationality="SY", origin_country="SY")
+    response = client.post(f"/registry/persons/{amc_person.pk}/edit/", data)
+    assert response.status_code == 400 and "head of household" in response.content.decode()
+    amc_person.refresh_from_db()
+    assert amc_person.relationship == "head"
+    api = Client().patch(
+        f"/api/v1/persons/{amc_person.pk}",
+        {"relationship": "spouse"},
+        content_type="application/json",
+        **bearer(world.user("registrar")),
+    )
+    assert api.status_code == 422 and api.json()["errors"][0]["field"] == "relationship"

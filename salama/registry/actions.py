@@ -172,10 +172,37 @@ def _alert_child_protection(*, user: Any, household: Household, composition: str
     )
 
 
+def _household_problems(household: Household, changed: Person | None = None) -> list[str]:
+    """What is wrong with the household's head now, with `changed` (a member
+    being changed or added, not yet saved) in place of its saved self."""
+    members = [m for m in household.members.filter(merged_into__isnull=True) if m != changed]
+    if changed is not None:
+        members.append(changed)
+    today = timezone.localdate()
+    heads = [
+        households.Member(m.relationship, (m.birth_year_min, m.birth_year_max)) for m in members
+    ]
+    needs = [list(m.specific_needs) for m in members]
+    return households.problems(households.composition_from_needs(heads, needs, today), heads, today)
+
+
+def _keep_household_valid(household: Household, changed: Person) -> None:
+    """A change may not leave a household that had a valid head without one
+    (or with two); households registered before the rule are left as they are."""
+    if _household_problems(household):
+        return
+    found = _household_problems(household, changed)
+    if found:
+        raise HouseholdError(found)
+
+
 @transaction.atomic
 def person_add(
     *, user: Any, household: Household, data: PersonData, bases: dict[str, str]
 ) -> Person:
+    candidate = Person(household=household, **data.fields)
+    _apply_derived(candidate)
+    _keep_household_valid(household, candidate)
     return _create_person(user=user, household=household, data=data, bases=bases)
 
 
@@ -206,6 +233,8 @@ def person_update(*, user: Any, person: Person, data: PersonData) -> list[str]:
         return []
     changed.sort()
     _apply_derived(person)
+    if {"relationship", "birth_date", "stated_age", "specific_needs"} & set(changed):
+        _keep_household_valid(person.household, person)
     person.save()
     matching.index_person(person)
     PersonRevision.objects.create(person=person, user=user, changed_fields=changed, before=before)

@@ -301,9 +301,11 @@ def create_person(request: HttpRequest, payload: PersonCreate) -> Any:
     )
     data = _person_data(payload.dict(exclude={"household_id"}))
     bases = {k: v for k, v in DEFAULT_BASES.items() if v}
-    return Status(
-        201, actions.person_add(user=request.user, household=household, data=data, bases=bases)
-    )
+    try:
+        person = actions.person_add(user=request.user, household=household, data=data, bases=bases)
+    except actions.HouseholdError as error:
+        raise _household_error(error) from None
+    return Status(201, person)
 
 
 @router.patch("/persons/{person_id}", response=PersonOut, summary="Change a person")
@@ -318,7 +320,10 @@ def update_person(request: HttpRequest, person_id: str, payload: PersonPatch) ->
     )
     current.update(payload.dict(exclude_unset=True))
     data = _person_data({k: ("" if v is None else v) for k, v in current.items()}, instance=person)
-    actions.person_update(user=request.user, person=person, data=data)
+    try:
+        actions.person_update(user=request.user, person=person, data=data)
+    except actions.HouseholdError as error:
+        raise _household_error(error) from None
     return access.get_person(request.user, person_id, Perm.PERSON_CHANGE)
 
 
@@ -365,12 +370,7 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> Any:
             composition=payload.composition or _composition_of(members),
         )
     except actions.HouseholdError as error:
-        raise ApiError(
-            "invalid",
-            "The household has no valid head.",
-            422,
-            [{"field": "composition", "message": m} for m in error.problems],
-        ) from None
+        raise _household_error(error, "composition") from None
     household.scoped_members = selectors.masked_for_list(  # type: ignore[attr-defined]
         request.user, access.household_members(request.user, household)
     )
@@ -381,6 +381,15 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> Any:
 def update_household(request: HttpRequest, household_id: str, payload: HouseholdPatch) -> Any:
     household = access.get_household(request.user, household_id, Perm.HOUSEHOLD_CHANGE, audit=False)
     return actions.household_update(user=request.user, household=household, shelter=payload.shelter)
+
+
+def _household_error(error: actions.HouseholdError, field: str = "relationship") -> ApiError:
+    return ApiError(
+        "invalid",
+        "The household has no valid head.",
+        422,
+        [{"field": field, "message": m} for m in error.problems],
+    )
 
 
 def _composition_of(members: list[actions.PersonData]) -> str:

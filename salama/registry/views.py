@@ -17,7 +17,15 @@ from salama.audit.actions import audit_record
 from salama.core import access as core_access
 from salama.core.decorators import is_htmx, staff_page
 from salama.core.roles import Perm
-from salama.registry import access, actions, households, import_jobs, importer, selectors
+from salama.registry import (
+    access,
+    actions,
+    audit_text,
+    households,
+    import_jobs,
+    importer,
+    selectors,
+)
 from salama.registry.codes import LEGAL_BASES, PURPOSES, specific_needs
 from salama.registry.forms import HouseholdForm, LegalBasesForm, PersonForm, PersonFormSet
 from salama.registry.sensitivity import exportable
@@ -70,14 +78,19 @@ def person_edit(request: HttpRequest, pk: str) -> HttpResponse:
     form = PersonForm(request.POST or None, instance=person, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = actions.PersonData.from_cleaned(form.cleaned_data)
-        changed = actions.person_update(user=request.user, person=person, data=data)
-        if changed:
-            messages.success(
-                request, _("Saved. Changed: %(fields)s") % {"fields": ", ".join(changed)}
-            )
+        try:
+            changed = actions.person_update(user=request.user, person=person, data=data)
+        except actions.HouseholdError as error:
+            form.add_error("relationship", error.problems)
         else:
-            messages.info(request, _("Nothing was changed."))
-        return redirect("person_detail", pk=person.pk)
+            if changed:
+                messages.success(
+                    request,
+                    _("Saved. Changed: %(fields)s") % {"fields": audit_text.field_labels(changed)},
+                )
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("person_detail", pk=person.pk)
     status = 400 if request.method == "POST" else 200
     return render(
         request, "registry/person_edit.html", {"person": person, "form": form}, status=status
@@ -150,16 +163,21 @@ def household_add_member(request: HttpRequest, pk: str) -> HttpResponse:
     form = PersonForm(post, initial={"relationship": "child"})
     bases_form = LegalBasesForm(post)
     if request.method == "POST" and form.is_valid() and bases_form.is_valid():
-        person = actions.person_add(
-            user=request.user,
-            household=household,
-            data=actions.PersonData.from_cleaned(form.cleaned_data),
-            bases=bases_form.bases(),
-        )
-        messages.success(
-            request, _("Added to household %(number)s.") % {"number": household.registration_number}
-        )
-        return redirect("person_detail", pk=person.pk)
+        try:
+            person = actions.person_add(
+                user=request.user,
+                household=household,
+                data=actions.PersonData.from_cleaned(form.cleaned_data),
+                bases=bases_form.bases(),
+            )
+        except actions.HouseholdError as error:
+            form.add_error("relationship", error.problems)
+        else:
+            messages.success(
+                request,
+                _("Added to household %(number)s.") % {"number": household.registration_number},
+            )
+            return redirect("person_detail", pk=person.pk)
     context = {"household": household, "form": form, "bases_form": bases_form}
     return render(
         request, "registry/household_add_member.html", context, status=400 if post else 200
