@@ -425,3 +425,18 @@ def test_a_household_keeps_its_head_after_registration(world, amc_person):
         **bearer(world.user("registrar")),
     )
     assert api.status_code == 422 and api.json()["errors"][0]["field"] == "relationship"
+
+
+def test_the_comparison_masks_survivors_names_for_registrars(world):
+    from salama.registry.models import DuplicateCandidate
+    from tests.test_masking import survivor
+
+    first = survivor(world)
+    second = register(world, world.amc_block, person_fields(given_name_latin="Salwa", sex="F"))
+    pair = DuplicateCandidate.objects.create(
+        keep=first, other=second.members.get(), probability=0.9
+    )
+    registrar = signed_in(world.user("registrar")).get(f"/registry/duplicates/{pair.pk}/")
+    assert "سلوى" not in registrar.content.decode()
+    caseworker_view = signed_in(world.user("admin")).get(f"/registry/duplicates/{pair.pk}/")
+    assert "سلوى" in caseworker_view.content.decode()
