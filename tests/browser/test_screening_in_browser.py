@@ -38,6 +38,7 @@ def test_screen_a_person_and_see_the_alert(page, live_server, world, flushable_a
     expect(page.locator("ol.path")).to_contain_text("recruitment and D4 and means_at_destination")
     expect(page.locator(".banner-inline")).to_contain_text("An alert was raised")
     expect(page.locator("dl.facts")).to_contain_text("Counter-trafficking assistance")
+    page.click("header summary")  # the menu is folded on a phone-sized screen
     page.click("nav >> text=Alerts")
     expect(page.locator("table")).to_contain_text(person.registration_number)
     assert Alert.objects.get().person_id == person.pk
