@@ -36,8 +36,10 @@ def test_merge_then_unmerge(page, live_server, world, flushable_audit):
     page.click("text=Continue")
     candidate = DuplicateCandidate.objects.get()
     pair = page.locator(f"#pair-{candidate.pk}")
-    pair.locator("select[name=keep]").select_option(str(first.pk))
-    pair.locator("button[value=merge]").click()
+    assert pair.locator("button[value=merge]").count() == 0  # no merge in one click
+    pair.locator("text=Compare and decide").click()  # both records side by side
+    page.check(f"input[name=keep][value='{first.pk}']")
+    page.click("button[value=merge]")
     expect(page.locator(".messages")).to_contain_text("Merged.")
     assert Person.objects.get(pk=second.pk).merged_into_id == first.pk
     page.goto(f"{live_server.url}/registry/persons/{second.pk}/")
