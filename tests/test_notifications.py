@@ -169,6 +169,24 @@ def test_email_is_on_by_default_for_a_user_with_an_address(world, base_url):
     assert Job.objects.filter(pk=delivery.job_id, status="queued").exists()
 
 
+def test_a_delivery_job_belongs_to_the_recipients_organisation(world, base_url):
+    """Only the recipient's organisation's administrators see the delivery on /jobs/."""
+    _with_email(world.user("caseworker"))  # of PNGO, whose administrator is admin_hop
+    notify(
+        recipients=[world.user("caseworker")],
+        kind="registry.child_headed_household",
+        subject=SUBJECT,
+        reference="HH-000123",
+        link="/registry/households/1/",
+        actor=world.user("registrar"),  # of CMA, like admin
+    )
+    (delivery,) = Delivery.objects.all()
+    job = Job.objects.get(pk=delivery.job_id)
+    assert job.organisation == world.ngo
+    assert signed_in(world.user("admin_hop")).get(f"/jobs/{job.pk}/").status_code == 200
+    assert signed_in(world.user("admin")).get(f"/jobs/{job.pk}/").status_code == 404
+
+
 def test_a_user_who_turned_email_off_gets_no_email(world, base_url):
     user = _with_email(world.user("caseworker"))
     channels_set(user=user, email=False, webhook=False)

@@ -54,7 +54,15 @@ def outside_channels(user: Any, preference: ChannelPreference) -> list[str]:
 
 def _queue_delivery(notification: Notification, channel: str, actor: Any) -> Delivery:
     delivery = Delivery.objects.create(notification=notification, channel=channel)
-    job = job_enqueue(DELIVERY_JOB, kwargs={"delivery_id": str(delivery.pk)}, user=actor)
+    # The job belongs to the recipient's organisation, so that only its administrators
+    # see the delivery on the jobs page.
+    membership = notification.recipient.memberships.select_related("organisation").first()
+    job = job_enqueue(
+        DELIVERY_JOB,
+        kwargs={"delivery_id": str(delivery.pk)},
+        user=actor,
+        organisation=membership.organisation if membership else None,
+    )
     delivery.job_id = str(job.pk)
     delivery.save(update_fields=["job_id"])
     return delivery
