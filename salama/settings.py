@@ -214,6 +214,9 @@ def _database() -> dj_database_url.DBConfig:
         database["CONN_MAX_AGE"] = 0
         database.setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
         database["OPTIONS"]["timeout"] = 20
+        # Write-ahead logging: the demo's worker thread and the web requests read
+        # while the other writes, instead of waiting for each other's locks.
+        database["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL;"
     return database
 
 
