@@ -25,5 +25,5 @@ WHITENOISE_USE_FINDERS = True
 # A file, not SQLite's shared in-memory database: the browser tests' live
 # server answers overlapping requests (the desk's background look-ups) on
 # several threads, and each needs its own connection and transaction.
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+if DATABASES and DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}
