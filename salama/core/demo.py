@@ -163,10 +163,14 @@ def load_demo(*, residents: int = 2000, seed: int = 73171) -> list[tuple[str, st
     return logins
 
 
+SCREENED_HEADS = 120
+
+
 def _screen_some(generator: Generator, logins: list[tuple[str, str, str]]) -> None:
-    """A few vulnerability screenings, so that the alerts and figures have
-    something in them; the demo caseworker's field password is their login
-    password, for trying ODK Collect against /openrosa."""
+    """Vulnerability screenings of up to 120 heads of household in Al Amal, so that
+    the alerts have work and the figures show counts above the small-cell
+    threshold; the demo caseworker's field password is their login password,
+    for trying ODK Collect against /openrosa."""
     from salama.registry.access import persons_for
     from salama.screening.actions import (
         default_profile,
@@ -179,7 +183,7 @@ def _screen_some(generator: Generator, logins: list[tuple[str, str, str]]) -> No
     password = next(p for u, p, _ in logins if u == "caseworker")
     field_credential_set(user=caseworker, password=password)
     factors = ["no_income", "no_services", "family_exploited", "offer_work", "offer_travel"]
-    for person in persons_for(caseworker).filter(relationship="head")[:24]:
+    for person in persons_for(caseworker).filter(relationship="head")[:SCREENED_HEADS]:
         chosen = generator.rng.sample(factors, generator.rng.randrange(0, 3))
         screening_record(
             user=caseworker,
