@@ -433,3 +433,45 @@ def test_a_breakdown_falls_back_to_coarser_groups_that_pass_the_threshold(world,
     assert age.grouped and age.rows == [("18+", 8)]
     html = signed_in(world.user("analyst")).get("/screening/figures/").content.decode()
     assert "18 and over" in html and "grouped, so that the counts can be shown" in html
+
+
+# --- Alerts name their instrument's outcome and reach the site's staff -------------
+
+
+def _forced_labour_alert(world, person):
+    return actions.screening_record(
+        user=world.user("caseworker"),
+        person=person,
+        instrument_id="ilo-forced-labour-11",
+        profile="adult",
+        answers={"deception": "yes"},
+    )
+
+
+def test_an_alert_shows_the_outcome_its_instrument_gave(world, amc_person):
+    """A forced-labour checklist alert said "High risk", the level, not its result."""
+    _forced_labour_alert(world, amc_person)
+    page = signed_in(world.user("protection")).get("/screening/alerts/").content.decode()
+    assert "Forced labour suspected" in page and "High risk" not in page
+    page = arabic(signed_in(world.user("protection"))).get("/screening/alerts/")
+    assert "اشتباه في عمل جبري" in page.content.decode()
+
+
+def test_an_alert_notifies_the_sites_staff_of_the_screeners_organisation(world, amc_person):
+    from salama.core.actions import user_create
+    from salama.core.roles import Role
+    from salama.notifications.models import Notification
+
+    colleague = user_create(
+        username="protection_ngo",
+        password="correct horse battery staple",
+        organisation=world.ngo,  # the caseworker's organisation
+        role=Role.PROTECTION_OFFICER,
+        sites=[world.amc],
+    )
+    screening = _forced_labour_alert(world, amc_person)
+    (note,) = Notification.objects.all()
+    assert note.recipient == colleague and note.kind == "screening.alert"
+    assert note.reference == f"AL-{screening.alert.pk:06d}"
+    assert note.link == f"/screening/{screening.pk}/"
+    assert amc_person.registration_number not in note.reference + note.link

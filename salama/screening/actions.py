@@ -6,8 +6,10 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salama.audit.actions import audit_record
 from salama.core import access as core_access
@@ -17,6 +19,7 @@ from salama.lib.ages import age_band, best_age
 from salama.lib.screening import digest
 from salama.lib.screening import submission as submission_format
 from salama.lib.screening.engine import AnswerError, Result, evaluate
+from salama.notifications.actions import notify
 from salama.registry import access as registry_access
 from salama.registry.access import NoLegalBasis
 from salama.registry.actions import specific_needs_add
@@ -32,6 +35,7 @@ from salama.screening.models import (
     Screening,
     Submission,
 )
+from salama.screening.selectors import alert_recipients
 
 # Screening is protection work: the person must have a legal basis for it,
 # whoever screens them (PROTECTION.md 1).
@@ -169,6 +173,24 @@ def _follow_up(user: Any, person: Person, screening: Screening, result: Result, 
             referrals=result.referrals,
         )
         _audit(user, "create", Alert, alert.pk)
+        _notify_alert(user, alert)
+
+
+def _notify_alert(user: Any, alert: Alert) -> None:
+    """The site's caseworkers and protection officers of the screener's
+    organisation are told at once: the alert's reference and a link, no name."""
+    notify(
+        recipients=alert_recipients(user, alert.site_path),
+        kind="screening.alert",
+        subject=gettext_lazy("A screening raised an alert"),
+        reference=alert_reference(alert),
+        link=reverse("screening_detail", args=[alert.screening_id]),
+        actor=user,
+    )
+
+
+def alert_reference(alert: Alert) -> str:
+    return f"AL-{alert.pk:06d}"
 
 
 @transaction.atomic

@@ -5,28 +5,65 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
 from salama.core import access as core_access
 from salama.core.models import Site
+from salama.core.roles import Role
 from salama.lib.masking import masked
 from salama.lib.suppression import PRIMARY, SECONDARY, Partition, suppress, suppress_partition
+from salama.registry.households import site_path_ancestors
 from salama.screening import access, catalogue, results
 from salama.screening.codes import PROFILE_LABELS, WITH_LABELS, referral_labels
 from salama.screening.models import ALERT_LEVELS
 
 
-def alert_rows(user: Any, alerts: Any) -> list[dict[str, Any]]:
-    """Alerts with names masked for roles that may not see survivors' names."""
+def alert_rows(user: Any, alerts: Any, language: str = "en") -> list[dict[str, Any]]:
+    """Alerts with names masked for roles that may not see survivors' names, each
+    with the outcome its instrument gave, in the reader's language."""
     may_see = core_access.sees_survivor_names(user)
     return [
         {
             "alert": a,
             "name": masked(a.person.name(), survivor=a.person.mask_name, viewer_may_see=may_see),
+            "outcome": outcome_label(a.screening.instrument, a.screening.outcome, language),
+            "instrument": instrument_title(a.screening.instrument, language),
             "referrals": referral_labels(a.referrals),
         }
         for a in alerts
     ]
+
+
+def alert_recipients(screener: Any, site_path: str) -> Any:
+    """Active caseworkers and protection officers whose memberships in one of the
+    screener's organisations cover the site at `site_path` (the screener aside)."""
+    organisations = screener.memberships.values("organisation")
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__role__in=[Role.CASEWORKER.value, Role.PROTECTION_OFFICER.value],
+            memberships__sites__path__in=site_path_ancestors(site_path),
+            memberships__organisation__in=organisations,
+        )
+        .exclude(pk=screener.pk)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def outcome_label(instrument_id: str, outcome_id: str, language: str) -> str:
+    instrument = catalogue.instruments().get(instrument_id)
+    outcome = (
+        next((o for o in instrument.outcomes if o.id == outcome_id), None) if instrument else None
+    )
+    return outcome.label.get(language) if outcome else outcome_id
+
+
+def instrument_title(instrument_id: str, language: str) -> str:
+    instrument = catalogue.instruments().get(instrument_id)
+    return instrument.title.get(language) if instrument else instrument_id
 
 
 @dataclass

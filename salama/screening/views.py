@@ -222,7 +222,7 @@ def _instrument_title(instrument_id: str) -> str:
 def alert_list(request: HttpRequest) -> HttpResponse:
     _require(request, Perm.ALERT_VIEW)
     page = paginate(access.alerts_for(request.user), request.GET.get("page"))
-    rows = selectors.alert_rows(request.user, page.object_list)
+    rows = selectors.alert_rows(request.user, page.object_list, _language())
     return render(request, "screening/alerts.html", {"page": page, "rows": rows})
 
 
