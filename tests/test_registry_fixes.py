@@ -440,3 +440,13 @@ def test_the_comparison_masks_survivors_names_for_registrars(world):
     assert "سلوى" not in registrar.content.decode()
     caseworker_view = signed_in(world.user("admin")).get(f"/registry/duplicates/{pair.pk}/")
     assert "سلوى" in caseworker_view.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "name"), [("ar", "طفل غير مصحوب"), ("fr", "Enfant non accompagné")]
+)
+def test_the_desk_names_specific_needs_in_the_readers_language(world, language, name):
+    client = signed_in(world.user("registrar"))
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    page = client.get("/registry/households/new/").content.decode()
+    assert f"SC-UC {name}" in page and "SC-UC Unaccompanied child" not in page

@@ -10,7 +10,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from salama.core.models import Site
-from salama.registry.codes import DOCUMENT_TYPES, LEGAL_BASES, PURPOSES, specific_needs
+from salama.lib.screening.needs import need_names
+from salama.registry.codes import DOCUMENT_TYPES, LEGAL_BASES, PURPOSES
 from salama.registry.households import COMPOSITIONS, HEAD
 from salama.registry.models import Person
 
@@ -124,7 +125,7 @@ class PersonForm(forms.ModelForm):
                 attrs={"list": "countries", "autocomplete": "off", "dir": "auto"}
             )
         self.fields["specific_needs"].choices = [  # type: ignore[attr-defined]
-            (code, f"{code} {label}") for code, label in specific_needs().items()
+            (code, f"{code} {label}") for code, label in need_names(get_language() or "en").items()
         ]
         if self.instance.pk:
             self.initial.setdefault("languages", ", ".join(self.instance.languages))
