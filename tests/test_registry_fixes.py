@@ -224,10 +224,11 @@ def test_a_merge_is_confirmed_after_comparing_every_field(world):
     client = signed_in(world.user("admin"))
     queue = client.get("/registry/duplicates/").content.decode()
     assert 'value="merge"' not in queue  # no merge in one click from the queue
+    assert 'value="reject"' not in queue  # nor a decision that cannot be undone
     assert f'href="/registry/duplicates/{pair.pk}/"' in queue
     page = client.get(f"/registry/duplicates/{pair.pk}/")
     html = page.content.decode()
-    assert page.status_code == 200 and 'value="merge"' in html
+    assert page.status_code == 200 and 'value="merge"' in html and 'value="reject"' in html
     rows = {r["label"]: r for r in page.context["rows"]}
     assert rows["family name (Latin)"]["differs"] is False
     assert rows["family name"] == {
