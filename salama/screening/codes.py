@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 REFERRAL_LABELS = {
     "case_management": _("Case management"),
@@ -38,7 +39,8 @@ def answer_label(value: str) -> str:
 
 def profile_labels(profiles: Any) -> str:
     """An instrument's profiles as words, e.g. "Adult, Child"."""
-    return ", ".join(str(PROFILE_LABELS.get(p, p)) for p in profiles)
+    separator = pgettext("list separator", ", ")  # Arabic has its own comma
+    return separator.join(str(PROFILE_LABELS.get(p, p)) for p in profiles)
 
 
 def referral_labels(codes: list[str]) -> list[str]:
