@@ -122,3 +122,9 @@ def test_the_menu_has_one_person_search(world):
     header = html[html.index('<header class="top">') : html.index("</header>")]
     assert header.count('href="/registry/persons/"') == 1
     assert "/registry/persons/find/" not in header
+
+
+def test_pages_ask_for_no_favicon(world):
+    """Without an icon link every page asked for /favicon.ico and got a 404."""
+    page = Client().get("/accounts/login/").content.decode()
+    assert '<link rel="icon" href="data:,">' in page
