@@ -558,6 +558,22 @@ def test_a_token_is_shown_once_listed_by_prefix_and_revoked(world):
     assert audited("core.ApiToken", token.pk, "change")
 
 
+def test_reloading_the_shown_token_page_makes_no_second_token(world):
+    """The one-time page answers the form's POST: a reload sent it again."""
+    import re
+
+    registrar = world.user("registrar")
+    client = admin_client(world)
+    url = f"/admin/users/{registrar.pk}/tokens/new/"
+    once = re.search(r'name="once" value="([^"]+)"', text(client.get(url))).group(1)
+    first = client.post(url, {"name": "Kobo sync", "once": once})
+    assert first.status_code == 200 and first.context["raw"]
+    again = client.post(url, {"name": "Kobo sync", "once": once}, follow=True)
+    assert again.redirect_chain[-1][0] == f"/admin/users/{registrar.pk}/"
+    assert "already created and shown once" in text(again)
+    assert ApiToken.objects.filter(user=registrar).count() == 1
+
+
 def test_a_token_expiry_must_be_in_the_future(world):
     registrar = world.user("registrar")
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()

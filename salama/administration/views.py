@@ -2,6 +2,7 @@
 administration.access (404 outside it), writes go through core.actions and
 administration.actions, and a refused write shows the action's sentence."""
 
+import secrets
 from collections.abc import Callable
 from datetime import datetime, time
 from typing import Any
@@ -472,17 +473,36 @@ def membership_remove(request: HttpRequest, pk: str, membership: str) -> HttpRes
 def token_new(request: HttpRequest, pk: str) -> HttpResponse:
     user = _managed_account(request, pk)
     form = TokenForm(request.POST or None)
+    once = request.POST.get("once", "")
+    if request.method == "POST" and once and once in request.session.get(USED_FORMS, []):
+        # The one-time page was reloaded: that would make a second token silently.
+        messages.info(
+            request,
+            _(
+                "That token was already created and shown once. If it was not copied, revoke it "
+                "and create a new one."
+            ),
+        )
+        return redirect("admin_user_detail", pk=user.pk)
     if request.method == "POST" and form.is_valid():
         created = _attempt(form, lambda: _token_create(request, user, form.cleaned_data))
         if created:
             token, raw = created
+            if once:
+                used = request.session.get(USED_FORMS, [])
+                request.session[USED_FORMS] = [*used, once][-20:]
             # Shown on this one response only (no-store); only its digest is kept.
             return render(
                 request,
                 "administration/token_shown.html",
                 {"subject": user, "token": token, "raw": raw},
             )
-    return _form_page(request, "administration/token_form.html", {"subject": user}, form)
+    context = {"subject": user, "once": once or secrets.token_urlsafe(16)}
+    return _form_page(request, "administration/token_form.html", context, form)
+
+
+# Session key: one-time form ids already used, so that a resubmitted form is noticed.
+USED_FORMS = "administration_used_forms"
 
 
 def _token_create(request: HttpRequest, user: Any, data: dict[str, Any]) -> Any:
