@@ -150,6 +150,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "salama.core.middleware.no_store",
+    "salama.core.middleware.method_not_allowed_page",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -232,3 +232,11 @@ def test_no_personal_data_in_urls_or_logs(world, caplog):
     assert links and not any(CANARY_GIVEN in link or CANARY_FAMILY in link for link in links)
     assert CANARY_GIVEN not in created["Location"]
     assert CANARY_GIVEN not in caplog.text and CANARY_FAMILY not in caplog.text
+
+
+def test_a_form_action_opened_as_a_link_says_what_to_do(world):
+    """A GET on a POST-only page answered 405 with an empty page."""
+    response = signed_in(world.user("registrar")).get("/accounts/preferences/")
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert "use the page's button" in response.content.decode()
+    assert response["Cache-Control"] == "no-store"

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -39,6 +40,26 @@ def no_store(get_response: Handler) -> Handler:
         if not request.path.startswith("/" + settings.STATIC_URL.strip("/")):
             response["Cache-Control"] = "no-store"
             response["Pragma"] = "no-cache"
+        return response
+
+    return middleware
+
+
+def method_not_allowed_page(get_response: Handler) -> Handler:
+    """A page opened the wrong way (a link to an action that needs a form) says so,
+    instead of Django's empty 405; machine clients (API, OpenRosa) keep theirs."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        if (
+            response.status_code == 405
+            and not response.content
+            and not request.path.startswith(("/api/", "/openrosa/"))
+        ):
+            page = render(request, "405.html", status=405)
+            if "Allow" in response:
+                page["Allow"] = response["Allow"]
+            return page
         return response
 
     return middleware
