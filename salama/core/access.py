@@ -48,7 +48,10 @@ def site_scope(user: Any, perm: Perm, path_field: str) -> Q | None:
 
 
 def purpose(user: Any) -> str:
-    """The purpose recorded for this user's reads and writes (their first role's)."""
+    """The purpose recorded for this user's reads and writes (their first role's);
+    "system" for work no user started (scheduled jobs, deliveries)."""
+    if user is None:
+        return "system"
     memberships = _memberships(user)
     if not memberships:
         return "none"

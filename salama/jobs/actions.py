@@ -16,10 +16,6 @@ from salama.jobs.handlers import JobHandler, resolve
 from salama.jobs.models import Job
 
 
-def _purpose(user: Any) -> str:
-    return core_access.purpose(user) if user is not None else "system"
-
-
 def _deliver(job: Job, run_after: datetime | None) -> str:
     from salama.jobs.tasks import run_job
 
@@ -62,7 +58,7 @@ def job_enqueue(
     audit_record(
         user=user,
         action="enqueue",
-        purpose=_purpose(user),
+        purpose=core_access.purpose(user),
         model="jobs.Job",
         record_id=job.pk,
     )
@@ -90,7 +86,7 @@ def job_retry(*, user: Any, job: Job) -> Job:
     audit_record(
         user=user,
         action="retry",
-        purpose=_purpose(user),
+        purpose=core_access.purpose(user),
         model="jobs.Job",
         record_id=job.pk,
     )

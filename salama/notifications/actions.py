@@ -29,10 +29,6 @@ class PreferenceError(ValueError):
     pass
 
 
-def _purpose(user: Any) -> str:
-    return core_access.purpose(user) if user is not None else "system"
-
-
 def _active_unique(recipients: Iterable[Any]) -> list[Any]:
     """Each active user once, in the order given (deactivated users get nothing)."""
     seen: dict[int, Any] = {}
@@ -100,7 +96,7 @@ def notify(
         audit_record(
             user=actor,
             action="notify",
-            purpose=_purpose(actor),
+            purpose=core_access.purpose(actor),
             model="notifications.Notification",
             record_id=notification.pk,
         )
@@ -140,7 +136,7 @@ def channels_set(*, user: Any, email: bool, webhook: bool) -> ChannelPreference:
     audit_record(
         user=user,
         action="change",
-        purpose=_purpose(user),
+        purpose=core_access.purpose(user),
         model="notifications.ChannelPreference",
         record_id=preference.pk,
         changed_fields=changed,
