@@ -18,6 +18,7 @@ class Role(StrEnum):
     PROTECTION_OFFICER = "protection_officer"
     ANALYST = "analyst"
     ADMINISTRATOR = "administrator"
+    DATA_PROTECTION_OFFICER = "data_protection_officer"
 
 
 ROLE_LABELS = {
@@ -29,6 +30,7 @@ ROLE_LABELS = {
     Role.PROTECTION_OFFICER: _("Protection officer / site manager"),
     Role.ANALYST: _("Analyst (aggregates only)"),
     Role.ADMINISTRATOR: _("Administrator"),
+    Role.DATA_PROTECTION_OFFICER: _("Data protection officer"),
 }
 
 
@@ -75,6 +77,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     # Analysts see aggregates only, never a record (PROTECTION.md 10).
     Role.ANALYST: frozenset({Perm.AGGREGATE_VIEW}),
     Role.ADMINISTRATOR: frozenset(Perm),
+    # Reads the audit trail ("who accessed this person"), receives bulk-access
+    # alerts and answers a person's request for their own data (PROTECTION.md 16-18).
+    Role.DATA_PROTECTION_OFFICER: frozenset(_READ | {Perm.AUDIT_VIEW}),
 }
 
 # The purpose recorded in the audit trail and checked against a person's
@@ -88,6 +93,7 @@ ROLE_PURPOSE: dict[Role, str] = {
     Role.PROTECTION_OFFICER: "protection",
     Role.ANALYST: "statistics",
     Role.ADMINISTRATOR: "registration",
+    Role.DATA_PROTECTION_OFFICER: "registration",
 }
 
 # Every role except the aggregates-only analyst can see personal data, so must
