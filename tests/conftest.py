@@ -52,10 +52,17 @@ PERSONAS: dict[str, tuple[Role, str, tuple[str, ...]]] = {
     "caseworker_hop": (Role.CASEWORKER, "ngo", ("hop",)),
     "civilregistrar": (Role.CIVIL_REGISTRAR, "cma", ("amc",)),
     "psea": (Role.PSEA_FOCAL_POINT, "un", ("amc",)),
-    "protection": (Role.PROTECTION_OFFICER, "un", ("amc",)),
+    "protection": (Role.PROTECTION_OFFICER, "ngo", ("amc",)),
     "analyst": (Role.ANALYST, "un", ("amc",)),
     "admin": (Role.ADMINISTRATOR, "cma", ("country",)),
     "admin_hop": (Role.ADMINISTRATOR, "ngo", ("hop",)),
+    # The same roles at Amal in other organisations: the organisation axis of
+    # the access grid (case data and registry changes stay within one).
+    "caseworker_un": (Role.CASEWORKER, "un", ("amc",)),
+    "protection_un": (Role.PROTECTION_OFFICER, "un", ("amc",)),
+    "registrar_ngo": (Role.REGISTRATION_OFFICER, "ngo", ("amc",)),
+    "admin_un": (Role.ADMINISTRATOR, "un", ("amc",)),
+    "dpo": (Role.DATA_PROTECTION_OFFICER, "cma", ("amc",)),
 }
 
 

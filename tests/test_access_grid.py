@@ -8,7 +8,21 @@ import pytest
 from tests.conftest import bearer, signed_in
 
 # Who may read a person or household of camp AMC (their site).
-READERS_AMC = {"registrar", "tracer", "caseworker", "civilregistrar", "protection", "admin"}
+READERS_AMC = {
+    "registrar",
+    "tracer",
+    "caseworker",
+    "civilregistrar",
+    "protection",
+    "admin",
+    # Other organisations at the same camp read its registry too (they do not
+    # change it: tests/test_access_grid_organisations.py).
+    "caseworker_un",
+    "protection_un",
+    "registrar_ngo",
+    "admin_un",
+    "dpo",
+}
 NON_READERS_AMC = {"registrar_hop", "caseworker_hop", "psea", "analyst", "admin_hop"}
 WRITERS_AMC = {"registrar", "admin"}
 

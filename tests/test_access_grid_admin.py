@@ -14,7 +14,7 @@ from salama.core.models import ApiToken, Membership, Organisation, Site
 from salama.core.roles import Role
 from tests.conftest import PERSONAS, signed_in
 
-ADMINISTRATORS = {"admin", "admin_hop"}
+ADMINISTRATORS = {"admin", "admin_hop", "admin_un"}
 
 # Whose organisation is "other" for each organisation, and the user and site
 # that stand for an organisation's own (its administrators' sites).
@@ -45,7 +45,8 @@ def targets(world, persona: str, side: str) -> Target:
     org = PERSONAS[persona][1]
     if side == "own":
         return target(world, org, getattr(world, OWN_SITE[org]))
-    # A site outside the persona's scope: Hope for the NGO's, another country for CMA's.
+    # A site outside the persona's scope: Amal for the NGO's, Hope for the UN's,
+    # another country for CMA's.
     other_site = (
         site_create(
             name="Elsewhere camp",
@@ -54,6 +55,8 @@ def targets(world, persona: str, side: str) -> Target:
             parent=site_create(name="Elsewhere", code="XX", level="country"),
         )
         if org == "cma"
+        else world.hop
+        if org == "un"
         else world.amc
     )
     return target(world, OTHER_ORG[org], other_site)

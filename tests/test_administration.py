@@ -66,7 +66,7 @@ def test_home_counts_what_the_administrator_manages(world):
     response = admin_client(world).get("/admin/")
     assert response.status_code == 200
     assert response.context["organisations"] == 1  # CMA only
-    assert response.context["users"] == 4  # admin, registrar, registrar_hop, civilregistrar
+    assert response.context["users"] == 5  # admin, registrar, registrar_hop, civilregistrar, dpo
     assert response.context["sites"] == Site.objects.count()  # the country and all below
 
 
@@ -225,6 +225,7 @@ def test_a_site_with_anything_in_it_is_kept(world, holds):
             form_version="1",
             xml="<data/>",
             xml_sha256="0" * 64,
+            organisation=world.cma,
             site_path=site.path,
             status="review",
         )
@@ -264,7 +265,7 @@ def test_the_user_list_is_searched_by_post_and_paginated(world):
         )
     client = admin_client(world)
     first = client.get("/admin/users/")
-    assert first.context["page"].paginator.count == 34
+    assert first.context["page"].paginator.count == 35
     assert first.context["page"].has_next()
     found = client.post("/admin/users/", {"q": "clerk2"})
     assert [u.username for u in found.context["page"]] == [f"clerk2{n}" for n in range(10)]

@@ -201,6 +201,7 @@ README_TASKS = {
     "see and acknowledge alerts": Perm.ALERT_VIEW,
     "see the figures": Perm.AGGREGATE_VIEW,
     "manage organisations, sites and users": Perm.ADMINISTER,
+    "see who read a person's record": Perm.AUDIT_VIEW,
 }
 
 

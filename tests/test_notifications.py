@@ -380,7 +380,7 @@ def test_the_delivery_log_shows_failures_of_the_organisations_users(world, setti
 
 # --- access grid ---------------------------------------------------------------------
 
-ADMINISTRATORS = {"admin", "admin_hop"}
+ADMINISTRATORS = {"admin", "admin_hop", "admin_un"}
 
 
 @pytest.mark.parametrize("name", sorted(PERSONAS))

@@ -56,7 +56,12 @@ def test_an_unaccompanied_child_gets_the_code_and_child_protection_is_told(world
     told = Notification.objects.filter(kind="registry.unaccompanied_child")
     # The caseworkers and protection officers of the site, of any organisation;
     # not the registrar, not another camp's caseworker, not the analyst.
-    assert {n.recipient.username for n in told} == {"caseworker", "protection"}
+    assert {n.recipient.username for n in told} == {
+        "caseworker",
+        "protection",
+        "caseworker_un",
+        "protection_un",
+    }
     notice = told.first()
     assert notice.reference == household.registration_number
     assert notice.link == f"/registry/households/{household.pk}/"
@@ -90,7 +95,7 @@ def test_a_child_headed_household_marks_every_member(world):
     )
     assert response.status_code == 302
     assert all("SC-CH" in p.specific_needs for p in Person.objects.all())
-    assert Notification.objects.filter(kind="registry.child_headed").count() == 2
+    assert Notification.objects.filter(kind="registry.child_headed").count() == 4
 
 
 def _api_household(members, **extra):
@@ -132,7 +137,7 @@ def test_the_api_applies_the_same_rule(world):
         )
     )
     assert coded.status_code == 201
-    assert Notification.objects.filter(kind="registry.unaccompanied_child").count() == 4
+    assert Notification.objects.filter(kind="registry.unaccompanied_child").count() == 8
 
 
 def test_the_import_applies_the_same_rule(world):
@@ -163,7 +168,7 @@ def test_the_import_applies_the_same_rule(world):
         sites={"AMC-Z1A": world.amc_block},
     )
     assert Person.objects.get().specific_needs == ["SC-UC"]
-    assert Notification.objects.filter(kind="registry.unaccompanied_child").count() == 2
+    assert Notification.objects.filter(kind="registry.unaccompanied_child").count() == 4
 
 
 # --- duplicates: compared in one script, merged only after a side-by-side check --

@@ -86,16 +86,16 @@ def test_a_positive_result_raises_an_alert_adds_needs_and_masks_the_name(world, 
     revision = person.revisions.get()
     assert revision.changed_fields == ["specific_needs"] and revision.before["specific_needs"] == []
     assert screening.legal_basis == "vital_interest"
-    # The caseworker and the protection officer of the site see the alert...
+    # The caseworker and the protection officer of the site and organisation see the alert...
     for name in ("caseworker", "protection"):
         assert "SL-HT" not in signed_in(world.user(name)).get("/screening/alerts/").content.decode()
         page = signed_in(world.user(name)).get("/screening/alerts/").content.decode()
         assert person.registration_number in page
-    # ...the caseworker of another camp and the registration officer do not.
-    assert (
-        person.registration_number
-        not in signed_in(world.user("caseworker_hop")).get("/screening/alerts/").content.decode()
-    )
+    # ...those of another camp or another organisation at the site do not.
+    for name in ("caseworker_hop", "protection_un", "caseworker_un"):
+        page = signed_in(world.user(name)).get("/screening/alerts/").content.decode()
+        assert person.registration_number not in page
+        assert signed_in(world.user(name)).get(f"/screening/{screening.pk}/").status_code == 404
     assert signed_in(world.user("registrar")).get("/screening/alerts/").status_code == 404
     # Acknowledging takes it off the list.
     client = signed_in(world.user("protection"))
@@ -175,6 +175,10 @@ def test_other_roles_and_sites_cannot_screen_or_read(world, amc_person):
         client = signed_in(world.user(name))
         assert client.get(f"/screening/{screening.pk}/").status_code == 404, name
         assert client.get(f"/screening/person/{amc_person.pk}/").status_code == 404, name
+    # Another organisation's caseworker at the site may screen the person, but
+    # not read this organisation's screening.
+    other = signed_in(world.user("caseworker_un"))
+    assert other.get(f"/screening/{screening.pk}/").status_code == 404
     assert signed_in(world.user("protection")).get(f"/screening/{screening.pk}/").status_code == 200
     reads = AuditEntry.objects.filter(model="screening.Screening", action="read")
     assert reads.count() == 1 and reads.get().username == "protection"
@@ -238,6 +242,7 @@ def test_deleting_a_person_deletes_their_screenings_and_submissions(world, amc_p
         form_version="1",
         xml="<d/>",
         xml_sha256="0",
+        organisation=world.ngo,
         site_path=amc_person.site_path,
         status="scored",
         person=amc_person,
@@ -289,6 +294,7 @@ def test_field_keys_rotate(world, amc_person, settings):
         form_version="1",
         xml="<d>secret</d>",
         xml_sha256="0",
+        organisation=world.ngo,
         site_path=amc_person.site_path,
         status="review",
     )

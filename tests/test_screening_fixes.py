@@ -458,17 +458,9 @@ def test_an_alert_shows_the_outcome_its_instrument_gave(world, amc_person):
 
 
 def test_an_alert_notifies_the_sites_staff_of_the_screeners_organisation(world, amc_person):
-    from salama.core.actions import user_create
-    from salama.core.roles import Role
     from salama.notifications.models import Notification
 
-    colleague = user_create(
-        username="protection_ngo",
-        password="correct horse battery staple",
-        organisation=world.ngo,  # the caseworker's organisation
-        role=Role.PROTECTION_OFFICER,
-        sites=[world.amc],
-    )
+    colleague = world.user("protection")  # the caseworker's organisation; protection_un is not
     screening = _forced_labour_alert(world, amc_person)
     (note,) = Notification.objects.all()
     assert note.recipient == colleague and note.kind == "screening.alert"

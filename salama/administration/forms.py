@@ -96,10 +96,28 @@ class SiteForm(forms.Form):
         help_text=_("Optional; decimal degrees, -180 to 180."),
     )
 
-    def __init__(self, *args: Any, level: str, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        level: str,
+        registry_owners: QuerySet[Organisation] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         if level != "site":  # only camps, settlements and host communities have a kind
             del self.fields["kind"]
+        if level == "site" and registry_owners is not None:  # system administrators only
+            self.fields["registry_owner"] = forms.ModelChoiceField(
+                label=_("Registry kept by"),
+                queryset=registry_owners,
+                required=False,
+                empty_label=_("(no one: each organisation changes only what it registered)"),
+                help_text=_(
+                    "The organisation keeping this site's registry: its registration officers "
+                    "may correct any household registered here, whoever registered it. "
+                    "Deleting a record stays with the organisation that registered it."
+                ),
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

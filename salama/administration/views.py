@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,7 +30,7 @@ from salama.administration.forms import (
 from salama.core import access as core_access
 from salama.core import actions
 from salama.core.decorators import is_htmx, staff_page
-from salama.core.models import Site
+from salama.core.models import Organisation, Site
 from salama.core.roles import Role
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -134,6 +135,14 @@ def _site_values(form: SiteForm) -> dict[str, Any]:
     return data
 
 
+def _registry_owners(user: Any) -> QuerySet[Organisation] | None:
+    """Who may keep a camp's registry: chosen by system administrators only, as
+    it lets one organisation change what others registered."""
+    if not core_access.is_system_administrator(user):
+        return None
+    return Organisation.objects.order_by("name")
+
+
 @GET_POST
 @staff_page
 def site_new(request: HttpRequest, parent: str | None = None) -> HttpResponse:
@@ -146,7 +155,9 @@ def site_new(request: HttpRequest, parent: str | None = None) -> HttpResponse:
     level = Site.CHILD_LEVEL.get(parent_site.level) if parent_site else "country"
     if level is None:
         raise Http404  # nothing goes below a block
-    form = SiteForm(request.POST or None, level=level)
+    form = SiteForm(
+        request.POST or None, level=level, registry_owners=_registry_owners(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         site = _attempt(
             form,
@@ -167,7 +178,10 @@ def site_edit(request: HttpRequest, pk: str) -> HttpResponse:
     site = access.get_site(request.user, pk)
     fields = ("name", "name_ar", "name_fr", "code", "kind", "latitude", "longitude")
     form = SiteForm(
-        request.POST or None, level=site.level, initial={f: getattr(site, f) for f in fields}
+        request.POST or None,
+        level=site.level,
+        initial={**{f: getattr(site, f) for f in fields}, "registry_owner": site.registry_owner},
+        registry_owners=_registry_owners(request.user),
     )
     if request.method == "POST" and form.is_valid():
         changed = _attempt(

@@ -4,6 +4,7 @@ Other apps' access modules build their querysets from these scopes; nothing
 else decides what a user can see.
 """
 
+from collections.abc import Iterable
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -12,7 +13,7 @@ from uuid import UUID
 from django.db.models import Q
 from django.http import Http404
 
-from salama.core.models import Membership
+from salama.core.models import Membership, Site
 from salama.core.roles import ROLE_PURPOSE, Perm, Role, role_allows
 
 
@@ -39,12 +40,42 @@ def site_paths(user: Any, perm: Perm) -> list[str]:
     return sorted(paths)
 
 
-def site_scope(user: Any, perm: Perm, path_field: str) -> Q | None:
-    """A filter on `path_field` for the sites where `user` holds `perm`; None: nowhere."""
-    paths = site_paths(user, perm)
-    if not paths:
-        return None
-    return reduce(or_, (Q(**{f"{path_field}__startswith": p}) for p in paths))
+def _under(path_field: str, paths: Iterable[str]) -> Q:
+    return reduce(or_, (Q(**{f"{path_field}__startswith": p}) for p in paths), Q(pk__in=[]))
+
+
+def site_scope(
+    user: Any,
+    perm: Perm,
+    path_field: str,
+    *,
+    organisation_field: str | None = None,
+    registry_owner: bool = False,
+) -> Q | None:
+    """A filter on `path_field` for the sites where `user` holds `perm`; None: nowhere.
+
+    With `organisation_field`, each membership reaches only the records of its
+    own organisation at its sites (case data; changes to the registry), and with
+    `registry_owner` also those at the camps whose registry that organisation
+    keeps (Site.registry_owner)."""
+    if organisation_field is None:
+        paths = site_paths(user, perm)
+        return _under(path_field, paths) if paths else None
+    scopes = []
+    for m in _memberships(user):
+        if not role_allows(m.role, perm):
+            continue
+        mine = Q(**{organisation_field: m.organisation_id})
+        if registry_owner:
+            mine |= _under(path_field, _registry_paths(m.organisation_id))
+        scopes.append(_under(path_field, (s.path for s in m.sites.all())) & mine)
+    return reduce(or_, scopes) if scopes else None
+
+
+def _registry_paths(organisation_id: int) -> list[str]:
+    return list(
+        Site.objects.filter(registry_owner_id=organisation_id).values_list("path", flat=True)
+    )
 
 
 def purpose(user: Any) -> str:

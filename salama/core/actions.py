@@ -39,6 +39,10 @@ def _audit(actor: Any, action: str, model: str, pk: object, fields: Iterable[str
     )
 
 
+# An optional argument left out: the value stays as it is.
+KEEP = object()
+
+
 def _set_changed(instance: Any, values: dict[str, Any]) -> list[str]:
     """Assign the values that differ and return their field names."""
     changed = [name for name, value in values.items() if getattr(instance, name) != value]
@@ -106,6 +110,7 @@ def site_create(
     longitude: float | Decimal | None = None,
     name_ar: str = "",
     name_fr: str = "",
+    registry_owner: Organisation | None = None,
     actor: Any = None,
 ) -> Site:
     expected = "country" if parent is None else Site.CHILD_LEVEL.get(parent.level)
@@ -126,6 +131,7 @@ def site_create(
         kind=kind if level == "site" else "",
         latitude=latitude,
         longitude=longitude,
+        registry_owner=registry_owner if level == "site" else None,
         path="",
     )
     site.path = f"{parent.path if parent else '/'}{site.pk}/"
@@ -146,12 +152,14 @@ def site_update(
     latitude: Decimal | None,
     longitude: Decimal | None,
     actor: Any,
+    registry_owner: Organisation | None | object = KEEP,
 ) -> list[str]:
-    """Names, code, kind and coordinates; a site's place in the tree stays."""
+    """Names, code, kind, coordinates and (when given) who keeps the registry;
+    a site's place in the tree stays."""
     if Site.objects.exclude(pk=site.pk).filter(code__iexact=code).exists():
         raise ValidationError(_("The code %(code)s is used by another site.") % {"code": code})
     _check_coordinates(latitude, longitude)
-    values = {
+    values: dict[str, Any] = {
         "name": name,
         "name_ar": name_ar,
         "name_fr": name_fr,
@@ -160,6 +168,8 @@ def site_update(
         "latitude": latitude,
         "longitude": longitude,
     }
+    if registry_owner is not KEEP:
+        values["registry_owner"] = registry_owner if site.level == "site" else None
     changed = _set_changed(site, values)
     if changed:
         site.save(update_fields=changed)

@@ -100,10 +100,12 @@ USERS = [
     ("caseworker", Role.CASEWORKER, "PNGO", ["AMC"]),
     ("civilregistrar", Role.CIVIL_REGISTRAR, "CMA", ["AMC"]),
     ("psea", Role.PSEA_FOCAL_POINT, "UNA", []),
-    ("protection", Role.PROTECTION_OFFICER, "UNA", ["AMC", "HOP"]),
+    # The caseworker's organisation: screenings and alerts stay in the one that made them.
+    ("protection", Role.PROTECTION_OFFICER, "PNGO", ["AMC", "HOP"]),
     ("analyst", Role.ANALYST, "UNA", ["AMC", "HOP"]),
     ("admin", Role.ADMINISTRATOR, "CMA", ["DL"]),
     ("registrar.hope", Role.REGISTRATION_OFFICER, "CMA", ["HOP"]),
+    ("dpo", Role.DATA_PROTECTION_OFFICER, "CMA", ["DL"]),
 ]
 
 

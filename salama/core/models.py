@@ -63,6 +63,16 @@ class Site(models.Model):
     path = models.CharField(max_length=255, db_index=True, editable=False)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    # The organisation keeping a camp's registry: besides the organisation that
+    # registered a household, only it may change the household (camps only).
+    registry_owner = models.ForeignKey(
+        "Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registry kept by"),
+    )
 
     class Meta:
         ordering = ["path"]

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, QuerySet, When
+from django.db.models import Case, Q, QuerySet, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -41,10 +41,28 @@ class NoLegalBasis(PermissionDenied):
         self.purpose = purpose
 
 
+# The camp registry is read by every member of the site whose role allows it,
+# but changed only by the organisation that registered the household or the one
+# keeping the camp's registry, and deleted only by the registering organisation.
+_CHANGES = frozenset({Perm.PERSON_CHANGE, Perm.PERSON_MERGE, Perm.HOUSEHOLD_CHANGE})
+
+
+def _scope(user: Any, perm: Perm, organisation_field: str) -> Q | None:
+    if perm in _CHANGES:
+        return core_access.site_scope(
+            user, perm, "site_path", organisation_field=organisation_field, registry_owner=True
+        )
+    if perm == Perm.PERSON_DELETE:
+        return core_access.site_scope(
+            user, perm, "site_path", organisation_field=organisation_field
+        )
+    return core_access.site_scope(user, perm, "site_path")
+
+
 def persons_for(
     user: Any, perm: Perm = Perm.PERSON_VIEW, *, include_merged: bool = False
 ) -> QuerySet[Person]:
-    scope = core_access.site_scope(user, perm, "site_path")
+    scope = _scope(user, perm, "household__registered_by")
     if scope is None:
         return Person.objects.none()
     purpose = core_access.purpose(user)
@@ -53,7 +71,7 @@ def persons_for(
 
 
 def households_for(user: Any, perm: Perm = Perm.HOUSEHOLD_VIEW) -> QuerySet[Household]:
-    scope = core_access.site_scope(user, perm, "site_path")
+    scope = _scope(user, perm, "registered_by")
     if scope is None:
         return Household.objects.none()
     return Household.objects.filter(scope).select_related("site", "registered_by")
@@ -63,7 +81,7 @@ def get_person(
     user: Any, pk: object, perm: Perm = Perm.PERSON_VIEW, *, audit: bool = True
 ) -> Person:
     """One person the user may act on, with the read audited; else 404."""
-    scope = core_access.site_scope(user, perm, "site_path")
+    scope = _scope(user, perm, "household__registered_by")
     if scope is None:
         raise Http404
     person = (
@@ -103,6 +121,13 @@ def get_household(
 
 def may_change_household(user: Any, household: Household) -> bool:
     return households_for(user, Perm.HOUSEHOLD_CHANGE).filter(pk=household.pk).exists()
+
+
+def may_act_on_person(user: Any, person: Person, perm: Perm) -> bool:
+    """Whether the user may change, merge or delete this (already fetched) person."""
+    if not core_access.has_perm(user, perm):
+        return False
+    return persons_for(user, perm, include_merged=True).filter(pk=person.pk).exists()
 
 
 def household_members(user: Any, household: Household) -> QuerySet[Person]:

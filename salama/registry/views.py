@@ -49,10 +49,10 @@ def person_detail(request: HttpRequest, pk: str) -> HttpResponse:
         "basis_choices": LEGAL_BASES,
         "needs": [(c, specific_needs().get(c, c)) for c in person.specific_needs],
         "revisions": access.person_revisions(person)[:20],
-        "can_change": core_access.has_perm(request.user, Perm.PERSON_CHANGE),
-        "can_delete": core_access.has_perm(request.user, Perm.PERSON_DELETE),
+        "can_change": access.may_act_on_person(request.user, person, Perm.PERSON_CHANGE),
+        "can_delete": access.may_act_on_person(request.user, person, Perm.PERSON_DELETE),
         "household_members": access.household_members(request.user, person.household),
-        "can_merge": core_access.has_perm(request.user, Perm.PERSON_MERGE),
+        "can_merge": access.may_act_on_person(request.user, person, Perm.PERSON_MERGE),
         "merged_records": access.merged_records(request.user, person),
         "screenings": screening_access.person_screenings(request.user, person)[:50]
         if core_access.has_perm(request.user, Perm.SCREENING_VIEW)

@@ -1,7 +1,8 @@
 """The only way views fetch screenings, alerts and submissions. A screening
-is visible to a user who may view screenings at the person's site and whose
-purpose (protection) has a legal basis for the person; anything else is not
-found. Reads of a screening are audited."""
+is visible to a member of the organisation that made it who may view
+screenings at the person's site and whose purpose (protection) has a legal
+basis for the person; anything else, another organisation's above all, is not
+found (PROTECTION.md 7). Reads of a screening are audited."""
 
 from typing import Any
 
@@ -22,8 +23,12 @@ from salama.screening.models import (
 )
 
 
+def _case_scope(user: Any, perm: Perm) -> Q | None:
+    return core_access.site_scope(user, perm, "site_path", organisation_field="organisation")
+
+
 def screenings_for(user: Any, perm: Perm = Perm.SCREENING_VIEW) -> QuerySet[Screening]:
-    scope = core_access.site_scope(user, perm, "site_path")
+    scope = _case_scope(user, perm)
     if scope is None:
         return Screening.objects.none()
     purpose = core_access.purpose(user)
@@ -60,7 +65,7 @@ def get_screening(user: Any, pk: object) -> Screening:
 
 
 def alerts_for(user: Any, status: str = Alert.Status.OPEN) -> QuerySet[Alert]:
-    scope = core_access.site_scope(user, Perm.ALERT_VIEW, "site_path")
+    scope = _case_scope(user, Perm.ALERT_VIEW)
     if scope is None:
         return Alert.objects.none()
     purpose = core_access.purpose(user)
@@ -87,7 +92,7 @@ def open_alert_count(user: Any) -> int:
 
 
 def submissions_for_review(user: Any) -> QuerySet[Submission]:
-    scope = core_access.site_scope(user, Perm.SUBMISSION_REVIEW, "site_path")
+    scope = _case_scope(user, Perm.SUBMISSION_REVIEW)
     if scope is None:
         return Submission.objects.none()
     waiting = Q(status=Submission.Status.REVIEW) | Q(

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -130,6 +131,7 @@ def screening_record(
         stored["profile_reason"] = profile_reason.strip()[:300]
     screening = Screening.objects.create(
         person=person,
+        organisation=_acting_organisation(user, Perm.SCREENING_CREATE),
         site_path=person.site_path,
         instrument=instrument.id,
         instrument_version=instrument.version,
@@ -168,6 +170,7 @@ def _follow_up(user: Any, person: Person, screening: Screening, result: Result, 
         alert = Alert.objects.create(
             screening=screening,
             person=person,
+            organisation_id=screening.organisation_id,
             site_path=person.site_path,
             level=result.level,
             referrals=result.referrals,
@@ -270,6 +273,7 @@ def submission_receive(
         form_version=form.version,
         xml=xml.decode("utf-8"),
         xml_sha256=digest,
+        organisation=_acting_organisation(user, Perm.FIELD_SUBMIT),
         site_path=_home_site(user),
         registry_id=parsed.fields.get("registry_id", "")[:40],
         status=Submission.Status.REVIEW,
@@ -289,6 +293,14 @@ def submission_receive(
         else _("Received; it waits for review: %(problem)s") % {"problem": submission.problem}
     )
     return Received(201, message, submission)
+
+
+def _acting_organisation(user: Any, perm: Perm) -> Any:
+    """The organisation that will own the record: the user's, for `perm`."""
+    organisation = core_access.organisation_for(user, perm)
+    if organisation is None:
+        raise PermissionDenied(_("You are not a member of an organisation that may do this."))
+    return organisation
 
 
 def _home_site(user: Any) -> str:

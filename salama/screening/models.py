@@ -32,6 +32,11 @@ class Screening(models.Model):
         "registry.Person", on_delete=models.CASCADE, related_name="screenings"
     )
     site_path = models.CharField(max_length=255, db_index=True)
+    # Case data belongs to the organisation that made it; no other reads it
+    # (PROTECTION.md 7), except later through a consented referral.
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
     instrument = models.CharField(_("instrument"), max_length=60)
     instrument_version = models.CharField(max_length=30)
     profile = models.CharField(_("profile"), max_length=10)
@@ -79,6 +84,11 @@ class Alert(models.Model):
     screening = models.OneToOneField(Screening, on_delete=models.CASCADE, related_name="alert")
     person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+")
     site_path = models.CharField(max_length=255, db_index=True)
+    # Case data belongs to the organisation that made it; no other reads it
+    # (PROTECTION.md 7), except later through a consented referral.
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
     level = models.CharField(max_length=10, choices=LEVELS)
     referrals = models.JSONField(default=list)
     status = models.CharField(max_length=15, choices=Status.choices, default=Status.OPEN)
@@ -108,6 +118,11 @@ class Submission(models.Model):
     xml = EncryptedTextField()
     xml_sha256 = models.CharField(max_length=64)
     site_path = models.CharField(max_length=255, db_index=True)
+    # Case data belongs to the organisation that made it; no other reads it
+    # (PROTECTION.md 7), except later through a consented referral.
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
     registry_id = models.CharField(max_length=40, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices)
     problem = models.CharField(max_length=300, blank=True)
