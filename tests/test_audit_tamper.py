@@ -74,7 +74,7 @@ def test_the_key_is_kept_in_the_data_folder_and_hashes_are_keyed(world, amc_pers
     secret = settings.SALAMA_AUDIT_KEYS[0]
     assert entry.key_id == key_id(secret)
     assert entry.hash == entry_hash(
-        secret, entry.prev_hash, entry.seq, entry.key_id, entry.content()
+        secret, entry.prev_hash, entry.chain, entry.seq, entry.key_id, entry.content()
     )
     unkeyed = hashlib.sha256(
         (entry.prev_hash + "\n" + canonical(entry.content())).encode()
@@ -93,7 +93,9 @@ def test_an_entry_changed_and_every_hash_recomputed_without_the_key_is_detected(
         if entry.id == entries[2].id:
             entry.username = "nobody"
         entry.prev_hash = prev
-        entry.hash = entry_hash(guessed, prev, entry.seq, entry.key_id, entry.content())
+        entry.hash = entry_hash(
+            guessed, prev, entry.chain, entry.seq, entry.key_id, entry.content()
+        )
         sql(
             "UPDATE audit_auditentry SET username = %s, prev_hash = %s, hash = %s WHERE id = %s",
             [entry.username, entry.prev_hash, entry.hash, entry.id],
@@ -111,7 +113,7 @@ def test_rotation_switches_the_chain_to_the_new_key_and_old_keys_still_verify(
         audit_rotate_key()
     new = secrets.token_urlsafe(32)
     settings.SALAMA_AUDIT_KEYS = [new, old]
-    rotation = audit_rotate_key()
+    (rotation,) = audit_rotate_key()
     after = audit_record(user=None, action="read", purpose="system", model="x.Y", record_id=1)
     assert rotation.key_id == after.key_id == key_id(new) == AuditHead.objects.get().key_id
     assert AuditEntry.objects.filter(key_id=key_id(old)).count() == rotation.seq - 1
@@ -135,7 +137,7 @@ def test_a_process_without_the_key_in_use_writes_nothing(world, amc_person, sett
 def test_sqlite_refuses_insert_or_replace(world, amc_person):
     target = AuditEntry.objects.order_by("id")[1]
     columns = (
-        "id, seq, key_id, at, user_id, username, action, purpose, model, record_id, "
+        "id, chain, seq, key_id, at, user_id, username, action, purpose, model, record_id, "
         "changed_fields, record_ids, prev_hash, hash"
     )
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
@@ -147,10 +149,10 @@ def test_sqlite_refuses_insert_or_replace(world, amc_person):
         )
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         sql(
-            "REPLACE INTO audit_auditentry (seq, key_id, at, username, action, purpose, model, "
-            "record_id, changed_fields, record_ids, prev_hash, hash) "
-            "VALUES (%s, 'k', '2026-01-01', 'x', 'read', 'p', 'm', '1', '[]', '[]', 'p', 'h')",
-            [target.seq],
+            "REPLACE INTO audit_auditentry (chain, seq, key_id, at, username, action, purpose, "
+            "model, record_id, changed_fields, record_ids, prev_hash, hash) "
+            "VALUES (%s, %s, 'k', '2026-01-01', 'x', 'read', 'p', 'm', '1', '[]', '[]', 'p', 'h')",
+            [target.chain, target.seq],
         )
     assert AuditEntry.objects.get(id=target.id).username == target.username
 
@@ -177,9 +179,9 @@ def test_update_delete_and_upsert_stay_refused(world, amc_person):
         sql("DELETE FROM audit_auditentry WHERE id = %s", [entry.id])
     with pytest.raises(DatabaseError), transaction.atomic():
         sql(
-            "INSERT INTO audit_auditentry (id, seq, key_id, at, username, action, purpose, "
+            "INSERT INTO audit_auditentry (id, chain, seq, key_id, at, username, action, purpose, "
             "model, record_id, changed_fields, record_ids, prev_hash, hash) "
-            "SELECT id, seq, key_id, at, username, action, purpose, model, record_id, "
+            "SELECT id, chain, seq, key_id, at, username, action, purpose, model, record_id, "
             "changed_fields, record_ids, prev_hash, hash FROM audit_auditentry WHERE id = %s "
             "ON CONFLICT (id) DO UPDATE SET username = 'x'",
             [entry.id],
@@ -229,7 +231,7 @@ def test_truncation_is_caught_by_the_checkpoint(world, amc_person, unguarded):
         sql("TRUNCATE audit_auditentry")
     else:
         sql("DELETE FROM audit_auditentry")
-    verify_fails("the last of 0 entries, but checkpoint")
+    verify_fails(r"the last of 0 entries of chain \d, but checkpoint")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -240,7 +242,7 @@ def test_a_tail_rewritten_even_with_the_key_differs_from_the_checkpoint(
     last = AuditEntry.objects.latest("id")
     last.username = "nobody"
     secret = settings.SALAMA_AUDIT_KEYS[0]
-    forged = entry_hash(secret, last.prev_hash, last.seq, last.key_id, last.content())
+    forged = entry_hash(secret, last.prev_hash, last.chain, last.seq, last.key_id, last.content())
     sql(
         "UPDATE audit_auditentry SET username = 'nobody', hash = %s WHERE id = %s",
         [forged, last.id],
@@ -252,7 +254,8 @@ def test_a_tail_rewritten_even_with_the_key_differs_from_the_checkpoint(
 def test_a_forged_checkpoint_is_refused(world, amc_person):
     path = audit_write_checkpoint()
     record = json.loads(path.read_text())
-    record["count"] += 5  # or any other change without the key
+    (chain,) = record["chains"]
+    record["chains"][chain][0] += 5  # or any other change without the key
     path.write_text(json.dumps(record))
     verify_fails("is not signed with a configured key")
 
@@ -265,7 +268,7 @@ def test_checkpoints_are_written_by_a_scheduled_job_and_verify_reads_them(
     (path,) = checkpoint_files()
     record = json.loads(path.read_text())
     head = AuditHead.objects.get()
-    assert (record["count"], record["head_hash"]) == (head.count, head.last_hash)
+    assert record["chains"] == {str(head.pk): [head.count, head.last_hash]}
     assert record["key_id"] == key_id(settings.SALAMA_AUDIT_KEYS[0])
     message = (
         "salama-audit-checkpoint\n" + canonical({k: record[k] for k in record if k != "signature"})
@@ -384,5 +387,6 @@ def test_concurrent_appends_keep_a_verifying_chain(flushable_audit):
         thread.start()
     for thread in threads:
         thread.join()
-    assert AuditEntry.objects.count() == 200 == AuditHead.objects.get().count
+    assert AuditEntry.objects.count() == 200 == sum(h.count for h in AuditHead.objects.all())
+    assert AuditHead.objects.count() == 8  # one chain per thread: no single lock
     assert audit_verify_chain() is None

@@ -1,14 +1,21 @@
 """Writing the audit trail. Called inside the caller's transaction, so an
 entry exists exactly when the operation it records was committed.
 
-Appending chains the entry to the previous one through the single head row,
-which is locked from the first statement to the end of the transaction: so
-everything that does not need the previous hash (the entry's canonical text)
-is computed before, and the locked part is two statements on PostgreSQL (claim
-the next number, insert and advance the head in one) with nothing else in it.
+Appending chains the entry to the previous one of its chain through the
+chain's head row, which is locked from the first statement to the end of the
+transaction (its commit included). So that concurrent requests do not all wait
+on one lock, there are CHAINS chains and each thread of each process writes to
+its own (a transaction thus only ever locks one head, and cannot deadlock on
+another); everything that does not need the previous hash (the entry's
+canonical text) is computed before the lock, and the locked part is two
+statements on PostgreSQL (claim the next number; insert and advance the head
+in one) with nothing else in it.
 """
 
+import itertools
 import json
+import os
+import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import cache
@@ -45,62 +52,77 @@ def newest_key_id() -> str:
     return key_id(settings.SALAMA_AUDIT_KEYS[0])
 
 
+CHAINS = 8
+_next_chain = itertools.count(os.getpid())
+_thread = threading.local()
+
+
+def _my_chain() -> int:
+    """This thread's chain: threads of one process take the chains in turn."""
+    if not hasattr(_thread, "chain"):
+        _thread.chain = next(_next_chain) % CHAINS + 1
+    return int(_thread.chain)
+
+
 _CLAIM = (
     "UPDATE audit_audithead SET count = count + 1, "
     "key_id = CASE WHEN %s <> '' THEN %s WHEN key_id = '' THEN %s ELSE key_id END "
-    "WHERE id = 1 RETURNING count, last_hash, key_id"
+    "WHERE id = %s RETURNING count, last_hash, key_id"
 )
 _INSERT = (
-    "INSERT INTO audit_auditentry (seq, key_id, at, user_id, username, action, purpose, "
-    "model, record_id, changed_fields, record_ids, prev_hash, hash) VALUES "
-    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"
+    "INSERT INTO audit_auditentry (chain, seq, key_id, at, user_id, username, action, "
+    "purpose, model, record_id, changed_fields, record_ids, prev_hash, hash) VALUES "
+    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"
 )
 # PostgreSQL: insert the entry and advance the head in one statement (one round trip
 # while the head is locked).
 _INSERT_AND_ADVANCE_PG = (
-    "WITH e AS (INSERT INTO audit_auditentry (seq, key_id, at, user_id, username, action, "
-    "purpose, model, record_id, changed_fields, record_ids, prev_hash, hash) VALUES "
-    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s, %s) RETURNING id, hash) "
-    "UPDATE audit_audithead SET last_hash = e.hash FROM e WHERE audit_audithead.id = 1 "
+    "WITH e AS (INSERT INTO audit_auditentry (chain, seq, key_id, at, user_id, username, "
+    "action, purpose, model, record_id, changed_fields, record_ids, prev_hash, hash) VALUES "
+    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s, %s) "
+    "RETURNING id, chain, hash) "
+    "UPDATE audit_audithead SET last_hash = e.hash FROM e WHERE audit_audithead.id = e.chain "
     "RETURNING e.id"
 )
-_ADVANCE = "UPDATE audit_audithead SET last_hash = %s WHERE id = 1"
+_ADVANCE = "UPDATE audit_audithead SET last_hash = %s WHERE id = %s"
 
 
-def _claim(cursor: Any, switch_to: str) -> tuple[int, str, str]:
-    """Lock the head and take the next number: (seq, previous hash, key id)."""
+def _claim(cursor: Any, chain: int, switch_to: str) -> tuple[int, str, str]:
+    """Lock the chain's head and take the next number: (seq, previous hash, key id)."""
     newest = newest_key_id()
-    cursor.execute(_CLAIM, [switch_to, switch_to, newest])
+    cursor.execute(_CLAIM, [switch_to, switch_to, newest, chain])
     row = cursor.fetchone()
-    if row is None:  # a new (or flushed) database: the head is made once
+    if row is None:  # a new (or flushed) database: each head is made once
         defaults = {"last_hash": GENESIS, "key_id": newest}
-        _head, created = AuditHead.objects.get_or_create(pk=1, defaults=defaults)
-        if created and AuditEntry.objects.exists():  # rolled back with the caller's work
+        _head, created = AuditHead.objects.get_or_create(pk=chain, defaults=defaults)
+        if created and AuditEntry.objects.filter(chain=chain).exists():  # rolled back
             raise ImproperlyConfigured(
-                "the audit head is missing while the trail holds entries: run `salama audit verify`"
+                f"the head of audit chain {chain} is missing while the chain holds entries: "
+                "run `salama audit verify`"
             )
-        cursor.execute(_CLAIM, [switch_to, switch_to, newest])
+        cursor.execute(_CLAIM, [switch_to, switch_to, newest, chain])
         row = cursor.fetchone()
     return int(row[0]), str(row[1]), str(row[2])
 
 
-def _append(entry: AuditEntry, switch_to: str = "") -> AuditEntry:
+def _append(entry: AuditEntry, chain: int = 0, switch_to: str = "") -> AuditEntry:
     body = canonical(entry.content())  # before the lock
     changed, shown = json.dumps(entry.changed_fields), json.dumps(entry.record_ids)
     keys = audit_keys()
     with transaction.atomic(), connection.cursor() as cursor:
-        entry.seq, entry.prev_hash, entry.key_id = _claim(cursor, switch_to)
+        entry.chain = chain or _my_chain()
+        entry.seq, entry.prev_hash, entry.key_id = _claim(cursor, entry.chain, switch_to)
         secret = keys.get(entry.key_id)
         if secret is None:
             raise AuditKeyError(
                 f"the audit chain is keyed with key {entry.key_id}, which SALAMA_AUDIT_KEYS "
                 "does not hold: give every Salama process the same keys (docs/operations.md)"
             )
-        entry.hash = entry_hash(secret, entry.prev_hash, entry.seq, entry.key_id, body)
+        entry.hash = entry_hash(secret, entry.prev_hash, entry.chain, entry.seq, entry.key_id, body)
         values: list[Any] = [
-            entry.seq, entry.key_id, entry.at, entry.user_id, entry.username, entry.action,
-            entry.purpose, entry.model, entry.record_id, changed, shown, entry.prev_hash,
-            entry.hash,
+            entry.chain, entry.seq, entry.key_id, entry.at, entry.user_id, entry.username,
+            entry.action, entry.purpose, entry.model, entry.record_id, changed, shown,
+            entry.prev_hash, entry.hash,
         ]  # fmt: skip
         if connection.vendor == "postgresql":
             cursor.execute(_INSERT_AND_ADVANCE_PG, values)
@@ -108,7 +130,7 @@ def _append(entry: AuditEntry, switch_to: str = "") -> AuditEntry:
         else:
             cursor.execute(_INSERT, values)
             entry.id = cursor.fetchone()[0]
-            cursor.execute(_ADVANCE, [entry.hash])
+            cursor.execute(_ADVANCE, [entry.hash, entry.chain])
     entry._state.adding, entry._state.db = False, connection.alias
     return entry
 
@@ -176,35 +198,41 @@ def record_bulk_access_alert(reader_id: int, now: datetime) -> AuditEntry:
     return _append(entry)
 
 
-def audit_rotate_key(user: Any = None) -> AuditEntry:
-    """Switch the chain to the newest configured key: the rotation entry is the
-    first one hashed with it, and every later entry must be (old keys only verify)."""
+def audit_rotate_key(user: Any = None) -> list[AuditEntry]:
+    """Switch every chain to the newest configured key: each chain's rotation entry
+    is its first one hashed with it, and every later entry must be (old keys only
+    verify). Heads are taken in order, so two rotations cannot deadlock."""
     newest = newest_key_id()
-    head = AuditHead.objects.filter(pk=1).first()
-    if head is not None and head.key_id == newest:
+    chains = list(
+        AuditHead.objects.exclude(key_id=newest).order_by("id").values_list("id", flat=True)
+    )
+    if not chains:
         raise AuditKeyError(
             f"the audit chain already uses the newest key ({newest}): put a new key first "
             "in SALAMA_AUDIT_KEYS and restart every Salama process before rotating"
         )
-    entry = _entry(user, ROTATION, "system", "audit.AuditKey", newest)
-    return _append(entry, switch_to=newest)
+    with transaction.atomic():
+        return [
+            _append(_entry(user, ROTATION, "system", "audit.AuditKey", newest), chain, newest)
+            for chain in chains
+        ]
 
 
 def audit_write_checkpoint(now: datetime | None = None) -> Path | None:
     """Write a signed statement of the head (count, hash, time, key id) into the
     checkpoint folder, outside the database; None when nothing changed since the last."""
     folder = Path(settings.SALAMA_AUDIT_CHECKPOINT_DIR)
-    head = AuditHead.objects.filter(pk=1).first()
-    count, last_hash = (head.count, head.last_hash) if head else (0, GENESIS)
-    from salama.audit.selectors import audit_checkpoints  # one module reads, one writes
+    from salama.audit.selectors import audit_checkpoints, audit_heads  # reads there
 
+    heads = audit_heads()
     previous = audit_checkpoints()
-    if previous and previous[-1].count == count:
+    if previous and dict(previous[-1].heads) == heads:
         return None
     at = (now or timezone.now()).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    checkpoint = sign_checkpoint(settings.SALAMA_AUDIT_KEYS[0], count, last_hash, at)
+    checkpoint = sign_checkpoint(settings.SALAMA_AUDIT_KEYS[0], heads, at)
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"checkpoint-{count:012d}-{at.replace(':', '')}.json"
+    total = checkpoint.total
+    path = folder / f"checkpoint-{total:012d}-{at.replace(':', '')}.json"
     record = {**checkpoint.statement(), "signature": checkpoint.signature}
     partial = path.with_suffix(".part")
     partial.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")

@@ -6,8 +6,10 @@ class AuditEntry(models.Model):
     (`record_ids` names every record on it). Append-only: database triggers refuse
     UPDATE, DELETE, TRUNCATE and SQLite's INSERT OR REPLACE (migration 0003)."""
 
-    # 1, 2, 3, ... without gaps: a missing number or tail is a removed entry.
-    seq = models.BigIntegerField(unique=True)
+    # Which chain (AuditHead id) the entry belongs to, and its number in that chain:
+    # 1, 2, 3, ... without gaps, so a missing number or tail is a removed entry.
+    chain = models.SmallIntegerField(default=1)
+    seq = models.BigIntegerField()
     # The audit key (salama.lib.auditchain.key_id) under which `hash` was made.
     key_id = models.CharField(max_length=16)
 
@@ -29,6 +31,9 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["model", "record_id", "at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_entry_chain_seq")
+        ]
 
     def content(self) -> dict[str, object]:
         """What the hash covers besides the number, key and previous hash."""
@@ -46,9 +51,10 @@ class AuditEntry(models.Model):
 
 
 class AuditHead(models.Model):
-    """The single row (pk 1) locked while appending, so that concurrent writers
-    chain their entries one after another: the last entry's number and hash, and
-    the key new entries are hashed with (switched by `salama audit rotate-key`)."""
+    """The head of one chain (its id is the chain's number), locked while appending
+    so that the writers of that chain chain their entries one after another: the
+    last entry's number and hash, and the key new entries are hashed with (switched
+    by `salama audit rotate-key`)."""
 
     count = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)

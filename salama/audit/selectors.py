@@ -20,6 +20,7 @@ def _rows(batch: int = 2000) -> Iterator[Row]:
         for entry in chunk:
             yield Row(
                 entry.id,
+                entry.chain,
                 entry.seq,
                 entry.key_id,
                 entry.action,
@@ -38,9 +39,9 @@ class CheckpointUnreadable(ValueError):
 def _read_checkpoint(path: Path) -> Checkpoint:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        heads = {int(c): Head(int(n), str(h)) for c, (n, h) in data["chains"].items()}
         return Checkpoint(
-            count=int(data["count"]),
-            head_hash=str(data["head_hash"]),
+            heads=heads,
             at=str(data["at"]),
             key_id=str(data["key_id"]),
             signature=str(data["signature"]),
@@ -56,12 +57,15 @@ def audit_checkpoints() -> list[Checkpoint]:
     if not folder.is_dir():
         return []
     found = [_read_checkpoint(path) for path in sorted(folder.glob("checkpoint-*.json"))]
-    return sorted(found, key=lambda checkpoint: (checkpoint.count, checkpoint.at))
+    return sorted(found, key=lambda checkpoint: (checkpoint.at, checkpoint.total))
 
 
-def audit_head() -> Head:
-    head = AuditHead.objects.filter(pk=1).first()
-    return Head(head.count, head.last_hash) if head else Head(0, "0" * 64)
+def audit_heads() -> dict[int, Head]:
+    """Each chain's head: its entry count and last hash."""
+    return {
+        chain: Head(count, last_hash)
+        for chain, count, last_hash in AuditHead.objects.values_list("id", "count", "last_hash")
+    }
 
 
 def audit_verify_chain() -> Break | None:
@@ -70,7 +74,7 @@ def audit_verify_chain() -> Break | None:
         checkpoints = audit_checkpoints()
     except CheckpointUnreadable as exc:
         return Break(0, str(exc))
-    return verify(_rows(), settings.SALAMA_AUDIT_KEYS, audit_head(), checkpoints)
+    return verify(_rows(), settings.SALAMA_AUDIT_KEYS, audit_heads(), checkpoints)
 
 
 def _names(record_id: str) -> Q:

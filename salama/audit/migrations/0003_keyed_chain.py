@@ -1,7 +1,7 @@
 """Key the audit chain and close the ways around the append-only guard.
 
-Entries get a gap-free sequence number and the id of the key their hash is made
-with; the head records the count and the key in use. Existing entries are
+Entries get a chain (existing ones are chain 1), a gap-free number in it and the id
+of the key their hash is made with; each head records its chain's count and key. Existing entries are
 checked against their old unkeyed hashes first (a broken chain stops the
 migration: nothing is laundered into a keyed one), then rehashed under the key.
 
@@ -24,7 +24,8 @@ SQLITE = [
        BEGIN {_REFUSE}; END""",
     f"""CREATE TRIGGER audit_entry_no_replace BEFORE INSERT ON audit_auditentry
        WHEN EXISTS (SELECT 1 FROM audit_auditentry
-                    WHERE id = NEW.id OR seq = NEW.seq OR hash = NEW.hash)
+                    WHERE id = NEW.id OR (chain = NEW.chain AND seq = NEW.seq)
+                       OR hash = NEW.hash)
        BEGIN {_REFUSE}; END""",
 ]
 SQLITE_REVERSE = [
@@ -101,14 +102,15 @@ def key_the_chain(apps, schema_editor):  # type: ignore[no-untyped-def]
             )
         old_prev = entry.hash
         seq += 1
-        new_hash = entry_hash(secret, new_prev, seq, current, _content(entry, seq, current))
+        new_hash = entry_hash(secret, new_prev, 1, seq, current, _content(entry, seq, current))
         entry_model.objects.filter(pk=entry.pk).update(
-            seq=seq, key_id=current, prev_hash=new_prev, hash=new_hash
+            chain=1, seq=seq, key_id=current, prev_hash=new_prev, hash=new_hash
         )
         new_prev = new_hash
-    head_model.objects.update_or_create(
-        pk=1, defaults={"count": seq, "last_hash": new_prev, "key_id": current}
-    )
+    if seq:  # an empty trail gets its heads when it is first written to
+        head_model.objects.update_or_create(
+            pk=1, defaults={"count": seq, "last_hash": new_prev, "key_id": current}
+        )
 
 
 def guard(apps, schema_editor):  # type: ignore[no-untyped-def]
@@ -139,6 +141,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField("auditentry", "seq", models.BigIntegerField(null=True)),
+        migrations.AddField("auditentry", "chain", models.SmallIntegerField(default=1)),
         migrations.AddField(
             "auditentry", "key_id", models.CharField(max_length=16, default=""), preserve_default=False
         ),
@@ -146,7 +149,11 @@ class Migration(migrations.Migration):
         migrations.AddField("audithead", "count", models.BigIntegerField(default=0)),
         migrations.AddField("audithead", "key_id", models.CharField(max_length=16, default="")),
         migrations.RunPython(key_the_chain, unkey_the_chain),
-        migrations.AlterField("auditentry", "seq", models.BigIntegerField(unique=True)),
+        migrations.AlterField("auditentry", "seq", models.BigIntegerField()),
+        migrations.AddConstraint(
+            "auditentry",
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_entry_chain_seq"),
+        ),
         # Last: on SQLite, altering a column rebuilds the table and drops its triggers.
         migrations.RunPython(guard, unguard),
     ]

@@ -30,10 +30,14 @@ class Command(BaseCommand):
             return
         if operation == "rotate-key":
             try:
-                entry = audit_rotate_key()
+                entries = audit_rotate_key()
             except AuditKeyError as exc:
                 raise CommandError(str(exc)) from None
-            self.stdout.write(f"Audit chain now keyed with {entry.key_id} from entry {entry.seq}.")
+            self.stdout.write(
+                f"Audit chains now keyed with {entries[0].key_id}, from entry "
+                + ", ".join(f"{e.seq} of chain {e.chain}" for e in entries)
+                + "."
+            )
             return
         broken = audit_verify_chain()
         if broken is not None:
