@@ -53,14 +53,15 @@ def newest_key_id() -> str:
 
 
 CHAINS = 8
-_next_chain = itertools.count(os.getpid())
+_next_chain = itertools.count()
 _thread = threading.local()
 
 
 def _my_chain() -> int:
-    """This thread's chain: threads of one process take the chains in turn."""
+    """This thread's chain: threads of one process take the chains in turn, from a
+    place that differs between processes (read at first use, so after any fork)."""
     if not hasattr(_thread, "chain"):
-        _thread.chain = next(_next_chain) % CHAINS + 1
+        _thread.chain = (os.getpid() + next(_next_chain)) % CHAINS + 1
     return int(_thread.chain)
 
 

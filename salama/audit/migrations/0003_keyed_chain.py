@@ -117,6 +117,19 @@ def guard(apps, schema_editor):  # type: ignore[no-untyped-def]
     _execute(schema_editor, GUARD.get(schema_editor.connection.vendor, ((), ()))[1])
 
 
+def index_list_reads(apps, schema_editor):  # type: ignore[no-untyped-def]
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            "CREATE INDEX audit_entry_record_ids ON audit_auditentry "
+            "USING gin (record_ids jsonb_path_ops)"
+        )
+
+
+def unindex_list_reads(apps, schema_editor):  # type: ignore[no-untyped-def]
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS audit_entry_record_ids")
+
+
 def unguard(apps, schema_editor):  # type: ignore[no-untyped-def]
     _execute(schema_editor, GUARD.get(schema_editor.connection.vendor, ((), ()))[0])
 
@@ -156,4 +169,6 @@ class Migration(migrations.Migration):
         ),
         # Last: on SQLite, altering a column rebuilds the table and drops its triggers.
         migrations.RunPython(guard, unguard),
+        # "Who accessed this person" finds the lists that named the person.
+        migrations.RunPython(index_list_reads, unindex_list_reads),
     ]
