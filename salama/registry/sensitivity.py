@@ -57,6 +57,7 @@ FIELD_SENSITIVITY: dict[str, dict[str, str]] = {
         "record_id": PERSONAL,
         "changed_fields": PERSONAL,
         "record_ids": PERSONAL,
+        "chain": PUBLIC,
         "seq": PUBLIC,
         "key_id": PUBLIC,
         "prev_hash": PUBLIC,
