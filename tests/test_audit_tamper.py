@@ -321,6 +321,18 @@ def test_web_search_and_household_api_are_audited_and_listed_on_the_access_page(
     assert page.content.decode().count("registrar") >= 1
 
 
+def test_the_duplicate_queue_names_both_people_of_each_pair(world, amc_person, hop_person):
+    from salama.registry.models import DuplicateCandidate
+
+    DuplicateCandidate.objects.create(keep=amc_person, other=hop_person, probability=0.9)
+    assert signed_in(world.user("admin")).get("/registry/duplicates/").status_code == 200
+    entry = AuditEntry.objects.filter(action="list", username="admin").get()
+    assert (entry.model, entry.record_ids) == (
+        "registry.Person",
+        [str(amc_person.pk), str(hop_person.pk)],
+    )
+
+
 # 6. Bulk access alert -----------------------------------------------------------
 
 
