@@ -107,6 +107,40 @@ def _checked_fernet_keys(text: str) -> list[str]:
 
 
 SALAMA_FIELD_KEYS = _field_keys()
+
+
+def _audit_keys() -> list[str]:
+    """Secrets that key the audit chain and sign its checkpoints (docs/security.md),
+    newest first: SALAMA_AUDIT_KEYS (comma- or line-separated) or SALAMA_AUDIT_KEYS_FILE,
+    kept outside the database. Without them, a key generated on first use is kept in
+    the data folder's `audit_keys` (back it up apart from the database)."""
+    configured = envsecret("SALAMA_AUDIT_KEYS")
+    if DATABASE_FREE and not configured:
+        return []  # nothing to audit without a database
+    if not configured:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        key_file = DATA_DIR / "audit_keys"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(32) + "\n", encoding="utf-8")
+            key_file.chmod(0o600)
+        configured = key_file.read_text(encoding="utf-8")
+    keys = [k.strip() for k in configured.replace("\n", ",").split(",") if k.strip()]
+    for number, key in enumerate(keys, start=1):
+        if len(key) < 32:  # the key itself is never printed
+            raise ConfigError(
+                f"SALAMA_AUDIT_KEYS: key {number} of {len(keys)} is shorter than 32 characters; "
+                "make one with python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+    return keys
+
+
+SALAMA_AUDIT_KEYS = _audit_keys()
+# Signed audit checkpoints (head hash and count) are written here, outside the database.
+SALAMA_AUDIT_CHECKPOINT_DIR = Path(
+    os.getenv("SALAMA_AUDIT_CHECKPOINT_DIR") or DATA_DIR / "audit-checkpoints"
+).resolve()
+# Reading more distinct people than this within an hour alerts the data-protection officers.
+SALAMA_BULK_ACCESS_LIMIT = envint("SALAMA_BULK_ACCESS_LIMIT", 200)
 # Largest OpenRosa submission (XML and attachments together) accepted, in bytes.
 SALAMA_OPENROSA_MAX_BYTES = envint("SALAMA_OPENROSA_MAX_BYTES", 10 * 1024 * 1024)
 # Small-cell suppression threshold for published counts (docs/security.md; never below 5).

@@ -160,7 +160,7 @@ def bearer(user: User) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
-GUARD = importlib.import_module("salama.audit.migrations.0002_append_only")
+GUARD = importlib.import_module("salama.audit.migrations.0003_keyed_chain")
 
 
 @contextmanager
@@ -189,6 +189,13 @@ def flushable_audit(transactional_db: Any) -> Iterator[None]:
     yield
     with audit_guard_removed():
         AuditEntry.objects.all().delete()
+
+
+@pytest.fixture(autouse=True)
+def audit_checkpoints_apart(settings: Any, tmp_path_factory: Any) -> None:
+    """Each test keeps its own audit checkpoints: one written in a test (by a
+    scheduled job) must not outlive the database it was taken of."""
+    settings.SALAMA_AUDIT_CHECKPOINT_DIR = tmp_path_factory.mktemp("audit-checkpoints")
 
 
 @pytest.fixture(autouse=True)

@@ -1,12 +1,14 @@
 """PROTECTION.md 16: every read and write is audited in a hash chain that
 `salama audit verify` checks; the database refuses edits to it."""
 
+from dataclasses import replace
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
 from salama.audit.models import AuditEntry
-from salama.lib.auditchain import GENESIS, entry_hash, verify
+from salama.lib.auditchain import GENESIS, Row, entry_hash, key_id, verify
 from tests.conftest import audit_guard_removed, signed_in
 
 
@@ -61,7 +63,9 @@ def test_verify_detects_a_deleted_entry(world, amc_person, unguarded):
     entries = list(AuditEntry.objects.order_by("id")[:5])
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditentry WHERE id = %s", [entries[2].id])
-    with pytest.raises(CommandError, match=f"entry {entries[3].id}: does not follow"):
+    with pytest.raises(
+        CommandError, match=rf"entry {entries[3].id}: has number 4 in chain \d, expected 3"
+    ):
         call_command("audit", "verify")
 
 
@@ -87,9 +91,15 @@ def test_who_accessed_page_for_administrators_only(world, amc_person):
 
 
 def test_chain_functions_alone():
-    first = entry_hash(GENESIS, {"a": 1})
-    second = entry_hash(first, {"b": 2})
-    rows = [(1, GENESIS, first, {"a": 1}), (2, first, second, {"b": 2})]
-    assert verify(rows) is None
-    assert verify([rows[1]]).entry_id == 2
-    assert verify([(1, GENESIS, first, {"a": 2})]).entry_id == 1
+    key = "k" * 40
+    kid = key_id(key)
+    rows = []
+    prev = GENESIS
+    for seq, content in enumerate([{"a": 1}, {"b": 2}], start=1):
+        made = entry_hash(key, prev, 1, seq, kid, content)
+        rows.append(Row(seq, 1, seq, kid, "read", "1", prev, made, content))
+        prev = made
+    assert verify(rows, [key]) is None
+    assert verify([rows[1]], [key]).entry_id == 2
+    assert verify([replace(rows[0], content={"a": 2})], [key]).entry_id == 1
+    assert "not configured" in verify(rows, ["o" * 40]).reason

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from django_tasks_db.models import DBTaskResult
 
+from salama.audit.actions import audit_write_checkpoint
 from salama.jobs.actions import schedule_retry_or_fail
 from salama.jobs.context import JobContext
 from salama.jobs.handlers import job
@@ -48,3 +49,10 @@ def recover_stale(ctx: JobContext) -> dict[str, int]:
         )
         count += 1
     return {"recovered": count}
+
+
+@job(label=_("Write a signed audit checkpoint"))
+def audit_checkpoint(ctx: JobContext) -> dict[str, bool]:
+    """A signed statement of the audit head outside the database, so that `salama
+    audit verify` detects a truncated or rewritten trail (docs/security.md)."""
+    return {"written": audit_write_checkpoint() is not None}

@@ -53,4 +53,17 @@ SCHEDULE: list[Entry] = [
         handler="salama.jobs.housekeeping.recover_stale",
         every_minutes=5,
     ),
+    # A signed audit checkpoint outside the database (head count and hash).
+    Entry(
+        name="audit.checkpoint",
+        handler="salama.jobs.housekeeping.audit_checkpoint",
+        every_minutes=15,
+    ),
+    # Bulk access (many people read within an hour, or an export) alerts the
+    # data-protection officers of the reader's organisation (PROTECTION.md 17).
+    Entry(
+        name="notifications.bulk_access",
+        handler="salama.notifications.bulk_access.bulk_access_scan",
+        every_minutes=5,
+    ),
 ]

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
+from salama.audit.actions import record_list_read
 from salama.core import access as core_access
 from salama.core.api_errors import ApiError, form_errors
 from salama.core.roles import Perm
@@ -181,8 +182,11 @@ class HouseholdPatch(Schema):
     shelter: str
 
 
-def _page_of(queryset: Any, page: int, page_size: int, shown: Any = list) -> dict[str, Any]:
+def _page_of(
+    queryset: Any, page: int, page_size: int, shown: Any = list, *, reader: Any
+) -> dict[str, Any]:
     page_obj = selectors.paginate(queryset, page, max(1, min(page_size, MAX_PAGE_SIZE)))
+    record_list_read(reader, page_obj.object_list)  # every record shown (rule 16)
     return {
         "items": shown(page_obj.object_list),
         "count": page_obj.paginator.count,
@@ -218,7 +222,8 @@ def list_persons(request: HttpRequest, q: str = "", page: int = 1, page_size: in
     names, so that they stay out of URLs and server logs."""
     _need(request, Perm.PERSON_VIEW)
     persons = selectors.person_search(request.user, q[:100])
-    return _page_of(persons, page, page_size, partial(selectors.masked_for_list, request.user))
+    shown = partial(selectors.masked_for_list, request.user)
+    return _page_of(persons, page, page_size, shown, reader=request.user)
 
 
 class SearchIn(Schema):
@@ -232,7 +237,7 @@ def search_persons(request: HttpRequest, payload: SearchIn) -> Any:
     _need(request, Perm.PERSON_VIEW)
     persons = selectors.person_search(request.user, payload.q)
     shown = partial(selectors.masked_for_list, request.user)
-    return _page_of(persons, payload.page, payload.page_size, shown)
+    return _page_of(persons, payload.page, payload.page_size, shown, reader=request.user)
 
 
 class MatchIn(Schema):
@@ -282,6 +287,7 @@ def match_persons(request: HttpRequest, payload: MatchIn) -> Any:
         )
     matches = access.match_persons(request.user, query, top=payload.top)
     shown = selectors.masked_for_list(request.user, [m.person for m in matches])
+    record_list_read(request.user, [m.person for m in matches])
     return [
         {"person": p, "probability": m.probability, "explanation": m.explanation}
         for p, m in zip(shown, matches, strict=True)
@@ -331,7 +337,8 @@ def update_person(request: HttpRequest, person_id: str, payload: PersonPatch) ->
 def list_households(request: HttpRequest, q: str = "", page: int = 1, page_size: int = 25) -> Any:
     """`q` matches a household number exactly or a shelter in part."""
     _need(request, Perm.HOUSEHOLD_VIEW)
-    return _page_of(selectors.household_search(request.user, q[:100]), page, page_size)
+    households = selectors.household_search(request.user, q[:100])
+    return _page_of(households, page, page_size, reader=request.user)
 
 
 @router.get("/households/{household_id}", response=HouseholdDetail, summary="Read one household")

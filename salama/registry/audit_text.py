@@ -12,6 +12,7 @@ from salama.registry.models import Person
 
 ACTIONS: dict[str, Promise] = {
     "read": gettext_lazy("Opened the record"),
+    "list": gettext_lazy("Saw the record in a list"),
     "read_audit": gettext_lazy("Read who accessed the record"),
     "create": gettext_lazy("Registered"),
     "change": gettext_lazy("Changed"),

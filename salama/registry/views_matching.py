@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from salama.audit.actions import record_list_read
 from salama.core import access as core_access
 from salama.core.decorators import staff_page
 from salama.core.roles import Perm
@@ -59,6 +60,7 @@ def desk_matches(request: HttpRequest, index: int) -> HttpResponse:
     query = desk_query(request.POST, f"m-{index}")
     matches = access.match_persons(request.user, query, top=5) if _has_name(query) else []
     matches = [m for m in matches if m.probability >= 0.05]
+    record_list_read(request.user, [m.person for m in matches])
     return render(request, "registry/_partials/matches.html", {"matches": matches, "compact": True})
 
 
@@ -70,11 +72,14 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
     for candidate in pending:
         candidate.cluster = cluster_of[candidate.keep_id]  # type: ignore[attr-defined]
     pending.sort(key=lambda c: (c.cluster, -c.probability))  # type: ignore[attr-defined]
+    merged = list(access.duplicate_candidates(request.user, "merged").order_by("-decided_at")[:50])
     context = {
         "pending": pending,
-        "merged": access.duplicate_candidates(request.user, "merged").order_by("-decided_at")[:50],
+        "merged": merged,
         "can_scan": core_access.has_perm(request.user, Perm.PERSON_DELETE),
     }
+    people = [pk for pair in pending + merged for pk in (pair.keep_id, pair.other_id)]
+    record_list_read(request.user, people, model="registry.Person")
     return render(request, "registry/duplicates.html", context)
 
 

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from salama.audit.actions import record_list_read
 from salama.core import access as core_access
 from salama.core.decorators import is_htmx, staff_page
 from salama.core.roles import Perm
@@ -58,8 +59,16 @@ def _context(request: HttpRequest, form: SearchForm) -> dict[str, Any]:
     }
 
 
+def _shown(context: dict[str, Any]) -> list[Any]:
+    """The people a search page shows, audited as one list read (PROTECTION.md 16)."""
+    if context["mode"] == "exact":
+        return list(context["page"].object_list)
+    return [*context["by_number"], *(match.person for match in context["matches"])]
+
+
 def _render(request: HttpRequest, form: SearchForm) -> HttpResponse:
     context = _context(request, form)
+    record_list_read(request.user, _shown(context))
     status = 400 if form.is_bound and not form.is_valid() else 200
     if is_htmx(request):
         return render(request, "registry/_partials/search_results.html", context, status=status)

@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from salama.audit.actions import audit_record
+from salama.audit.actions import audit_record, record_list_read
 from salama.core import access as core_access
 from salama.core.decorators import staff_page
 from salama.core.roles import Perm
@@ -223,6 +223,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     _require(request, Perm.ALERT_VIEW)
     page = paginate(access.alerts_for(request.user), request.GET.get("page"))
     rows = selectors.alert_rows(request.user, page.object_list, _language())
+    record_list_read(request.user, page.object_list)
     return render(request, "screening/alerts.html", {"page": page, "rows": rows})
 
 
@@ -352,6 +353,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     """Field submissions that could not be attached to a person on receipt."""
     _require(request, Perm.SUBMISSION_REVIEW)
     page = paginate(access.submissions_for_review(request.user), request.GET.get("page"))
+    record_list_read(request.user, page.object_list)
     for submission in page.object_list:
         submission.form_title = selectors.form_title(submission.form_id, _language())
     return render(request, "screening/review.html", {"page": page})
