@@ -441,6 +441,9 @@ def test_the_migration_encrypts_existing_rows_and_counts_consented_screenings():
             specific_needs=["SV-VA"],
         )
         LegalBasis.objects.create(person=person, purpose="protection", basis="consent")
+        old.get_model("registry", "PersonRevision").objects.create(
+            person=person, changed_fields=["specific_needs"], before={"specific_needs": ["SV-VA"]}
+        )
         if consented:
             LegalBasis.objects.create(person=person, purpose="statistics", basis="consent")
         screening = Screening.objects.create(
@@ -474,6 +477,7 @@ def test_the_migration_encrypts_existing_rows_and_counts_consented_screenings():
         ("screening_firedindicator", "item, scope"),
         ("screening_alert", "level, referrals"),
         ("registry_person", "specific_needs"),
+        ("registry_personrevision", "before"),
     ):
         for row in raw_columns(table, columns):
             assert all(v.startswith("gAAAAA") for v in row), (table, row)

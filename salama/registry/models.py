@@ -144,7 +144,8 @@ class PersonRevision(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     changed_fields = models.JSONField(default=list)
-    before = models.JSONField()
+    # Encrypted: the snapshot holds every field, specific-needs codes included.
+    before = EncryptedJSONField()
 
     class Meta:
         ordering = ["-at", "-id"]

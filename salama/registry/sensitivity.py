@@ -16,6 +16,7 @@ _NAMES = {
 # salama.core.fields); tests/test_masking.py reads their columns with raw SQL.
 ENCRYPTED_FIELDS: dict[str, tuple[str, ...]] = {
     "registry.Person": ("specific_needs",),
+    "registry.PersonRevision": ("before",),
     "screening.Screening": ("answers", "result", "outcome", "level"),
     "screening.FiredIndicator": ("item", "scope"),
     "screening.Alert": ("level", "referrals"),

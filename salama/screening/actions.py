@@ -24,7 +24,7 @@ from salama.notifications.actions import notify
 from salama.registry import access as registry_access
 from salama.registry.access import NoLegalBasis
 from salama.registry.actions import specific_needs_add
-from salama.registry.models import Person
+from salama.registry.models import Person, PersonRevision
 from salama.screening import catalogue, field_forms
 from salama.screening.codes import PROFILE_LABELS
 from salama.screening.models import (
@@ -482,6 +482,7 @@ def field_keys_rotate(*, progress: Any = None, batch: int = 500, user: Any = Non
         (FiredIndicator, ["item", "scope"]),
         (Alert, ["level", "referrals"]),
         (Person, ["specific_needs"]),
+        (PersonRevision, ["before"]),
         (Submission, ["xml"]),
         (FieldCredential, ["ha1"]),
     ]
@@ -513,5 +514,14 @@ def field_keys_rotate(*, progress: Any = None, batch: int = 500, user: Any = Non
 
 
 def encrypted_row_count() -> int:
-    models = (Screening, FiredIndicator, Alert, Person, Submission, FieldCredential, Attachment)
+    models = (
+        Screening,
+        FiredIndicator,
+        Alert,
+        Person,
+        PersonRevision,
+        Submission,
+        FieldCredential,
+        Attachment,
+    )
     return sum(m.objects.count() for m in models)
