@@ -177,6 +177,10 @@ def test_asking_protection_staff_tells_the_sites_protection_officers_and_nothing
     assert told.link == f"/registry/persons/{person.pk}/"
     for secret in ("Salwa", person.registration_number, "SV-VA"):
         assert secret not in f"{told.subject} {told.reference} {told.link}"
+    from salama.audit.models import AuditEntry
+
+    asked = AuditEntry.objects.get(action="ask_protection")
+    assert (asked.username, asked.record_id) == ("registrar", str(person.pk))
     assert registrar.post("/registry/match/ask/", {"token": "forged"}).status_code == 400
     # Through the API, with the token of its answer.
     api = bearer(world.user("registrar"))

@@ -179,6 +179,15 @@ def held_match_ask(*, user: Any, person: Person) -> int:
     officers are told with a fresh reference and a link to the record, no name
     and nothing of the asker's query; the asker learns nothing more. Returns
     how many were told."""
+    # The trail links the asker to the person (the notification alone does
+    # not), so that the "who accessed this person" view shows the question.
+    audit_record(
+        user=user,
+        action="ask_protection",
+        purpose=core_access.purpose(user),
+        model="registry.Person",
+        record_id=person.pk,
+    )
     told = notify(
         recipients=protection_officers(person.site_path),
         kind="registry.held_match",
