@@ -73,7 +73,18 @@ def held_match_ask(request: HttpRequest) -> HttpResponse:
         return render(request, "registry/_partials/held_asked.html", {"expired": True}, status=400)
     told = actions.held_match_ask(user=request.user, person=person)
     if not is_htmx(request):
-        messages.success(request, _("Protection staff were asked to look at the possible match."))
+        if told:
+            messages.success(
+                request, _("Protection staff were asked to look at the possible match.")
+            )
+        else:
+            messages.warning(
+                request,
+                _(
+                    "No protection officer covers this site in Salama: "
+                    "ask your protection focal point."
+                ),
+            )
         return redirect("person_find")
     return render(request, "registry/_partials/held_asked.html", {"told": told})
 
