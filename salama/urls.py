@@ -13,6 +13,7 @@ registry_patterns = [
     path("persons/find/", matching_views.person_find, name="person_find"),
     path("persons/<str:pk>/unmerge/", matching_views.person_unmerge, name="person_unmerge"),
     path("match/<int:index>/", matching_views.desk_matches, name="desk_matches"),
+    path("match/ask/", matching_views.held_match_ask, name="held_match_ask"),
     path("duplicates/", matching_views.duplicate_list, name="duplicate_list"),
     path("duplicates/scan/", matching_views.duplicate_scan, name="duplicate_scan"),
     path("duplicates/<str:pk>/", matching_views.duplicate_decide, name="duplicate_decide"),

@@ -80,3 +80,163 @@ def test_the_household_api_masks_members(world):
         .json()
     )
     assert body["members"][0]["given_name_latin"] == MASK
+
+
+# Issue 9, section 4: matching and the fields beside a masked name.
+
+SEES_NAMES = {"registrar": False, "tracer": False, "civilregistrar": False, "protection": True}
+
+
+def salwa(world):
+    return register(
+        world,
+        world.amc_block,
+        person_fields(
+            given_name_latin="Salwa",
+            father_name_latin="Ahmad",
+            family_name_latin="Karimi",
+            given_name="سلوى",
+            father_name="أحمد",
+            family_name="كريمي",
+            sex="F",
+            phone="+962790000123",
+            origin_place="Qaryatayn",
+            origin_admin1="Rif Dimashq",
+            specific_needs=["SV-VA"],
+        ),
+    ).members.get()
+
+
+def test_the_match_api_holds_survivors_back_from_roles_that_may_not_see_them(world):
+    person = salwa(world)
+    query = {"full_name": "Salwa Ahmad Karimi", "sex": "F"}
+    for name, sees in SEES_NAMES.items():
+        answer = Client().post(
+            "/api/v1/persons/match",
+            query,
+            content_type="application/json",
+            **bearer(world.user(name)),
+        )
+        assert answer.status_code == 200, name
+        text = answer.content.decode()
+        if sees:
+            assert answer.json()[0]["person"]["id"] == str(person.pk)
+            continue
+        for secret in (str(person.pk), person.registration_number, "Salwa", "SV-VA", "0000123"):
+            assert secret not in text, (name, secret)
+        held = answer.json()[0]
+        assert held["held_by_protection"] is True and held["person"] is None
+        assert held["explanation"] == [] and held["probability"] is None
+        assert "protection staff" in held["message"]
+
+
+def test_the_find_and_desk_pages_show_only_a_held_match_and_a_way_to_ask(world):
+    person = salwa(world)
+    for name in ("registrar", "tracer", "civilregistrar"):
+        client = signed_in(world.user(name))
+        found = client.post(
+            "/registry/persons/find/",
+            {"q": "Salwa Karimi", "mode": "fuzzy"},
+            HTTP_HX_REQUEST="true",
+        ).content.decode()
+        pages = [found]
+        if name == "registrar":
+            desk = {"m-0-given_name_latin": "Salwa", "m-0-family_name_latin": "Karimi"}
+            pages.append(client.post("/registry/match/0/", desk).content.decode())
+        for page in pages:
+            assert "A possible match held by protection staff" in page, name
+            assert "Ask protection staff" in page
+            for secret in (str(person.pk), person.registration_number, "Salwa", "agrees"):
+                assert secret not in page, (name, secret)
+    page = signed_in(world.user("protection")).post(
+        "/registry/persons/find/", {"q": "Salwa Karimi", "mode": "fuzzy"}
+    )
+    assert person.registration_number in page.content.decode()
+
+
+def test_asking_protection_staff_tells_the_sites_protection_officers_and_nothing_more(world):
+    import re
+
+    from salama.notifications.models import Notification
+
+    person = salwa(world)
+    registrar = signed_in(world.user("registrar"))
+    page = registrar.post("/registry/persons/find/", {"q": "Salwa Karimi", "mode": "fuzzy"})
+    token = re.search(r'name="token" value="([^"]+)"', page.content.decode()).group(1)
+    assert str(person.pk) not in token and person.registration_number not in token
+    # Another user cannot replay the token.
+    tracer = signed_in(world.user("tracer"))
+    assert tracer.post("/registry/match/ask/", {"token": token}).status_code == 400
+    assert not Notification.objects.exists()
+    answer = registrar.post("/registry/match/ask/", {"token": token}, HTTP_HX_REQUEST="true")
+    assert answer.status_code == 200
+    assert "Protection staff were asked" in answer.content.decode()
+    assert person.registration_number not in answer.content.decode()
+    told = Notification.objects.get()
+    assert told.recipient == world.user("protection")
+    assert told.link == f"/registry/persons/{person.pk}/"
+    for secret in ("Salwa", person.registration_number, "SV-VA"):
+        assert secret not in f"{told.subject} {told.reference} {told.link}"
+    from salama.audit.models import AuditEntry
+
+    asked = AuditEntry.objects.get(action="ask_protection")
+    assert (asked.username, asked.record_id) == ("registrar", str(person.pk))
+    assert registrar.post("/registry/match/ask/", {"token": "forged"}).status_code == 400
+    # Through the API, with the token of its answer.
+    api = bearer(world.user("registrar"))
+    held = (
+        Client()
+        .post(
+            "/api/v1/persons/match",
+            {"full_name": "Salwa Karimi"},
+            content_type="application/json",
+            **api,
+        )
+        .json()[0]
+    )
+    asked = Client().post(
+        "/api/v1/persons/match/ask",
+        {"token": held["ask_token"]},
+        content_type="application/json",
+        **api,
+    )
+    assert asked.status_code == 202 and asked.json()["told"] is True
+    assert Notification.objects.count() == 2
+    bad = Client().post(
+        "/api/v1/persons/match/ask", {"token": "x"}, content_type="application/json", **api
+    )
+    assert bad.status_code == 422
+
+
+def test_masked_list_entries_hide_specific_needs_phone_and_origin(world):
+    person = salwa(world)
+    for name, sees in SEES_NAMES.items():
+        api = bearer(world.user(name))
+        listed = Client().get("/api/v1/persons", **api).json()["items"]
+        searched = (
+            Client()
+            .post(
+                "/api/v1/persons/search",
+                {"q": person.registration_number},
+                content_type="application/json",
+                **api,
+            )
+            .json()["items"]
+        )
+        household = Client().get(f"/api/v1/households/{person.household_id}", **api).json()
+        for item in (
+            next(i for i in listed if i["id"] == str(person.pk)),
+            searched[0],
+            household["members"][0],
+        ):
+            shown = (item["specific_needs"], item["phone"], item["origin_place"])
+            if sees:
+                assert shown == (["SV-VA"], "+962790000123", "Qaryatayn"), name
+            else:
+                assert shown == ([], "", ""), name
+                assert item["origin_admin1"] == "" and item["name_masked"] is True
+        page = signed_in(world.user(name)).get(f"/registry/households/{person.household_id}/")
+        text = page.content.decode()
+        assert ("Salwa" in text) is sees and "SV-VA" not in text and "0000123" not in text
+    person.refresh_from_db()
+    assert person.phone == "+962790000123" and person.specific_needs == ["SV-VA"]

@@ -313,7 +313,185 @@ def test_field_keys_rotate(world, amc_person, settings):
     call_command("fieldkeys", "rotate")
     settings.SALAMA_FIELD_KEYS = [new]  # the old key is gone: everything still reads
     assert Screening.objects.get().answers == {"deception": "yes"}
+    assert Screening.objects.get().indicators.get().item == "deception"
+    assert Screening.objects.get().level and Person.objects.get().specific_needs == []
     assert Submission.objects.get().xml == "<d>secret</d>"
     from salama.core.fields import decrypt_bytes
 
     assert decrypt_bytes(Attachment.objects.get().data) == b"img"
+
+
+# --- issue 9, section 4: trafficking details encrypted, figures counted at write time
+
+
+def raw_columns(table: str, columns: str) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {table}")  # noqa: S608 (constants)
+        return cursor.fetchall()
+
+
+def test_outcomes_levels_indicators_referrals_and_needs_are_ciphertext_in_the_database(
+    world, amc_person
+):
+    from salama.registry.sensitivity import ENCRYPTED_FIELDS
+
+    actions.screening_record(
+        user=world.user("caseworker"),
+        person=amc_person,
+        instrument_id="ilo-ec-delphi-labour",
+        profile="adult",
+        answers=TRAFFICKED,
+    )
+    plain = ("indicative", "positive", "d1_wages", "self", "counter_trafficking", "SL-HT")
+    for label, fields in ENCRYPTED_FIELDS.items():
+        from django.apps import apps
+
+        model = apps.get_model(label)
+        columns = ", ".join(model._meta.get_field(f).column for f in fields)
+        for row in raw_columns(model._meta.db_table, columns):
+            for value in row:
+                text = bytes(value).decode() if isinstance(value, bytes | memoryview) else value
+                assert text.startswith("gAAAAA"), (label, text)  # a Fernet token
+                assert not any(word in text for word in plain), (label, text)
+    assert {"Alert", "FiredIndicator", "Person", "Screening"} <= {
+        label.split(".")[1] for label in ENCRYPTED_FIELDS
+    }
+    # Read through the models, everything is as it was.
+    screening = Screening.objects.get()
+    assert (screening.outcome, screening.level) == ("indicative_adult", "positive")
+    assert "d1_wages" in {i.item for i in screening.indicators.all()}
+    assert {i.scope for i in screening.indicators.all()} == {"self"}
+    assert Alert.objects.get().level == "positive"
+    assert "counter_trafficking" in Alert.objects.get().referrals
+    assert Person.objects.get(pk=amc_person.pk).specific_needs == ["SL-HT"]
+    person_page = signed_in(world.user("caseworker")).get(f"/registry/persons/{amc_person.pk}/")
+    assert "SL-HT" in person_page.content.decode()
+
+
+def test_figures_come_from_counts_made_at_write_time_over_consented_people_only(world, settings):
+    from salama.screening.models import IndicatorCount, ScreeningCount
+
+    settings.SALAMA_SUPPRESSION_K = 5
+    people = [
+        register(world, world.amc_block, person_fields(given_name_latin=f"P{n}")).members.get()
+        for n in range(8)
+    ]
+    LegalBasis.objects.filter(person__in=people[6:], purpose="statistics").delete()
+    for n, person in enumerate(people):
+        actions.screening_record(
+            user=world.user("caseworker"),
+            person=person,
+            instrument_id="ilo-forced-labour-11",
+            profile="adult",
+            answers={"deception": "yes"} | ({"debt_bondage": "yes"} if n >= 6 else {}),
+        )
+    # The counts hold no link to anyone: no person, screening or date of screening.
+    assert {f.name for f in IndicatorCount._meta.get_fields()} == {
+        "id",
+        "site_path",
+        "week",
+        "sex",
+        "age_group",
+        "instrument",
+        "indicator",
+        "count",
+    }
+    cells = {(c.indicator, c.site_path): c.count for c in IndicatorCount.objects.all()}
+    assert cells == {
+        ("deception", world.amc.path): 6
+    }  # by camp, not by block  # the two without a basis for statistics add nothing
+    assert sum(ScreeningCount.objects.values_list("count", flat=True)) == 6
+    found = selectors.indicator_figures(world.user("analyst"))
+    assert [(i.indicator, i.total) for i in found.indicators] == [("deception", 6)]
+    (everyone,), _counted = selectors.screening_figures(world.user("analyst"))
+    assert everyone.total == 6
+    page = signed_in(world.user("analyst")).get("/screening/figures/").content.decode()
+    assert ">6<" in page and "Debt bondage" not in page
+    # The figures read no screening: with every screening gone, the counts stay.
+    Screening.objects.all().delete()
+    assert selectors.indicator_figures(world.user("analyst")).indicators[0].total == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_encrypts_existing_rows_and_counts_consented_screenings():
+    """Rows written in plaintext before the migration are encrypted in place
+    and the figures' counts are filled from consented people's screenings."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("screening", "0001_initial"), ("registry", "0003_matching")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    executor = MigrationExecutor(connection)
+    old = executor._create_project_state(with_applied_migrations=True).apps
+    site = old.get_model("core", "Site").objects.create(
+        name="Amal", name_ar="", name_fr="", code="AMC", level="site", kind="camp", path="/1/"
+    )
+    organisation = old.get_model("core", "Organisation").objects.create(
+        name="CMA", short_name="CMA", kind="camp_management"
+    )
+    household = old.get_model("registry", "Household").objects.create(
+        registration_number="AMC-H0000001",
+        site=site,
+        site_path="/1/",
+        registered_by=organisation,
+    )
+    Person = old.get_model("registry", "Person")
+    LegalBasis = old.get_model("registry", "LegalBasis")
+    Screening = old.get_model("screening", "Screening")
+    for n, consented in enumerate((True, False)):
+        person = Person.objects.create(
+            household=household,
+            registration_number=f"AMC-P000000{n}",
+            site_path="/1/",
+            sex="F",
+            specific_needs=["SV-VA"],
+        )
+        LegalBasis.objects.create(person=person, purpose="protection", basis="consent")
+        old.get_model("registry", "PersonRevision").objects.create(
+            person=person, changed_fields=["specific_needs"], before={"specific_needs": ["SV-VA"]}
+        )
+        if consented:
+            LegalBasis.objects.create(person=person, purpose="statistics", basis="consent")
+        screening = Screening.objects.create(
+            person=person,
+            site_path="/1/",
+            instrument="salama-vulnerability",
+            instrument_version="1",
+            profile="adult",
+            answers={},
+            result={},
+            outcome="at_risk",
+            level="high",
+            sex="F",
+            age_group="18-24",
+            legal_basis="consent",
+        )
+        old.get_model("screening", "FiredIndicator").objects.create(
+            screening=screening, item="offer_work", scope="self"
+        )
+        old.get_model("screening", "Alert").objects.create(
+            screening=screening,
+            person=person,
+            site_path="/1/",
+            level="high",
+            referrals=["counter_trafficking"],
+        )
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    for table, columns in (
+        ("screening_screening", "outcome, level"),
+        ("screening_firedindicator", "item, scope"),
+        ("screening_alert", "level, referrals"),
+        ("registry_person", "specific_needs"),
+        ("registry_personrevision", "before"),
+    ):
+        for row in raw_columns(table, columns):
+            assert all(v.startswith("gAAAAA") for v in row), (table, row)
+    new = MigrationExecutor(connection)._create_project_state(with_applied_migrations=True).apps
+    assert new.get_model("registry", "Person").objects.first().specific_needs == ["SV-VA"]
+    assert {a.referrals[0] for a in new.get_model("screening", "Alert").objects.all()} == {
+        "counter_trafficking"
+    }
+    counts = new.get_model("screening", "IndicatorCount").objects.get()
+    assert (counts.indicator, counts.count, counts.sex) == ("offer_work", 1, "F")
+    assert new.get_model("screening", "ScreeningCount").objects.get().level == "high"

@@ -39,6 +39,16 @@ def decrypt(token: str) -> str:
         ) from None
 
 
+def decrypt_fresh(token: str, max_age: int) -> str | None:
+    """A token made by encrypt() at most `max_age` seconds ago, or None (forged,
+    altered, expired or made with a key no longer configured): for opaque
+    references handed to a browser, such as a withheld match."""
+    try:
+        return cipher().decrypt(token.encode("ascii"), ttl=max_age).decode("utf-8")
+    except (InvalidToken, UnicodeError):
+        return None
+
+
 def encrypt_bytes(data: bytes) -> bytes:
     return cipher().encrypt(data)
 

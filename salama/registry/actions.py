@@ -30,7 +30,7 @@ from salama.registry.models import (
     Person,
     PersonRevision,
 )
-from salama.registry.selectors import child_protection_staff
+from salama.registry.selectors import child_protection_staff, protection_officers
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -170,6 +170,33 @@ def _alert_child_protection(*, user: Any, household: Household, composition: str
         link=reverse("household_detail", args=[household.pk]),
         actor=user,
     )
+
+
+@transaction.atomic
+def held_match_ask(*, user: Any, person: Person) -> int:
+    """Someone whose role may not see survivors' records found a possible match
+    held by protection staff and asks them to look: the site's protection
+    officers are told with a fresh reference and a link to the record, no name
+    and nothing of the asker's query; the asker learns nothing more. Returns
+    how many were told."""
+    # The trail links the asker to the person (the notification alone does
+    # not), so that the "who accessed this person" view shows the question.
+    audit_record(
+        user=user,
+        action="ask_protection",
+        purpose=core_access.purpose(user),
+        model="registry.Person",
+        record_id=person.pk,
+    )
+    told = notify(
+        recipients=protection_officers(person.site_path),
+        kind="registry.held_match",
+        subject=gettext_lazy("A possible match held by protection staff was asked about"),
+        reference=f"MQ-{secrets.token_hex(4).upper()}",
+        link=reverse("person_detail", args=[person.pk]),
+        actor=user,
+    )
+    return len(told)
 
 
 def _household_problems(household: Household, changed: Person | None = None) -> list[str]:

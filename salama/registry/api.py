@@ -263,10 +263,32 @@ class FieldExplanation(Schema):
     weight: float
 
 
+HELD_MESSAGE = (
+    "A possible match held by protection staff. "
+    "POST its ask_token to /api/v1/persons/match/ask to ask them to look."
+)
+
+
 class MatchOut(Schema):
-    person: PersonOut
-    probability: float
-    explanation: list[FieldExplanation]
+    person: PersonOut | None = Field(None, description="absent for a match held by protection")
+    probability: float | None = None
+    explanation: list[FieldExplanation] = []
+    held_by_protection: bool = Field(
+        False,
+        description="a survivor the caller's role may not see: no record, only a message "
+        "and a token to ask protection staff",
+    )
+    message: str = ""
+    ask_token: str = Field("", description="opaque, for POST /persons/match/ask, valid one hour")
+
+
+class AskIn(Schema):
+    token: str = Field(..., max_length=1000)
+
+
+class AskOut(Schema):
+    told: bool
+    message: str
 
 
 @router.post("/persons/match", response=list[MatchOut], summary="Find a person: ranked candidates")
@@ -285,13 +307,41 @@ def match_persons(request: HttpRequest, payload: MatchIn) -> Any:
             422,
             [{"field": "full_name", "message": "required"}],
         )
-    matches = access.match_persons(request.user, query, top=payload.top)
-    shown = selectors.masked_for_list(request.user, [m.person for m in matches])
-    record_list_read(request.user, [m.person for m in matches])
-    return [
-        {"person": p, "probability": m.probability, "explanation": m.explanation}
-        for p, m in zip(shown, matches, strict=True)
-    ]
+    found = access.match_persons(request.user, query, top=payload.top)
+    seen = selectors.matches_as_seen(request.user, found)
+    record_list_read(
+        request.user, [m.person for m in seen if not isinstance(m, selectors.HeldMatch)]
+    )
+    return [_match_out(request.user, m) for m in seen]
+
+
+def _match_out(user: Any, match: Any) -> dict[str, Any]:
+    if isinstance(match, selectors.HeldMatch):
+        return {"held_by_protection": True, "message": HELD_MESSAGE, "ask_token": match.token}
+    shown = selectors.masked_for_list(user, [match.person])[0]
+    return {"person": shown, "probability": match.probability, "explanation": match.explanation}
+
+
+@router.post(
+    "/persons/match/ask",
+    response={202: AskOut},
+    summary="Ask protection staff about a possible match they hold",
+)
+def ask_about_held_match(request: HttpRequest, payload: AskIn) -> Any:
+    """The site's protection officers are told (a reference and a link, no
+    personal data); the answer says only whether anyone was told."""
+    _need(request, Perm.PERSON_VIEW)
+    person = selectors.held_person(request.user, payload.token)
+    if person is None:
+        raise ApiError(
+            "invalid",
+            "The token is not valid or has expired: search again.",
+            422,
+            [{"field": "token", "message": "invalid or expired"}],
+        )
+    told = actions.held_match_ask(user=request.user, person=person)
+    message = "Protection staff were asked." if told else "No protection officer covers the site."
+    return Status(202, {"told": bool(told), "message": message})
 
 
 @router.get("/persons/{person_id}", response=PersonOut, summary="Read one person")

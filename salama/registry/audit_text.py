@@ -23,6 +23,7 @@ ACTIONS: dict[str, Promise] = {
     "export": gettext_lazy("Exported"),
     "import": gettext_lazy("Imported"),
     "reject": gettext_lazy("Recorded as a different person"),
+    "ask_protection": gettext_lazy("Asked protection staff about a possible match"),
 }
 OTHER_PURPOSES: dict[str, Promise] = {
     "accountability": gettext_lazy("Accountability (who accessed a record)"),

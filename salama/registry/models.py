@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from salama.core.fields import EncryptedJSONField
 from salama.core.models import Organisation, Site
 from salama.registry.codes import DOCUMENT_TYPES, LEGAL_BASES, PURPOSES, RELATIONSHIPS, SEXES
 
@@ -64,7 +65,8 @@ class Person(models.Model):
     origin_place = models.CharField(_("place of origin"), max_length=120, blank=True)
     languages = models.JSONField(_("languages"), default=list, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
-    specific_needs = models.JSONField(_("specific needs"), default=list, blank=True)
+    # Encrypted (PROTECTION.md 25): an SV-* code says what happened to a person.
+    specific_needs = EncryptedJSONField(_("specific needs"), default=list, blank=True)
     # Derived from specific_needs (lib.masking.is_survivor) by the actions, so
     # that search can leave survivors' names out for roles that may not see them.
     mask_name = models.BooleanField(default=False, editable=False)
@@ -142,7 +144,8 @@ class PersonRevision(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     changed_fields = models.JSONField(default=list)
-    before = models.JSONField()
+    # Encrypted: the snapshot holds every field, specific-needs codes included.
+    before = EncryptedJSONField()
 
     class Meta:
         ordering = ["-at", "-id"]

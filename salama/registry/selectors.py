@@ -1,5 +1,7 @@
 """Reads of the registry, always starting from registry.access scopes."""
 
+import json
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -8,9 +10,10 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from salama.core import access as core_access
+from salama.core.fields import decrypt_fresh, encrypt
 from salama.core.roles import Role
 from salama.lib.masking import MASK
-from salama.registry import access
+from salama.registry import access, matching
 from salama.registry.forms import NAME_PARTS
 from salama.registry.households import site_path_ancestors
 from salama.registry.models import Household, Person
@@ -64,10 +67,15 @@ def household_search(user: Any, query: str = "") -> QuerySet[Household]:
     return households
 
 
+# What a masked list entry hides besides the names: each could single out a
+# survivor (a specific-needs code such as SV-VA says what happened to them).
+MASKED_FACTS = {"specific_needs": list, "phone": str, "origin_place": str, "origin_admin1": str}
+
+
 def masked_for_list(user: Any, persons: Any) -> list[Person]:
-    """Persons for a list or search result, survivors' names replaced by a
-    mask unless the user's role needs them (PROTECTION.md 8). The instances
-    are display copies: they are never saved."""
+    """Persons for a list or search result, survivors' names, specific needs,
+    phone and place of origin blanked unless the user's role needs them
+    (PROTECTION.md 8). The instances are display copies: never saved."""
     shown = list(persons)
     if core_access.sees_survivor_names(user):
         return shown
@@ -75,7 +83,74 @@ def masked_for_list(user: Any, persons: Any) -> list[Person]:
         if person.mask_name:
             for part in NAME_PARTS:
                 setattr(person, part, MASK)
+            for name, empty in MASKED_FACTS.items():
+                setattr(person, name, empty())
+            person.save = _never_saved  # type: ignore[method-assign]
     return shown
+
+
+def _never_saved(*args: Any, **kwargs: Any) -> None:
+    raise RuntimeError("a masked display copy of a person cannot be saved")
+
+
+# How long the "ask protection staff" button of a withheld match stays valid.
+HELD_TOKEN_SECONDS = 3600
+
+
+@dataclass
+class HeldMatch:
+    """A likely match the viewer may not see (a survivor): it shows only that
+    protection staff hold a possible match, and an opaque token to ask them."""
+
+    token: str
+    held: bool = True
+
+
+def matches_as_seen(user: Any, matches: list[matching.Match]) -> list[Any]:
+    """Matches as the user may see them: for roles that may not see survivors'
+    names, each masked person becomes a HeldMatch, with no record, number,
+    link, probability or field-by-field explanation (PROTECTION.md 8)."""
+    if core_access.sees_survivor_names(user):
+        return list(matches)
+    return [HeldMatch(held_token(user, m.person)) if m.person.mask_name else m for m in matches]
+
+
+def held_token(user: Any, person: Person) -> str:
+    """An encrypted, expiring reference to a withheld person, valid for this
+    user only: the browser holds it without learning who it names."""
+    return encrypt(json.dumps({"person": str(person.pk), "user": user.pk}))
+
+
+def held_person(user: Any, token: str) -> Person | None:
+    """The person a held token names, if the token is this user's, fresh, and
+    the person is still in their scope; else None. Not audited as a read:
+    nothing of the record is shown to the user."""
+    text = decrypt_fresh(token, HELD_TOKEN_SECONDS) if isinstance(token, str) else None
+    if text is None:
+        return None
+    try:
+        held = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(held, dict) or held.get("user") != user.pk:
+        return None
+    found = access.persons_for(user).filter(pk=core_access.record_uuid(held.get("person")))
+    return found.first()
+
+
+def protection_officers(site_path: str) -> QuerySet[Any]:
+    """Active protection officers, of any organisation, whose memberships
+    cover the site at `site_path` (the site or one above it)."""
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__role=Role.PROTECTION_OFFICER.value,
+            memberships__sites__path__in=site_path_ancestors(site_path),
+        )
+        .distinct()
+        .order_by("pk")
+    )
 
 
 def paginate(queryset: QuerySet[Any], page: Any, size: int = PAGE_SIZE) -> Page:  # type: ignore[type-arg]

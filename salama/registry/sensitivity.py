@@ -12,6 +12,19 @@ _NAMES = {
     for suffix in ("", "_latin")
 }
 
+# Highly sensitive fields stored encrypted at the field level (PROTECTION.md 25;
+# salama.core.fields); tests/test_masking.py reads their columns with raw SQL.
+ENCRYPTED_FIELDS: dict[str, tuple[str, ...]] = {
+    "registry.Person": ("specific_needs",),
+    "registry.PersonRevision": ("before",),
+    "screening.Screening": ("answers", "result", "outcome", "level"),
+    "screening.FiredIndicator": ("item", "scope"),
+    "screening.Alert": ("level", "referrals"),
+    "screening.Submission": ("xml",),
+    "screening.Attachment": ("data",),
+    "screening.FieldCredential": ("ha1",),
+}
+
 FIELD_SENSITIVITY: dict[str, dict[str, str]] = {
     "core.Organisation": {"id": PUBLIC, "name": PUBLIC, "short_name": PUBLIC, "kind": PUBLIC},
     "core.Site": {
@@ -189,6 +202,22 @@ FIELD_SENSITIVITY: dict[str, dict[str, str]] = {
         "created_at": PERSONAL,
         "acknowledged_by": PERSONAL,
         "acknowledged_at": PERSONAL,
+    },
+    # Counts made at the time of screening, with no link to a person; sensitive
+    # because a count of one in a small site and week could point at someone.
+    # They leave Salama only through the figures page's suppression.
+    "screening.ScreeningCount": {
+        "id": PUBLIC,
+        **dict.fromkeys(
+            ("site_path", "week", "sex", "age_group", "instrument", "level", "count"), SENSITIVE
+        ),
+    },
+    "screening.IndicatorCount": {
+        "id": PUBLIC,
+        **dict.fromkeys(
+            ("site_path", "week", "sex", "age_group", "instrument", "indicator", "count"),
+            SENSITIVE,
+        ),
     },
     "screening.Submission": {
         "id": PERSONAL,

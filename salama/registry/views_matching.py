@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from salama.audit.actions import record_list_read
 from salama.core import access as core_access
-from salama.core.decorators import staff_page
+from salama.core.decorators import is_htmx, staff_page
 from salama.core.roles import Perm
 from salama.lib.linkage.clusters import clusters
 from salama.registry import access, actions, selectors
@@ -59,9 +59,38 @@ def desk_matches(request: HttpRequest, index: int) -> HttpResponse:
     _require(request, Perm.PERSON_CREATE)
     query = desk_query(request.POST, f"m-{index}")
     matches = access.match_persons(request.user, query, top=5) if _has_name(query) else []
-    matches = [m for m in matches if m.probability >= 0.05]
-    record_list_read(request.user, [m.person for m in matches])
+    matches = selectors.matches_as_seen(request.user, [m for m in matches if m.probability >= 0.05])
+    record_list_read(
+        request.user, [m.person for m in matches if not isinstance(m, selectors.HeldMatch)]
+    )
     return render(request, "registry/_partials/matches.html", {"matches": matches, "compact": True})
+
+
+@require_POST
+@staff_page
+def held_match_ask(request: HttpRequest) -> HttpResponse:
+    """The button of a possible match held by protection staff: the site's
+    protection officers are told; the asker sees only that they were."""
+    _require(request, Perm.PERSON_VIEW)
+    person = selectors.held_person(request.user, request.POST.get("token", ""))
+    if person is None:
+        return render(request, "registry/_partials/held_asked.html", {"expired": True}, status=400)
+    told = actions.held_match_ask(user=request.user, person=person)
+    if not is_htmx(request):
+        if told:
+            messages.success(
+                request, _("Protection staff were asked to look at the possible match.")
+            )
+        else:
+            messages.warning(
+                request,
+                _(
+                    "No protection officer covers this site in Salama: "
+                    "ask your protection focal point."
+                ),
+            )
+        return redirect("person_find")
+    return render(request, "registry/_partials/held_asked.html", {"told": told})
 
 
 @staff_page

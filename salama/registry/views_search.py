@@ -24,10 +24,11 @@ def _require(request: HttpRequest) -> None:
         raise Http404
 
 
-def _likely(user: Any, form: SearchForm) -> list[matching.Match]:
+def _likely(user: Any, form: SearchForm) -> list[Any]:
     """Ranked candidates over every query the words make, each person once
-    with their best probability. Survivors are left out for roles that may
-    not see their names, as in the exact list (PROTECTION.md 8)."""
+    with their best probability. For roles that may not see survivors' names
+    a survivor is only "a possible match held by protection staff", with a
+    way to ask them (PROTECTION.md 8)."""
     best: dict[Any, matching.Match] = {}
     for query in form.queries():
         for match in access.match_persons(user, query, top=FUZZY_RESULTS):
@@ -35,9 +36,7 @@ def _likely(user: Any, form: SearchForm) -> list[matching.Match]:
             if known is None or match.probability > known.probability:
                 best[match.person.pk] = match
     shown = sorted(best.values(), key=lambda m: -m.probability)[:FUZZY_RESULTS]
-    if not core_access.sees_survivor_names(user):
-        shown = [m for m in shown if not m.person.mask_name]
-    return shown
+    return selectors.matches_as_seen(user, shown)
 
 
 def _context(request: HttpRequest, form: SearchForm) -> dict[str, Any]:

@@ -6,8 +6,7 @@ found (PROTECTION.md 7). Reads of a screening are audited."""
 
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import TruncWeek
+from django.db.models import F, Q, QuerySet, Sum
 from django.http import Http404
 
 from salama.audit.actions import audit_record
@@ -17,8 +16,9 @@ from salama.registry.models import Person
 from salama.screening.models import (
     Alert,
     FieldCredential,
-    FiredIndicator,
+    IndicatorCount,
     Screening,
+    ScreeningCount,
     Submission,
 )
 
@@ -106,46 +106,35 @@ def get_submission_for_review(user: Any, pk: object) -> Submission:
     return _read(user, submission)
 
 
-STATISTICS = "statistics"
-
-
 def statistics_rows(user: Any) -> list[dict[str, Any]]:
-    """Counts of fired indicators, grouped, over people whose legal basis
-    allows statistics; for users who may see aggregates, in their sites."""
-    where = core_access.site_scope(user, Perm.AGGREGATE_VIEW, "screening__site_path")
+    """Counts of indicators present, by site, week, sex, age group and
+    instrument, as counted at the time of screening over people whose legal
+    basis allowed statistics (screening.actions.count_for_figures); for users
+    who may see aggregates, in their sites. No record is read."""
+    where = core_access.site_scope(user, Perm.AGGREGATE_VIEW, "site_path")
     if where is None:
         return []
-    week = TruncWeek("screening__screened_at")
     return [
-        {**row, "week": row["week"].date().isoformat() if row["week"] else "?"}
-        for row in FiredIndicator.objects.filter(where, scope="self")
-        .filter(screening__person__legal_bases__purpose=STATISTICS)
-        .annotate(week=week)
-        .values(
-            "week",
-            "item",
-            site_path=F("screening__site_path"),
-            sex=F("screening__sex"),
-            age_group=F("screening__age_group"),
-            instrument=F("screening__instrument"),
-        )
-        .annotate(n=Count("screening", distinct=True))
+        {**row, "week": row["week"].isoformat()}
+        for row in IndicatorCount.objects.filter(where)
+        .values("week", "site_path", "sex", "age_group", "instrument", item=F("indicator"))
+        .annotate(n=Sum("count"))
+        .filter(n__gt=0)
     ]
 
 
 def screening_statistics_rows(user: Any) -> list[dict[str, Any]]:
-    """Screenings counted by instrument, result, site, sex and age group, over
-    people whose legal basis allows statistics; for users who may see
-    aggregates, in their sites."""
+    """People screened, by instrument, result, site, sex and age group, as
+    counted at the time of screening (see statistics_rows)."""
     where = core_access.site_scope(user, Perm.AGGREGATE_VIEW, "site_path")
     if where is None:
         return []
     return [
         dict(row)
-        for row in Screening.objects.filter(where)
-        .filter(person__legal_bases__purpose=STATISTICS)
+        for row in ScreeningCount.objects.filter(where)
         .values("instrument", "level", "site_path", "sex", "age_group")
-        .annotate(n=Count("id", distinct=True))
+        .annotate(n=Sum("count"))
+        .filter(n__gt=0)
     ]
 
 

@@ -2,11 +2,12 @@
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from salama.notifications.actions import notify
 from salama.registry import access as registry_access
 from salama.registry.access import NoLegalBasis
 from salama.registry.actions import specific_needs_add
-from salama.registry.models import Person
+from salama.registry.models import Person, PersonRevision
 from salama.screening import catalogue, field_forms
 from salama.screening.codes import PROFILE_LABELS
 from salama.screening.models import (
@@ -33,7 +34,9 @@ from salama.screening.models import (
     Attachment,
     FieldCredential,
     FiredIndicator,
+    IndicatorCount,
     Screening,
+    ScreeningCount,
     Submission,
 )
 from salama.screening.selectors import alert_recipients
@@ -150,12 +153,67 @@ def screening_record(
     FiredIndicator.objects.bulk_create(
         FiredIndicator(screening=screening, item=f.id, scope=f.scope) for f in result.fired
     )
+    if person.legal_bases.filter(purpose=STATISTICS).exists():
+        count_for_figures(screening, [f.id for f in result.fired if f.scope == "self"])
     changed = ["person", "answers", "result"] + (
         ["profile_reason"] if "profile_reason" in stored else []
     )
     _audit(user, "create", Screening, screening.pk, changed)
     _follow_up(user, person, screening, result, basis.basis)
     return screening
+
+
+# The purpose whose legal basis lets a screening be counted in the figures.
+STATISTICS = "statistics"
+
+
+def count_for_figures(screening: Screening, indicators: list[str]) -> None:
+    """Count a screening of a person whose legal basis allows statistics
+    (PROTECTION.md 11) in the figures' tables, in the caller's transaction:
+    one person screened, and one for each of their own indicators present.
+    The counts keep no link to the person or the screening, so the figures
+    never decrypt a record; a later withdrawal of consent cannot take back a
+    count already made anonymous (docs/security.md)."""
+    cell = {
+        "site_path": figure_site_path(screening.site_path),
+        "week": week_of(screening.screened_at),
+        "sex": screening.sex,
+        "age_group": screening.age_group,
+        "instrument": screening.instrument,
+    }
+    _increment(ScreeningCount, {**cell, "level": screening.level})
+    for indicator in dict.fromkeys(indicators):
+        _increment(IndicatorCount, {**cell, "indicator": indicator})
+
+
+def figure_site_path(site_path: str) -> str:
+    """The path of the camp or settlement (the nearest site with a kind) that
+    holds `site_path`: the figures count by site, not by block, and a count
+    kept per block and week would single people out sooner."""
+    from salama.core.models import Site
+
+    ids = [int(i) for i in site_path.strip("/").split("/") if i.isdigit()]
+    kinds = dict(Site.objects.filter(pk__in=ids).exclude(kind="").values_list("pk", "path"))
+    return next((kinds[i] for i in reversed(ids) if i in kinds), site_path)
+
+
+def week_of(moment: datetime) -> date:
+    """The Monday of the ISO week of `moment` in the current time zone (as the
+    figures counted weeks before they were counted at write time)."""
+    day = timezone.localtime(moment).date()
+    return day - timedelta(days=day.weekday())
+
+
+def _increment(model: Any, cell: dict[str, Any]) -> None:
+    """Add one to a cell, creating it at one; two screenings counted at once in
+    a new cell meet on its unique constraint, and the second adds one."""
+    if model.objects.filter(**cell).update(count=F("count") + 1):
+        return
+    try:
+        with transaction.atomic():
+            model.objects.create(**cell, count=1)
+    except IntegrityError:
+        model.objects.filter(**cell).update(count=F("count") + 1)
 
 
 def _follow_up(user: Any, person: Person, screening: Screening, result: Result, basis: str) -> None:
@@ -432,7 +490,11 @@ def field_keys_rotate(*, progress: Any = None, batch: int = 500, user: Any = Non
     total = encrypted_row_count()
     rewritten = 0
     work: list[tuple[Any, list[str]]] = [
-        (Screening, ["answers", "result"]),
+        (Screening, ["answers", "result", "outcome", "level"]),
+        (FiredIndicator, ["item", "scope"]),
+        (Alert, ["level", "referrals"]),
+        (Person, ["specific_needs"]),
+        (PersonRevision, ["before"]),
         (Submission, ["xml"]),
         (FieldCredential, ["ha1"]),
     ]
@@ -464,4 +526,14 @@ def field_keys_rotate(*, progress: Any = None, batch: int = 500, user: Any = Non
 
 
 def encrypted_row_count() -> int:
-    return sum(m.objects.count() for m in (Screening, Submission, FieldCredential, Attachment))
+    models = (
+        Screening,
+        FiredIndicator,
+        Alert,
+        Person,
+        PersonRevision,
+        Submission,
+        FieldCredential,
+        Attachment,
+    )
+    return sum(m.objects.count() for m in models)

@@ -1,6 +1,9 @@
 """Screenings of registered people, the alerts they raise, and the field
-submissions (OpenRosa) they may come from. Answers and results are
-trafficking details: encrypted at the field level (PROTECTION.md 25)."""
+submissions (OpenRosa) they may come from. Answers, results, outcomes,
+levels, fired indicators and suggested referrals are trafficking details:
+encrypted at the field level (PROTECTION.md 25). The figures read counts made
+at the time of screening (ScreeningCount, IndicatorCount), which hold no link
+to any person or screening."""
 
 import uuid
 
@@ -43,9 +46,9 @@ class Screening(models.Model):
     administered_with = models.CharField(max_length=20, blank=True)
     answers = EncryptedJSONField()
     result = EncryptedJSONField()
-    outcome = models.CharField(max_length=60)
-    level = models.CharField(_("result"), max_length=10, choices=LEVELS)
-    # What the counts for early warning need, fixed at the time of screening.
+    outcome = EncryptedTextField()
+    level = EncryptedTextField(_("result"), choices=LEVELS)
+    # Fixed at the time of screening, as they were when it was counted.
     sex = models.CharField(max_length=1)
     age_group = models.CharField(max_length=10)
     legal_basis = models.CharField(max_length=30)
@@ -66,14 +69,12 @@ class Screening(models.Model):
 
 
 class FiredIndicator(models.Model):
-    """One item answered yes in one screening, for counts by indicator."""
+    """One item answered yes in one screening. Encrypted: the figures count
+    indicators in IndicatorCount, at the time of screening."""
 
     screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="indicators")
-    item = models.CharField(max_length=60)
-    scope = models.CharField(max_length=10)
-
-    class Meta:
-        indexes = [models.Index(fields=["item"])]
+    item = EncryptedTextField()
+    scope = EncryptedTextField()
 
 
 class Alert(models.Model):
@@ -89,8 +90,10 @@ class Alert(models.Model):
     organisation = models.ForeignKey(
         "core.Organisation", on_delete=models.PROTECT, related_name="+"
     )
-    level = models.CharField(max_length=10, choices=LEVELS)
-    referrals = models.JSONField(default=list)
+    # Encrypted: alerts are listed by status and site only (plain columns); a
+    # filter on the level would be applied in Python after scoping.
+    level = EncryptedTextField(choices=LEVELS)
+    referrals = EncryptedJSONField(default=list)
     status = models.CharField(max_length=15, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     acknowledged_by = models.ForeignKey(
@@ -100,6 +103,51 @@ class Alert(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class ScreeningCount(models.Model):
+    """How many people whose legal basis allows statistics (PROTECTION.md 11)
+    were screened, by site, week, sex, age group, instrument and result:
+    incremented in the transaction that records a screening, with no link to
+    the person or the screening, so that the figures never read a record."""
+
+    site_path = models.CharField(max_length=255, db_index=True)
+    week = models.DateField()  # the Monday of the ISO week, in the site's time zone
+    sex = models.CharField(max_length=1)
+    age_group = models.CharField(max_length=10)
+    instrument = models.CharField(max_length=60)
+    level = models.CharField(max_length=10)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site_path", "week", "sex", "age_group", "instrument", "level"],
+                name="one_screening_count_per_cell",
+            )
+        ]
+
+
+class IndicatorCount(models.Model):
+    """How many people whose legal basis allows statistics were screened with
+    an indicator present (their own, not a family member's), by site, week,
+    sex, age group and instrument; counted like ScreeningCount."""
+
+    site_path = models.CharField(max_length=255, db_index=True)
+    week = models.DateField()
+    sex = models.CharField(max_length=1)
+    age_group = models.CharField(max_length=10)
+    instrument = models.CharField(max_length=60)
+    indicator = models.CharField(max_length=60)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site_path", "week", "sex", "age_group", "instrument", "indicator"],
+                name="one_indicator_count_per_cell",
+            )
+        ]
 
 
 class Submission(models.Model):

@@ -23,7 +23,7 @@ def list_name(context: Any, person: Any) -> str:
     user = context["request"].user
     return masked(
         person.name(context.get("name_script", "latin")),
-        survivor=is_survivor(person.specific_needs),
+        survivor=bool(person.mask_name) or is_survivor(person.specific_needs),
         viewer_may_see=access.sees_survivor_names(user),
     )
 
