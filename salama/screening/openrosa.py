@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -49,8 +50,11 @@ def _key() -> bytes:
 
 
 def _challenge(stale: bool = False) -> HttpResponse:
+    """401 with a new nonce; stale=true tells the client that its nonce only
+    expired, so it answers again without asking the user."""
     response = openrosa_message(_("Sign in with your field user name and field password."), 401)
-    response["WWW-Authenticate"] = digest.challenge(actions.DIGEST_REALM, _key(), stale)
+    nonce = actions.digest_nonce_issue(key=_key())
+    response["WWW-Authenticate"] = digest.challenge(actions.DIGEST_REALM, nonce, stale)
     return response
 
 
@@ -71,8 +75,9 @@ def digest_required(view: View) -> View:
         params = digest.parse(request.headers.get("Authorization", ""))
         if params is None or "nonce" not in params:
             return _challenge()
-        state = digest.nonce_state(params["nonce"], _key())
-        if state != "fresh":
+        state = digest.nonce_state(params["nonce"], _key(), timezone.now().timestamp())
+        count = digest.nonce_count(params)
+        if state != "fresh" or count is None:
             return _challenge(stale=state == "stale")
         username = params.get("username", "")[:150]
         failures_key = f"openrosa-failures:{username}"
@@ -88,6 +93,11 @@ def digest_required(view: View) -> View:
             cache.set(failures_key, cache.get(failures_key, 0) + 1, LOCKOUT_SECONDS)
             return _challenge()
         cache.delete(failures_key)
+        # Only now, with a right answer, is the nonce count spent: a captured
+        # header sent again (with any body) is refused in every server process.
+        state = actions.digest_nonce_use(value=params["nonce"], count=count, key=_key())
+        if state != "fresh":
+            return _challenge(stale=state == "stale")
         user = credential.user
         if not user.is_active or not core_access.has_perm(user, Perm.FIELD_SUBMIT):
             return openrosa_message(_("This user may not collect data in the field."), 403)
