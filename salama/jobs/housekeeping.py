@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from django_tasks_db.models import DBTaskResult
 
+from salama.core.models import IdempotencyKey
 from salama.jobs.actions import schedule_retry_or_fail
 from salama.jobs.context import JobContext
 from salama.jobs.handlers import job
@@ -48,3 +49,10 @@ def recover_stale(ctx: JobContext) -> dict[str, int]:
         )
         count += 1
     return {"recovered": count}
+
+
+@job(label=_("Remove expired API idempotency keys"))
+def prune_idempotency_keys(ctx: JobContext) -> dict[str, int]:
+    """The stored first answers hold personal data: none outlives its key."""
+    deleted, _by_model = IdempotencyKey.objects.filter(expires_at__lte=timezone.now()).delete()
+    return {"deleted": deleted}
