@@ -293,3 +293,22 @@ def test_another_users_same_instance_id_is_a_separate_submission(
         client, "POST", "/openrosa/submission", other.username, FIELD_PASSWORD, data=resent
     )
     assert again.status_code == 202 and Submission.objects.count() == 2
+
+
+def test_a_bearer_token_with_the_field_scope_may_submit(client, world, amc_person):
+    from tests.conftest import token_for
+
+    user = world.user("caseworker")
+    _t, field = token_for(user, scopes=("field",))
+    _t, reader = token_for(user, scopes=("read",))
+    listing = client.get("/openrosa/formList", HTTP_AUTHORIZATION=f"Bearer {field}")
+    assert listing.status_code == 200 and b"<xforms" in listing.content
+    part = SimpleUploadedFile("s.xml", ilo11(amc_person, deception="yes"), "text/xml")
+    sent = client.post(
+        "/openrosa/submission", {"xml_submission_file": part}, HTTP_AUTHORIZATION=f"Bearer {field}"
+    )
+    assert sent.status_code == 201 and Submission.objects.get().submitted_by == user
+    refused = client.get("/openrosa/formList", HTTP_AUTHORIZATION=f"Bearer {reader}")
+    assert refused.status_code == 403
+    unknown = client.get("/openrosa/formList", HTTP_AUTHORIZATION="Bearer slm_nope")
+    assert unknown.status_code == 401 and unknown["WWW-Authenticate"].startswith("Digest ")

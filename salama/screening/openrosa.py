@@ -11,6 +11,7 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +21,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from salama.core import access as core_access
+from salama.core import api_auth
+from salama.core.models import ApiToken
 from salama.core.roles import Perm
 from salama.lib.screening import digest
 from salama.screening import access, actions, field_forms
@@ -72,7 +75,10 @@ def digest_required(view: View) -> View:
         return response
 
     def _authenticated(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        params = digest.parse(request.headers.get("Authorization", ""))
+        authorization = request.headers.get("Authorization", "")
+        if authorization[:7].lower() == "bearer ":
+            return _with_token(request, authorization[7:].strip(), *args, **kwargs)
+        params = digest.parse(authorization)
         if params is None or "nonce" not in params:
             return _challenge()
         state = digest.nonce_state(params["nonce"], _key(), timezone.now().timestamp())
@@ -100,6 +106,20 @@ def digest_required(view: View) -> View:
             return _challenge(stale=state == "stale")
         user = credential.user
         if not user.is_active or not core_access.has_perm(user, Perm.FIELD_SUBMIT):
+            return openrosa_message(_("This user may not collect data in the field."), 403)
+        request.user = user
+        return view(request, *args, **kwargs)
+
+    def _with_token(request: HttpRequest, raw: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        """A server relaying submissions (Enketo, a KoboToolbox bridge) may use a
+        bearer token with the field scope instead of Digest."""
+        try:
+            user = api_auth.token_user(raw, ApiToken.Scope.FIELD)
+        except PermissionDenied:
+            return openrosa_message(_("This token may not collect data in the field."), 403)
+        if user is None:
+            return _challenge()
+        if not core_access.has_perm(user, Perm.FIELD_SUBMIT):
             return openrosa_message(_("This user may not collect data in the field."), 403)
         request.user = user
         return view(request, *args, **kwargs)
