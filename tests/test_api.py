@@ -274,3 +274,26 @@ def test_a_token_expires_after_the_default_lifetime(world):
     token.save()
     response = Client().get("/api/v1/persons", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 401
+
+
+def test_tokens_made_before_expiry_existed_get_one_by_migration(transactional_db):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from salama.core.models import ApiToken
+
+    before = [("core", "0002_site_names_and_token_last_use")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    owner = old.get_model("auth", "User").objects.create(username="sync-owner")
+    OldToken = old.get_model("core", "ApiToken")
+    OldToken.objects.create(user=owner, name="forever", digest="a" * 64, prefix="a")
+    far = timezone.now() + timedelta(days=3000)
+    OldToken.objects.create(user=owner, name="far", digest="b" * 64, prefix="b", expires_at=far)
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    forever, capped = ApiToken.objects.get(name="forever"), ApiToken.objects.get(name="far")
+    assert timedelta(days=89) < forever.expires_at - timezone.now() <= timedelta(days=90)
+    assert timedelta(days=364) < capped.expires_at - timezone.now() <= timedelta(days=365)
+    assert forever.scopes == ["read", "write"] == capped.scopes

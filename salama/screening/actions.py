@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from salama.audit.actions import audit_record
 from salama.core import access as core_access
 from salama.core.fields import encrypt_bytes
+from salama.core.models import IdempotencyKey
 from salama.core.roles import Perm
 from salama.lib.ages import age_band, best_age
 from salama.lib.screening import digest
@@ -481,6 +482,8 @@ def field_keys_rotate(*, progress: Any = None, batch: int = 500, user: Any = Non
         (Screening, ["answers", "result"]),
         (Submission, ["xml"]),
         (FieldCredential, ["ha1"]),
+        # First answers kept for API retries hold personal data too (core.idempotency).
+        (IdempotencyKey, ["body"]),
     ]
     for model, fields in work:
         ids = list(model.objects.values_list("pk", flat=True))
@@ -510,4 +513,5 @@ def field_keys_rotate(*, progress: Any = None, batch: int = 500, user: Any = Non
 
 
 def encrypted_row_count() -> int:
-    return sum(m.objects.count() for m in (Screening, Submission, FieldCredential, Attachment))
+    models = (Screening, Submission, FieldCredential, Attachment, IdempotencyKey)
+    return sum(m.objects.count() for m in models)
