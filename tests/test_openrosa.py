@@ -312,3 +312,34 @@ def test_a_bearer_token_with_the_field_scope_may_submit(client, world, amc_perso
     assert refused.status_code == 403
     unknown = client.get("/openrosa/formList", HTTP_AUTHORIZATION="Bearer slm_nope")
     assert unknown.status_code == 401 and unknown["WWW-Authenticate"].startswith("Digest ")
+
+
+def test_submissions_made_before_scoping_get_their_users_organisation(flushable_audit):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from salama.core.actions import user_create
+    from salama.core.models import Organisation
+    from salama.core.roles import Role
+
+    ngo = Organisation.objects.create(name="Protection NGO", short_name="PNGO", kind="ngo")
+    worker = user_create(
+        username="fieldworker", password="x" * 12, organisation=ngo, role=Role.CASEWORKER, sites=[]
+    )
+    before = [("screening", "0001_initial")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("screening", "Submission")
+    old.objects.create(
+        instance_id="uuid:old-1",
+        form_id="f",
+        form_version="1",
+        xml="",
+        xml_sha256="0" * 64,
+        site_path="/",
+        status="review",
+        submitted_by_id=worker.pk,
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert Submission.objects.get(instance_id="uuid:old-1").organisation == ngo

@@ -44,11 +44,6 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(give_tokens_an_expiry, migrations.RunPython.noop),
         migrations.AlterField(
-            model_name='apitoken',
-            name='expires_at',
-            field=models.DateTimeField(),
-        ),
-        migrations.AlterField(
             model_name='membership',
             name='role',
             field=models.CharField(choices=[('registration_officer', 'Registration officer'), ('tracing_officer', 'Tracing officer'), ('caseworker', 'Caseworker'), ('civil_registrar', 'Civil registrar'), ('psea_focal_point', 'PSEA focal point'), ('protection_officer', 'Protection officer / site manager'), ('analyst', 'Analyst (aggregates only)'), ('administrator', 'Administrator'), ('data_protection_officer', 'Data protection officer')], max_length=30, verbose_name='role'),

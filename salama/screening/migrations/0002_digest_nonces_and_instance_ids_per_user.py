@@ -57,7 +57,6 @@ class Migration(migrations.Migration):
             name='organisation',
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.organisation'),
         ),
-        migrations.RunPython(fill_organisations, migrations.RunPython.noop),
         migrations.AlterField(
             model_name='submission',
             name='instance_id',
@@ -76,4 +75,7 @@ class Migration(migrations.Migration):
             model_name='digestnonceuse',
             constraint=models.UniqueConstraint(fields=('nonce', 'count'), name='one_use_per_nonce_count'),
         ),
+        # Last: on PostgreSQL a table cannot be altered after its rows were
+        # updated in the same transaction ("pending trigger events").
+        migrations.RunPython(fill_organisations, migrations.RunPython.noop),
     ]
