@@ -297,3 +297,32 @@ def test_tokens_made_before_expiry_existed_get_one_by_migration(transactional_db
     assert timedelta(days=89) < forever.expires_at - timezone.now() <= timedelta(days=90)
     assert timedelta(days=364) < capped.expires_at - timezone.now() <= timedelta(days=365)
     assert forever.scopes == ["read", "write"] == capped.scopes
+
+
+def test_concurrent_retries_with_one_key_make_one_household(world, flushable_audit):
+    """Two requests with the same key at the same moment, each on its own
+    database connection (as in two server processes): one creates, the other
+    waits on the key's row and replays the answer."""
+    import threading
+
+    from django.db import connection
+
+    auth = bearer(world.user("registrar"))
+    key = {"HTTP_IDEMPOTENCY_KEY": "same-moment"}
+    start, answers = threading.Barrier(2), []
+
+    def send() -> None:
+        try:
+            start.wait(timeout=10)
+            answers.append(post(Client(), "/api/v1/households", HOUSEHOLD, **auth, **key))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(a.status_code for a in answers) == [201, 201]
+    assert answers[0].json() == answers[1].json()
+    assert Household.objects.count() == 1
