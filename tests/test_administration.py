@@ -591,6 +591,8 @@ def test_a_token_needs_an_owner_with_two_factor_and_expires_by_default(world):
     registrar = world.user("registrar")
     client = admin_client(world)
     url = f"/admin/users/{registrar.pk}/tokens/new/"
+    detail = text(client.get(f"/admin/users/{registrar.pk}/"))
+    assert "once this user has set up two-factor login" in detail and url not in detail
     refused = client.post(url, {"name": "sync", "scopes": ["read", "write"]})
     assert refused.status_code == 400 and "has no two-factor device" in text(refused)
     assert not ApiToken.objects.filter(user=registrar).exists()
