@@ -7,7 +7,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from salama.core.api_auth import BearerToken, VerifiedSession
+from salama.core import idempotency
+from salama.core.api_auth import READ_AUTH
 from salama.core.api_errors import ApiError
 from salama.registry.api import router as registry_router
 
@@ -17,9 +18,20 @@ api = NinjaAPI(
     description=(
         "Registry of camp residents. Every record is scoped by organisation, site and role; "
         "a record outside your scope answers 404. Errors have one shape: "
-        '{"code": "...", "message": "..."}.'
+        '{"code": "...", "message": "..."}.\n\n'
+        "Authentication: a bearer token (`Authorization: Bearer slm_...`), made by an "
+        "administrator for a user who holds two-factor sign-in, or the browser session. "
+        "A token expires (90 days unless chosen otherwise) and has scopes: `read` for every "
+        "GET and for searches, `write` for calls that create or change records; an expired "
+        "token answers 401, a missing scope 403.\n\n"
+        "Retries: every call that creates a record accepts an `Idempotency-Key` header. "
+        "Send a new unique value (a UUID) per record you mean to create, and the same value "
+        "when you retry after a timeout or a lost connection: the retry returns the first "
+        "answer (same status and body, with `Idempotent-Replayed: true`) and creates nothing. "
+        "The same key with a different request answers 422 `idempotency_key_reused`. Keys "
+        "are per user and kept 24 hours."
     ),
-    auth=[BearerToken(), VerifiedSession(csrf=True)],
+    auth=READ_AUTH,
     urls_namespace="api",
 )
 api.add_router("/", registry_router)
@@ -34,6 +46,11 @@ def _error(
 @api.exception_handler(ApiError)
 def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
     return api.create_response(request, exc.body(), status=exc.status)
+
+
+@api.exception_handler(idempotency.Replay)
+def on_replay(request: HttpRequest, exc: idempotency.Replay) -> HttpResponse:
+    return idempotency.replay_response(exc.record)
 
 
 @api.exception_handler(Http404)

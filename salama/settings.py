@@ -143,6 +143,11 @@ SALAMA_AUDIT_CHECKPOINT_DIR = Path(
 SALAMA_BULK_ACCESS_LIMIT = envint("SALAMA_BULK_ACCESS_LIMIT", 200)
 # Largest OpenRosa submission (XML and attachments together) accepted, in bytes.
 SALAMA_OPENROSA_MAX_BYTES = envint("SALAMA_OPENROSA_MAX_BYTES", 10 * 1024 * 1024)
+# API bearer tokens: lifetime when none is chosen, and the longest one may choose (days).
+SALAMA_API_TOKEN_MAX_DAYS = max(envint("SALAMA_API_TOKEN_MAX_DAYS", 365), 1)
+SALAMA_API_TOKEN_DAYS = min(max(envint("SALAMA_API_TOKEN_DAYS", 90), 1), SALAMA_API_TOKEN_MAX_DAYS)
+# How long the first answer to an API call with an Idempotency-Key is kept (hours).
+SALAMA_IDEMPOTENCY_HOURS = max(envint("SALAMA_IDEMPOTENCY_HOURS", 24), 1)
 # Small-cell suppression threshold for published counts (docs/security.md; never below 5).
 SALAMA_SUPPRESSION_K = max(envint("SALAMA_SUPPRESSION_K", 11), 5)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEMO else "")
@@ -246,6 +251,9 @@ def _database() -> dj_database_url.DBConfig:
             "with special characters in the password %-encoded"
         ) from None
     if database["ENGINE"].endswith("sqlite3"):
+        # Django's backend, with the database file and its -wal/-shm readable
+        # by the service user only (0600, like the key files).
+        database["ENGINE"] = "salama.core.db.sqlite3"
         database["CONN_MAX_AGE"] = 0
         database.setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
         database["OPTIONS"]["timeout"] = 20
@@ -314,8 +322,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if envbool("SALAMA_BEHIND_PROXY"):
+SALAMA_BEHIND_PROXY = envbool("SALAMA_BEHIND_PROXY")
+if SALAMA_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# `salama serve` (waitress) takes X-Forwarded-Proto, -For and -Host only from
+# these peers (an address, or "*" for any, e.g. in a container network), and
+# only the last SALAMA_TRUSTED_PROXY_COUNT proxies' values.
+SALAMA_TRUSTED_PROXY = os.getenv("SALAMA_TRUSTED_PROXY", "127.0.0.1" if SALAMA_BEHIND_PROXY else "")
+SALAMA_TRUSTED_PROXY_COUNT = max(envint("SALAMA_TRUSTED_PROXY_COUNT", 1), 1)
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 CONTENT_SECURITY_POLICY = {

@@ -155,8 +155,20 @@ def signed_in(user: User) -> Client:
     return client
 
 
-def bearer(user: User) -> dict[str, str]:
-    _token, raw = api_token_create(user=user, name="test")
+def with_two_factor(user: User) -> User:
+    """The user with a confirmed authenticator, as a token's owner needs."""
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    return user
+
+
+def token_for(user: User, name: str = "test", scopes: tuple[str, ...] = ("read", "write")) -> Any:
+    """(token, raw value) of a new bearer token for the user (given two-factor)."""
+    return api_token_create(user=with_two_factor(user), name=name, scopes=scopes)
+
+
+def bearer(user: User, scopes: tuple[str, ...] = ("read", "write")) -> dict[str, str]:
+    _token, raw = token_for(user, scopes=scopes)
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 

@@ -14,11 +14,13 @@ def md5(text: str) -> str:
     return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
 
-def digest_header(challenge: str, username: str, password: str, method: str, uri: str) -> str:
+def digest_header(
+    challenge: str, username: str, password: str, method: str, uri: str, count: int = 1
+) -> str:
     params = dict(re.findall(r'(\w+)="?([^",]*)"?', challenge.partition(" ")[2]))
     ha1 = md5(f"{username}:{params['realm']}:{password}")
     ha2 = md5(f"{method}:{uri}")
-    cnonce, nc = uuid.uuid4().hex[:16], "00000001"
+    cnonce, nc = uuid.uuid4().hex[:16], f"{count:08x}"
     response = md5(f"{ha1}:{params['nonce']}:{nc}:{cnonce}:auth:{ha2}")
     return (
         f'Digest username="{username}", realm="{params["realm"]}", nonce="{params["nonce"]}", '

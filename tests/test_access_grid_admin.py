@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from salama.core.actions import api_token_create, membership_add, site_create
 from salama.core.models import ApiToken, Membership, Organisation, Site
 from salama.core.roles import Role
-from tests.conftest import PERSONAS, signed_in
+from tests.conftest import PERSONAS, signed_in, with_two_factor
 
 ADMINISTRATORS = {"admin", "admin_hop", "admin_un"}
 
@@ -37,7 +37,7 @@ def target(world, org: str, site: Site) -> Target:
     organisation = getattr(world, org)
     # A second membership, so that removing one is allowed for its administrator.
     second = membership_add(user=user, organisation=organisation, role=Role.ANALYST)
-    token, _raw = api_token_create(user=user, name="grid")
+    token, _raw = api_token_create(user=with_two_factor(user), name="grid")
     return Target(organisation, user, second, token, site)
 
 

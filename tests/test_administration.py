@@ -26,7 +26,7 @@ from salama.core.roles import Role
 from salama.lib.screening import digest
 from salama.screening.actions import DIGEST_REALM
 from salama.screening.models import FieldCredential, Submission
-from tests.conftest import PASSWORD, register, signed_in
+from tests.conftest import PASSWORD, register, signed_in, with_two_factor
 
 NEW_PASSWORD = "a long new password 2026"
 
@@ -438,7 +438,7 @@ def test_changing_a_membership_keeps_sites_another_administrator_gave(world):
 def test_deactivation_ends_an_open_session_and_a_token_at_once(world):
     registrar = world.user("registrar")
     session = signed_in(registrar)
-    _token, raw = api_token_create(user=registrar, name="sync")
+    _token, raw = api_token_create(user=with_two_factor(registrar), name="sync")
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     assert session.get("/registry/persons/").status_code == 200
     assert Client().get("/api/v1/persons", **auth).status_code == 200
@@ -470,7 +470,7 @@ def test_an_administrator_cannot_deactivate_themselves(world):
 
 def test_a_reactivated_user_signs_in_again_but_old_tokens_stay_revoked(world):
     registrar = world.user("registrar")
-    _token, raw = api_token_create(user=registrar, name="sync")
+    _token, raw = api_token_create(user=with_two_factor(registrar), name="sync")
     user_deactivate(user=registrar, actor=world.user("admin"))
     assert not can_sign_in("registrar", PASSWORD)
     client = admin_client(world)
@@ -537,9 +537,11 @@ def test_a_field_password_is_refused_for_a_role_without_field_collection(world):
 
 
 def test_a_token_is_shown_once_listed_by_prefix_and_revoked(world):
-    registrar = world.user("registrar")
+    registrar = with_two_factor(world.user("registrar"))
     client = admin_client(world)
-    shown = client.post(f"/admin/users/{registrar.pk}/tokens/new/", {"name": "Kobo sync"})
+    shown = client.post(
+        f"/admin/users/{registrar.pk}/tokens/new/", {"name": "Kobo sync", "scopes": ["read"]}
+    )
     assert shown.status_code == 200
     raw = shown.context["raw"]
     assert raw in text(shown) and shown["Cache-Control"] == "no-store"
@@ -563,13 +565,13 @@ def test_reloading_the_shown_token_page_makes_no_second_token(world):
     """The one-time page answers the form's POST: a reload sent it again."""
     import re
 
-    registrar = world.user("registrar")
+    registrar = with_two_factor(world.user("registrar"))
     client = admin_client(world)
     url = f"/admin/users/{registrar.pk}/tokens/new/"
     once = re.search(r'name="once" value="([^"]+)"', text(client.get(url))).group(1)
-    first = client.post(url, {"name": "Kobo sync", "once": once})
+    first = client.post(url, {"name": "Kobo sync", "once": once, "scopes": ["read"]})
     assert first.status_code == 200 and first.context["raw"]
-    again = client.post(url, {"name": "Kobo sync", "once": once}, follow=True)
+    again = client.post(url, {"name": "Kobo sync", "once": once, "scopes": ["read"]}, follow=True)
     assert again.redirect_chain[-1][0] == f"/admin/users/{registrar.pk}/"
     assert "already created and shown once" in text(again)
     assert ApiToken.objects.filter(user=registrar).count() == 1
@@ -586,8 +588,40 @@ def test_a_token_expiry_must_be_in_the_future(world):
     assert not ApiToken.objects.filter(user=registrar).exists()
 
 
+def test_a_token_needs_an_owner_with_two_factor_and_expires_by_default(world):
+    registrar = world.user("registrar")
+    client = admin_client(world)
+    url = f"/admin/users/{registrar.pk}/tokens/new/"
+    detail = text(client.get(f"/admin/users/{registrar.pk}/"))
+    assert "once this user has set up two-factor login" in detail and url not in detail
+    refused = client.post(url, {"name": "sync", "scopes": ["read", "write"]})
+    assert refused.status_code == 400 and "has no two-factor device" in text(refused)
+    assert not ApiToken.objects.filter(user=registrar).exists()
+    with_two_factor(registrar)
+    too_long = (timezone.localdate() + timedelta(days=400)).isoformat()
+    refused = client.post(url, {"name": "sync", "scopes": ["read"], "expires_on": too_long})
+    assert refused.status_code == 400 and "at most 365 days" in text(refused)
+    made = client.post(url, {"name": "sync", "scopes": ["read", "write"]})
+    assert made.status_code == 200
+    token = ApiToken.objects.get(user=registrar)
+    assert token.scopes == ["read", "write"]
+    days = (token.expires_at - timezone.now()).total_seconds() / 86400
+    assert 89.9 < days <= 90
+
+
+def test_the_apitoken_command_needs_two_factor_and_sets_scopes(world):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="two-factor"):
+        call_command("apitoken", "registrar", "--name", "sync")
+    with_two_factor(world.user("registrar"))
+    call_command("apitoken", "registrar", "--name", "sync", "--scope", "write", "--days", "7")
+    token = ApiToken.objects.get(user=world.user("registrar"))
+    assert token.scopes == ["write"] and (token.expires_at - timezone.now()).days == 6
+
+
 def test_a_tokens_last_use_is_written_at_most_once_a_minute(world):
-    token, raw = api_token_create(user=world.user("registrar"), name="t")
+    token, raw = api_token_create(user=with_two_factor(world.user("registrar")), name="t")
     recent = timezone.now() - timedelta(seconds=20)
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=recent)
     Client().get("/api/v1/persons", HTTP_AUTHORIZATION=f"Bearer {raw}")

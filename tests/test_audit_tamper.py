@@ -339,9 +339,9 @@ def test_the_duplicate_queue_names_both_people_of_each_pair(world, amc_person, h
 @pytest.fixture
 def dpo(world):
     return user_create(
-        username="dpo",
+        username="dpo_ngo",
         password="x" * 20,
-        organisation=world.un,
+        organisation=world.ngo,
         role=Role.DATA_PROTECTION_OFFICER,
         sites=[world.amc],
     )

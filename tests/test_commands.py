@@ -103,6 +103,9 @@ def test_adduser_and_deactivateuser(world):
 def test_apitoken_prints_a_working_token_once(world):
     from django.test import Client
 
+    from tests.conftest import with_two_factor
+
+    with_two_factor(world.user("tracer"))
     out = run("apitoken", "tracer", "--name", "tracing-tool")
     raw = out.strip().splitlines()[-1]
     assert raw.startswith("slm_")

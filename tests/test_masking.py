@@ -172,8 +172,12 @@ def test_asking_protection_staff_tells_the_sites_protection_officers_and_nothing
     assert answer.status_code == 200
     assert "Protection staff were asked" in answer.content.decode()
     assert person.registration_number not in answer.content.decode()
-    told = Notification.objects.get()
-    assert told.recipient == world.user("protection")
+    # The site's protection officers, of every organisation working there.
+    assert {n.recipient.username for n in Notification.objects.all()} == {
+        "protection",
+        "protection_un",
+    }
+    told = Notification.objects.get(recipient=world.user("protection"))
     assert told.link == f"/registry/persons/{person.pk}/"
     for secret in ("Salwa", person.registration_number, "SV-VA"):
         assert secret not in f"{told.subject} {told.reference} {told.link}"
@@ -201,7 +205,7 @@ def test_asking_protection_staff_tells_the_sites_protection_officers_and_nothing
         **api,
     )
     assert asked.status_code == 202 and asked.json()["told"] is True
-    assert Notification.objects.count() == 2
+    assert Notification.objects.count() == 4
     bad = Client().post(
         "/api/v1/persons/match/ask", {"token": "x"}, content_type="application/json", **api
     )

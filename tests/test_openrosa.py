@@ -185,3 +185,161 @@ def test_the_htcds_form_is_stored_as_case_intake(client, field_user):
     response = submit(client, filled_instance(form.xml, {}))
     assert response.status_code == 201
     assert Submission.objects.get().status == "stored"
+
+
+# --- replayed Digest answers and instance IDs per user (issue 9, section 6) ---
+
+
+def _signed_submission(client, xml: bytes, count: int = 1, challenge: str | None = None):
+    """A submission answered to one challenge; returns (response, header)."""
+    from tests.openrosa_util import digest_header
+
+    challenge = challenge or client.get("/openrosa/formList")["WWW-Authenticate"]
+    header = digest_header(
+        challenge, "caseworker", FIELD_PASSWORD, "POST", "/openrosa/submission", count
+    )
+    part = SimpleUploadedFile("submission.xml", xml, "text/xml")
+    response = client.post(
+        "/openrosa/submission", {"xml_submission_file": part}, HTTP_AUTHORIZATION=header
+    )
+    return response, header
+
+
+def test_a_captured_authorization_header_sent_again_with_a_new_body_is_refused(
+    client, field_user, amc_person
+):
+    challenge = client.get("/openrosa/formList")["WWW-Authenticate"]
+    first, header = _signed_submission(client, ilo11(amc_person, deception="yes"), 1, challenge)
+    assert first.status_code == 201
+    # Someone who captured the header sends it again with a body of their own.
+    forged = SimpleUploadedFile("submission.xml", ilo11(amc_person, debt_bondage="yes"))
+    replay = client.post(
+        "/openrosa/submission", {"xml_submission_file": forged}, HTTP_AUTHORIZATION=header
+    )
+    assert replay.status_code == 401 and "stale" not in replay["WWW-Authenticate"]
+    assert replay["WWW-Authenticate"].startswith("Digest ")
+    assert Submission.objects.count() == 1
+    # The device itself goes on with the same nonce and the next nonce count.
+    again, _header = _signed_submission(client, ilo11(amc_person, threats="yes"), 2, challenge)
+    assert again.status_code == 201 and Submission.objects.count() == 2
+
+
+def test_unknown_and_expired_nonces_get_a_new_challenge(client, field_user, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from salama.screening.actions import digest_nonce_issue
+    from tests.openrosa_util import digest_header
+
+    def with_nonce(nonce: str):
+        challenge = f'Digest realm="salama", qop="auth", nonce="{nonce}"'
+        header = digest_header(challenge, "caseworker", FIELD_PASSWORD, "GET", "/openrosa/formList")
+        return client.get("/openrosa/formList", HTTP_AUTHORIZATION=header)
+
+    key = settings.SECRET_KEY.encode()
+    old = digest_nonce_issue(key=key, now=timezone.now() - timedelta(minutes=6))
+    expired = with_nonce(old)
+    assert expired.status_code == 401 and "stale=true" in expired["WWW-Authenticate"]
+    # Signed with the server's key but never issued (or issued by a forger who has it).
+    from salama.lib.screening import digest
+
+    unknown = with_nonce(digest.make_nonce(key, timezone.now().timestamp()))
+    assert unknown.status_code == 401 and "stale" not in unknown["WWW-Authenticate"]
+    forged = with_nonce("1700000000.abc.def")
+    assert forged.status_code == 401 and "stale" not in forged["WWW-Authenticate"]
+
+
+def test_expired_nonces_are_pruned(db, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from salama.screening.actions import digest_nonce_issue, digest_nonces_prune
+    from salama.screening.models import DigestNonce
+
+    key = settings.SECRET_KEY.encode()
+    digest_nonce_issue(key=key, now=timezone.now() - timedelta(hours=2))
+    kept = digest_nonce_issue(key=key)
+    assert digest_nonces_prune() == 1
+    assert list(DigestNonce.objects.values_list("value", flat=True)) == [kept]
+
+
+def test_another_users_same_instance_id_is_a_separate_submission(
+    client, world, field_user, amc_person
+):
+    xml = ilo11(amc_person, "uuid:shared-1", deception="yes")
+    photo = SimpleUploadedFile("photo.jpg", b"\xff\xd8 one", "image/jpeg")
+    assert submit(client, xml, photo).status_code == 201
+    # Another field user, whose device sends the same instance ID (by chance
+    # or on purpose) with different XML and a file of its own.
+    other = world.user("caseworker_hop")
+    field_credential_set(user=other, password=FIELD_PASSWORD)
+    theirs = ilo11(amc_person, "uuid:shared-1", deception="no")
+    sneaked = SimpleUploadedFile("audio.m4a", b"sound", "audio/mp4")
+    parts = {"xml_submission_file": SimpleUploadedFile("s.xml", theirs, "text/xml"), "a": sneaked}
+    answer = call(
+        client, "POST", "/openrosa/submission", other.username, FIELD_PASSWORD, data=parts
+    )
+    assert answer.status_code == 201 and b"already" not in answer.content.lower()
+    first = Submission.objects.get(submitted_by=field_user)
+    assert list(first.attachments.values_list("name", flat=True)) == ["photo.jpg"]
+    second = Submission.objects.get(submitted_by=other)
+    assert second.instance_id == "uuid:shared-1" and second.pk != first.pk
+    assert first.organisation == world.ngo
+    # The same re-sent XML from the other user merges into their own only.
+    resent = {"xml_submission_file": SimpleUploadedFile("s.xml", theirs, "text/xml")}
+    again = call(
+        client, "POST", "/openrosa/submission", other.username, FIELD_PASSWORD, data=resent
+    )
+    assert again.status_code == 202 and Submission.objects.count() == 2
+
+
+def test_a_bearer_token_with_the_field_scope_may_submit(client, world, amc_person):
+    from tests.conftest import token_for
+
+    user = world.user("caseworker")
+    _t, field = token_for(user, scopes=("field",))
+    _t, reader = token_for(user, scopes=("read",))
+    listing = client.get("/openrosa/formList", HTTP_AUTHORIZATION=f"Bearer {field}")
+    assert listing.status_code == 200 and b"<xforms" in listing.content
+    part = SimpleUploadedFile("s.xml", ilo11(amc_person, deception="yes"), "text/xml")
+    sent = client.post(
+        "/openrosa/submission", {"xml_submission_file": part}, HTTP_AUTHORIZATION=f"Bearer {field}"
+    )
+    assert sent.status_code == 201 and Submission.objects.get().submitted_by == user
+    refused = client.get("/openrosa/formList", HTTP_AUTHORIZATION=f"Bearer {reader}")
+    assert refused.status_code == 403
+    unknown = client.get("/openrosa/formList", HTTP_AUTHORIZATION="Bearer slm_nope")
+    assert unknown.status_code == 401 and unknown["WWW-Authenticate"].startswith("Digest ")
+
+
+def test_submissions_made_before_scoping_get_their_users_organisation(flushable_audit):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from salama.core.actions import user_create
+    from salama.core.models import Organisation
+    from salama.core.roles import Role
+
+    ngo = Organisation.objects.create(name="Protection NGO", short_name="PNGO", kind="ngo")
+    worker = user_create(
+        username="fieldworker", password="x" * 12, organisation=ngo, role=Role.CASEWORKER, sites=[]
+    )
+    before = [("screening", "0001_initial")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("screening", "Submission")
+    old.objects.create(
+        instance_id="uuid:old-1",
+        form_id="f",
+        form_version="1",
+        xml="",
+        xml_sha256="0" * 64,
+        site_path="/",
+        status="review",
+        submitted_by_id=worker.pk,
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert Submission.objects.get(instance_id="uuid:old-1").organisation == ngo

@@ -1,10 +1,11 @@
 """Forms for the administration pages: they check the shape of the input;
 the actions check the rules."""
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.password_validation import (
     password_validators_help_text_html,
     validate_password,
@@ -15,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from salama.core.models import Organisation, Site
+from salama.core.models import ApiToken, Organisation, Site
 from salama.core.roles import ROLE_LABELS
 
 ORGANISATION_KINDS: list[tuple[str, Any]] = list(Organisation._meta.get_field("kind").choices or [])
@@ -245,15 +246,37 @@ class TokenForm(forms.Form):
         max_length=100,
         help_text=_("E.g. the name of the system or script that will use it."),
     )
+    scopes = forms.MultipleChoiceField(
+        label=_("What the token may do"),
+        choices=ApiToken.Scope.choices,
+        initial=[ApiToken.Scope.READ],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Give only what the client needs: most need only to read."),
+    )
     expires_on = forms.DateField(
         label=_("Expires on"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Optional; the token stops working after this day."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["expires_on"].help_text = _(
+            "The token stops working after this day. Empty: %(default)s days from today; "
+            "at most %(longest)s days."
+        ) % {
+            "default": settings.SALAMA_API_TOKEN_DAYS,
+            "longest": settings.SALAMA_API_TOKEN_MAX_DAYS,
+        }
 
     def clean_expires_on(self) -> date | None:
         day = self.cleaned_data.get("expires_on")
-        if day is not None and day <= timezone.localdate():
+        today = timezone.localdate()
+        if day is not None and day <= today:
             raise ValidationError(_("Choose a day after today."))
+        if day is not None and day > today + timedelta(days=settings.SALAMA_API_TOKEN_MAX_DAYS):
+            raise ValidationError(
+                _("Choose a day at most %(days)s days from today.")
+                % {"days": settings.SALAMA_API_TOKEN_MAX_DAYS}
+            )
         return day

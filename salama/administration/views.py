@@ -525,7 +525,11 @@ def _token_create(request: HttpRequest, user: Any, data: dict[str, Any]) -> Any:
         timezone.make_aware(datetime.combine(expires, time.max)) if expires is not None else None
     )
     return actions.api_token_create(
-        user=user, name=data["name"], expires_at=expires_at, actor=request.user
+        user=user,
+        name=data["name"],
+        expires_at=expires_at,
+        scopes=data["scopes"],
+        actor=request.user,
     )
 
 

@@ -6,6 +6,7 @@ ValidationError with a sentence for the person who asked; who may ask is
 decided before, by the caller's access module."""
 
 from collections.abc import Iterable
+from datetime import timedelta
 from decimal import Decimal
 from importlib import import_module
 from typing import Any
@@ -384,13 +385,47 @@ def user_two_factor_reset(*, user: Any, actor: Any) -> int:
     return deleted
 
 
+def holds_two_factor(user: Any) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
 @transaction.atomic
 def api_token_create(
-    *, user: Any, name: str, expires_at: Any = None, actor: Any = None
+    *,
+    user: Any,
+    name: str,
+    expires_at: Any = None,
+    scopes: Iterable[str] = (ApiToken.Scope.READ,),
+    actor: Any = None,
 ) -> tuple[ApiToken, str]:
-    """A new bearer token; the raw value is returned once and never stored."""
+    """A new bearer token; the raw value is returned once and never stored.
+    Its owner must hold two-factor sign-in (a token skips the login, so it
+    may only stand for someone who passed both factors); it expires after
+    SALAMA_API_TOKEN_DAYS unless an earlier or later day, up to
+    SALAMA_API_TOKEN_MAX_DAYS, is chosen."""
     if not user.is_active:
         raise ValidationError(_("A deactivated user cannot be given a token."))
+    if settings.SALAMA_ENFORCE_2FA and not holds_two_factor(user):
+        raise ValidationError(
+            _(
+                "%(user)s has no two-factor device: they must sign in and set up two-factor "
+                "sign-in before a token can act for them."
+            )
+            % {"user": user.get_username()}
+        )
+    chosen = sorted(set(scopes))
+    if not chosen or not set(chosen) <= set(ApiToken.Scope.values):
+        raise ValidationError(_("Choose at least one scope: read, write or field."))
+    now = timezone.now()
+    if expires_at is None:
+        expires_at = now + timedelta(days=settings.SALAMA_API_TOKEN_DAYS)
+    if expires_at <= now:
+        raise ValidationError(_("Choose an expiry after today."))
+    if expires_at > now + timedelta(days=settings.SALAMA_API_TOKEN_MAX_DAYS + 1):
+        raise ValidationError(
+            _("A token may last %(days)s days at most.")
+            % {"days": settings.SALAMA_API_TOKEN_MAX_DAYS}
+        )
     raw = ApiToken.new_raw_token()
     token = ApiToken.objects.create(
         user=user,
@@ -398,6 +433,7 @@ def api_token_create(
         digest=ApiToken.digest_of(raw),
         prefix=raw[4:12],
         expires_at=expires_at,
+        scopes=chosen,
     )
     _audit(actor or user, "create", "core.ApiToken", token.pk)
     return token, raw

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from salama.core.fields import EncryptedTextField
 from salama.core.roles import ROLE_LABELS, Role
 
 
@@ -125,7 +126,14 @@ class UserPreference(models.Model):
 
 
 class ApiToken(models.Model):
-    """Bearer token for a machine client; only its SHA-256 is stored."""
+    """Bearer token for a machine client; only its SHA-256 is stored. It
+    expires (settings.SALAMA_API_TOKEN_DAYS by default) and opens only the
+    endpoints of its scopes."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read records")
+        WRITE = "write", _("Create and change records")
+        FIELD = "field", _("Field collection (OpenRosa)")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
@@ -134,7 +142,8 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
     created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    scopes = models.JSONField(default=list)
     # Written at most once a minute per token (see api_auth.BearerToken).
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
@@ -146,3 +155,26 @@ class ApiToken(models.Model):
     @staticmethod
     def new_raw_token() -> str:
         return "slm_" + secrets.token_urlsafe(32)
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a creating API call sent with an Idempotency-Key
+    header, so that a retry with the same key, from any server process,
+    gets that answer again instead of creating a second record. The answer
+    holds personal data: encrypted, and deleted after
+    settings.SALAMA_IDEMPOTENCY_HOURS by a scheduled job."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # SHA-256 of method, path and body: the same key with another request is refused.
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    content_type = models.CharField(max_length=100)
+    body = EncryptedTextField()
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="one_idempotency_key_per_user")
+        ]

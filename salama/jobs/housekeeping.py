@@ -8,6 +8,7 @@ from django.utils.translation import gettext_noop
 from django_tasks_db.models import DBTaskResult
 
 from salama.audit.actions import audit_write_checkpoint
+from salama.core.models import IdempotencyKey
 from salama.jobs.actions import schedule_retry_or_fail
 from salama.jobs.context import JobContext
 from salama.jobs.handlers import job
@@ -56,3 +57,10 @@ def audit_checkpoint(ctx: JobContext) -> dict[str, bool]:
     """A signed statement of the audit head outside the database, so that `salama
     audit verify` detects a truncated or rewritten trail (docs/security.md)."""
     return {"written": audit_write_checkpoint() is not None}
+
+
+@job(label=_("Remove expired API idempotency keys"))
+def prune_idempotency_keys(ctx: JobContext) -> dict[str, int]:
+    """The stored first answers hold personal data: none outlives its key."""
+    deleted, _by_model = IdempotencyKey.objects.filter(expires_at__lte=timezone.now()).delete()
+    return {"deleted": deleted}

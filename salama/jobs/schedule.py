@@ -47,6 +47,18 @@ SCHEDULE: list[Entry] = [
     ),
     # Old deliveries and claimed slots are removed after 30 days.
     Entry(name="jobs.prune", handler="salama.jobs.housekeeping.prune", daily_at="03:30"),
+    # First answers kept for API retries (Idempotency-Key) go when their key expires.
+    Entry(
+        name="jobs.prune_idempotency_keys",
+        handler="salama.jobs.housekeeping.prune_idempotency_keys",
+        every_minutes=60,
+    ),
+    # Digest nonces of field logins (OpenRosa) expire after 5 minutes.
+    Entry(
+        name="screening.digest_nonces_prune",
+        handler="salama.screening.jobs.digest_nonces_prune",
+        every_minutes=30,
+    ),
     # Jobs lost with a worker that died are retried (or failed) within minutes.
     Entry(
         name="jobs.recover_stale",

@@ -13,7 +13,9 @@ from ninja import Field, Router, Schema, Status
 
 from salama.audit.actions import record_list_read
 from salama.core import access as core_access
+from salama.core.api_auth import WRITE_AUTH
 from salama.core.api_errors import ApiError, form_errors
+from salama.core.idempotency import IDEMPOTENCY_OPENAPI, idempotent
 from salama.core.roles import Perm
 from salama.lib.masking import MASK
 from salama.registry import access, actions, households, selectors
@@ -349,7 +351,14 @@ def get_person(request: HttpRequest, person_id: str) -> Any:
     return access.get_person(request.user, person_id)
 
 
-@router.post("/persons", response={201: PersonOut}, summary="Add a person to a household")
+@router.post(
+    "/persons",
+    response={201: PersonOut},
+    summary="Add a person to a household",
+    auth=WRITE_AUTH,
+    openapi_extra=IDEMPOTENCY_OPENAPI,
+)
+@idempotent
 def create_person(request: HttpRequest, payload: PersonCreate) -> Any:
     _need(request, Perm.PERSON_CREATE)
     household = access.get_household(
@@ -364,7 +373,9 @@ def create_person(request: HttpRequest, payload: PersonCreate) -> Any:
     return Status(201, person)
 
 
-@router.patch("/persons/{person_id}", response=PersonOut, summary="Change a person")
+@router.patch(
+    "/persons/{person_id}", response=PersonOut, summary="Change a person", auth=WRITE_AUTH
+)
 def update_person(request: HttpRequest, person_id: str, payload: PersonPatch) -> Any:
     person = access.get_person(request.user, person_id, Perm.PERSON_CHANGE)
     current = {name: getattr(person, name) for name in PERSON_FIELDS}
@@ -401,8 +412,13 @@ def get_household(request: HttpRequest, household_id: str) -> Any:
 
 
 @router.post(
-    "/households", response={201: HouseholdDetail}, summary="Register a household and its members"
+    "/households",
+    response={201: HouseholdDetail},
+    summary="Register a household and its members",
+    auth=WRITE_AUTH,
+    openapi_extra=IDEMPOTENCY_OPENAPI,
 )
+@idempotent
 def create_household(request: HttpRequest, payload: HouseholdIn) -> Any:
     _need(request, Perm.HOUSEHOLD_CREATE)
     site = (
@@ -434,7 +450,12 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> Any:
     return Status(201, household)
 
 
-@router.patch("/households/{household_id}", response=HouseholdOut, summary="Change a household")
+@router.patch(
+    "/households/{household_id}",
+    response=HouseholdOut,
+    summary="Change a household",
+    auth=WRITE_AUTH,
+)
 def update_household(request: HttpRequest, household_id: str, payload: HouseholdPatch) -> Any:
     household = access.get_household(request.user, household_id, Perm.HOUSEHOLD_CHANGE, audit=False)
     return actions.household_update(user=request.user, household=household, shelter=payload.shelter)

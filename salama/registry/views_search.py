@@ -62,7 +62,8 @@ def _shown(context: dict[str, Any]) -> list[Any]:
     """The people a search page shows, audited as one list read (PROTECTION.md 16)."""
     if context["mode"] == "exact":
         return list(context["page"].object_list)
-    return [*context["by_number"], *(match.person for match in context["matches"])]
+    shown = [m.person for m in context["matches"] if not isinstance(m, selectors.HeldMatch)]
+    return [*context["by_number"], *shown]
 
 
 def _render(request: HttpRequest, form: SearchForm) -> HttpResponse:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from salama.audit.actions import audit_record
 from salama.core import access as core_access
 from salama.core.fields import encrypt_bytes
+from salama.core.models import IdempotencyKey
 from salama.core.roles import Perm
 from salama.lib.ages import age_band, best_age
 from salama.lib.screening import digest
@@ -32,6 +33,8 @@ from salama.screening.models import (
     ALERT_LEVELS,
     Alert,
     Attachment,
+    DigestNonce,
+    DigestNonceUse,
     FieldCredential,
     FiredIndicator,
     IndicatorCount,
@@ -273,6 +276,53 @@ def alert_acknowledge(*, user: Any, alert: Alert) -> None:
     )
 
 
+# --- Digest nonces (OpenRosa) -------------------------------------------------
+
+# Expired nonces are kept this long before the scheduled prune removes them;
+# after that their signed stamp alone still answers "stale".
+NONCE_KEEP = timedelta(hours=1)
+
+
+def digest_nonce_issue(*, key: bytes, now: datetime | None = None) -> str:
+    """A new nonce for a Digest challenge, recorded so that every server
+    process accepts it, once per nonce count, until it expires."""
+    now = now or timezone.now()
+    value = digest.make_nonce(key, now.timestamp())
+    DigestNonce.objects.create(
+        value=value, issued_at=now, expires_at=now + timedelta(seconds=digest.NONCE_LIFETIME)
+    )
+    return value
+
+
+def digest_nonce_use(*, value: str, count: int, key: bytes, now: datetime | None = None) -> str:
+    """Record one use of a nonce with its nonce count (nc). 'fresh' the first
+    time; 'stale' once the nonce expired; 'invalid' for a nonce this server
+    never issued; 'replayed' for a (nonce, nc) pair already used, which is a
+    captured Authorization header sent again."""
+    now = now or timezone.now()
+    state = digest.nonce_state(value, key, now.timestamp())
+    if state != "fresh":
+        return state
+    nonce = DigestNonce.objects.filter(value=value).first()
+    if nonce is None:
+        return "invalid"
+    if nonce.expires_at <= now:
+        return "stale"
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction goes on
+            DigestNonceUse.objects.create(nonce=nonce, count=count)
+    except IntegrityError:
+        return "replayed"
+    return "fresh"
+
+
+def digest_nonces_prune(*, now: datetime | None = None) -> int:
+    """Delete the nonces that expired more than NONCE_KEEP ago, with their uses."""
+    cutoff = (now or timezone.now()) - NONCE_KEEP
+    deleted, _by_model = DigestNonce.objects.filter(expires_at__lt=cutoff).delete()
+    return deleted
+
+
 # --- field submissions (OpenRosa) ---------------------------------------------
 
 
@@ -313,7 +363,15 @@ def submission_receive(
             _("This is an older version of the form; download the current one and fill it again."),
         )
     digest = hashlib.sha256(xml).hexdigest()
-    existing = Submission.objects.select_for_update().filter(instance_id=parsed.instance_id).first()
+    organisation = _acting_organisation(user, Perm.FIELD_SUBMIT)
+    # A repeat is recognised among this user's own submissions for this
+    # organisation only: another user's device with the same instance ID makes
+    # a separate submission, and no answer tells them the first exists.
+    existing = (
+        Submission.objects.select_for_update()
+        .filter(instance_id=parsed.instance_id, submitted_by=user, organisation=organisation)
+        .first()
+    )
     if existing is not None:
         if existing.xml_sha256 != digest:
             raise SubmissionRefused(
@@ -327,11 +385,11 @@ def submission_receive(
         return Received(202, _("Already received; attachments merged."), existing)
     submission = Submission.objects.create(
         instance_id=parsed.instance_id,
+        organisation=organisation,
         form_id=form.form_id,
         form_version=form.version,
         xml=xml.decode("utf-8"),
         xml_sha256=digest,
-        organisation=_acting_organisation(user, Perm.FIELD_SUBMIT),
         site_path=_home_site(user),
         registry_id=parsed.fields.get("registry_id", "")[:40],
         status=Submission.Status.REVIEW,
@@ -497,6 +555,8 @@ def field_keys_rotate(*, progress: Any = None, batch: int = 500, user: Any = Non
         (PersonRevision, ["before"]),
         (Submission, ["xml"]),
         (FieldCredential, ["ha1"]),
+        # First answers kept for API retries hold personal data too (core.idempotency).
+        (IdempotencyKey, ["body"]),
     ]
     for model, fields in work:
         ids = list(model.objects.values_list("pk", flat=True))
@@ -535,5 +595,6 @@ def encrypted_row_count() -> int:
         Submission,
         FieldCredential,
         Attachment,
+        IdempotencyKey,
     )
     return sum(m.objects.count() for m in models)

@@ -15,3 +15,8 @@ def field_keys_rotate(ctx: JobContext) -> dict[str, int]:
         ctx.progress(done, total, _("Re-encrypting"))
 
     return {"rows": actions.field_keys_rotate(progress=progress, user=ctx.user)}
+
+
+@job(label=_("Remove expired field-login nonces"))
+def digest_nonces_prune(ctx: JobContext) -> dict[str, int]:
+    return {"deleted": actions.digest_nonces_prune()}

@@ -160,7 +160,10 @@ class Submission(models.Model):
         STORED = "stored", _("Stored (case intake)")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    instance_id = models.CharField(max_length=100, unique=True)
+    # Unique per field user and organisation only: another user's device may
+    # send the same instance ID, and must neither merge into this submission
+    # nor learn that it exists.
+    instance_id = models.CharField(max_length=100)
     form_id = models.CharField(max_length=60)
     form_version = models.CharField(max_length=30)
     xml = EncryptedTextField()
@@ -188,6 +191,12 @@ class Submission(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "submitted_by", "instance_id"],
+                name="one_instance_id_per_field_user",
+            )
+        ]
 
 
 class Attachment(models.Model):
@@ -215,3 +224,26 @@ class FieldCredential(models.Model):
     )
     ha1 = EncryptedTextField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class DigestNonce(models.Model):
+    """A nonce issued in a Digest challenge. Kept in the database, not in one
+    process's memory, so that every server process refuses an unknown or
+    expired nonce and a replayed nonce count alike."""
+
+    value = models.CharField(max_length=80, unique=True)
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+
+class DigestNonceUse(models.Model):
+    """One nonce count (nc) a client used with a nonce: the unique pair is
+    what refuses a captured Authorization header sent again."""
+
+    nonce = models.ForeignKey(DigestNonce, on_delete=models.CASCADE, related_name="uses")
+    count = models.PositiveBigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["nonce", "count"], name="one_use_per_nonce_count")
+        ]

@@ -11,14 +11,18 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from salama.core import access as core_access
+from salama.core import api_auth
+from salama.core.models import ApiToken
 from salama.core.roles import Perm
 from salama.lib.screening import digest
 from salama.screening import access, actions, field_forms
@@ -49,8 +53,11 @@ def _key() -> bytes:
 
 
 def _challenge(stale: bool = False) -> HttpResponse:
+    """401 with a new nonce; stale=true tells the client that its nonce only
+    expired, so it answers again without asking the user."""
     response = openrosa_message(_("Sign in with your field user name and field password."), 401)
-    response["WWW-Authenticate"] = digest.challenge(actions.DIGEST_REALM, _key(), stale)
+    nonce = actions.digest_nonce_issue(key=_key())
+    response["WWW-Authenticate"] = digest.challenge(actions.DIGEST_REALM, nonce, stale)
     return response
 
 
@@ -68,11 +75,15 @@ def digest_required(view: View) -> View:
         return response
 
     def _authenticated(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        params = digest.parse(request.headers.get("Authorization", ""))
+        authorization = request.headers.get("Authorization", "")
+        if authorization[:7].lower() == "bearer ":
+            return _with_token(request, authorization[7:].strip(), *args, **kwargs)
+        params = digest.parse(authorization)
         if params is None or "nonce" not in params:
             return _challenge()
-        state = digest.nonce_state(params["nonce"], _key())
-        if state != "fresh":
+        state = digest.nonce_state(params["nonce"], _key(), timezone.now().timestamp())
+        count = digest.nonce_count(params)
+        if state != "fresh" or count is None:
             return _challenge(stale=state == "stale")
         username = params.get("username", "")[:150]
         failures_key = f"openrosa-failures:{username}"
@@ -88,8 +99,27 @@ def digest_required(view: View) -> View:
             cache.set(failures_key, cache.get(failures_key, 0) + 1, LOCKOUT_SECONDS)
             return _challenge()
         cache.delete(failures_key)
+        # Only now, with a right answer, is the nonce count spent: a captured
+        # header sent again (with any body) is refused in every server process.
+        state = actions.digest_nonce_use(value=params["nonce"], count=count, key=_key())
+        if state != "fresh":
+            return _challenge(stale=state == "stale")
         user = credential.user
         if not user.is_active or not core_access.has_perm(user, Perm.FIELD_SUBMIT):
+            return openrosa_message(_("This user may not collect data in the field."), 403)
+        request.user = user
+        return view(request, *args, **kwargs)
+
+    def _with_token(request: HttpRequest, raw: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        """A server relaying submissions (Enketo, a KoboToolbox bridge) may use a
+        bearer token with the field scope instead of Digest."""
+        try:
+            user = api_auth.token_user(raw, ApiToken.Scope.FIELD)
+        except PermissionDenied:
+            return openrosa_message(_("This token may not collect data in the field."), 403)
+        if user is None:
+            return _challenge()
+        if not core_access.has_perm(user, Perm.FIELD_SUBMIT):
             return openrosa_message(_("This user may not collect data in the field."), 403)
         request.user = user
         return view(request, *args, **kwargs)

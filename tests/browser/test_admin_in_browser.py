@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from salama.core.actions import api_token_create
 from salama.core.models import Site
 from salama.screening.models import FieldCredential
-from tests.conftest import PASSWORD, signed_in
+from tests.conftest import PASSWORD, signed_in, with_two_factor
 from tests.openrosa_util import call
 
 pytestmark = [pytest.mark.browser]
@@ -108,7 +108,9 @@ def open_session(page, live_server, user) -> None:
 
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_administration_pages_fit_a_phone(page, live_server, world, flushable_audit, language):
-    api_token_create(user=world.user("registrar"), name="A sync client with a long name")
+    api_token_create(
+        user=with_two_factor(world.user("registrar")), name="A sync client with a long name"
+    )
     page.set_viewport_size({"width": 390, "height": 844})
     open_session(page, live_server, world.user("admin"))
     page.context.add_cookies(

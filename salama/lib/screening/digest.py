@@ -1,15 +1,16 @@
 """HTTP Digest authentication (RFC 7616, MD5, qop=auth), which ODK Collect
-and KoboCollect use for OpenRosa servers. Nonces are stateless: a timestamp
-signed with the server's key, so that any worker can check them and they
-expire without a table."""
+and KoboCollect use for OpenRosa servers. A nonce is a timestamp and a random
+part signed with the server's key, so that a forged one is refused without a
+look-up; the server also records each nonce it issued and each nonce count
+used with it (screening.DigestNonce), which is what refuses a replay."""
 
 import hashlib
 import hmac
 import re
 import secrets
-import time
 
 NONCE_LIFETIME = 300  # seconds; an expired nonce answers "stale", not "wrong password"
+CLOCK_SKEW = 30  # seconds a nonce's stamp may lie in the future (several servers)
 
 
 def md5(text: str) -> str:
@@ -20,27 +21,41 @@ def ha1(username: str, realm: str, password: str) -> str:
     return md5(f"{username}:{realm}:{password}")
 
 
-def make_nonce(key: bytes, now: float | None = None) -> str:
-    stamp = str(int(now if now is not None else time.time()))
-    mac = hmac.new(key, stamp.encode(), hashlib.sha256).hexdigest()[:32]
-    return f"{stamp}.{mac}"
+def _mac(key: bytes, text: str) -> str:
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def nonce_state(nonce: str, key: bytes, now: float | None = None) -> str:
-    """'fresh', 'stale' (ours but expired) or 'invalid'."""
-    stamp, _, mac = nonce.partition(".")
-    expected = hmac.new(key, stamp.encode(), hashlib.sha256).hexdigest()[:32]
-    if not stamp.isdigit() or not hmac.compare_digest(mac, expected):
+def make_nonce(key: bytes, now: float) -> str:
+    """A new nonce stamped with `now` (seconds since the epoch)."""
+    stamped = f"{int(now)}.{secrets.token_hex(8)}"
+    return f"{stamped}.{_mac(key, stamped)}"
+
+
+def nonce_state(nonce: str, key: bytes, now: float) -> str:
+    """'fresh', 'stale' (ours but expired) or 'invalid' (not signed by us)."""
+    stamped, _, mac = nonce.rpartition(".")
+    stamp = stamped.partition(".")[0]
+    if not stamp.isdigit() or not hmac.compare_digest(mac, _mac(key, stamped)):
         return "invalid"
-    age = (now if now is not None else time.time()) - int(stamp)
-    return "fresh" if -30 <= age <= NONCE_LIFETIME else "stale"
+    age = now - int(stamp)
+    return "fresh" if -CLOCK_SKEW <= age <= NONCE_LIFETIME else "stale"
 
 
-def challenge(realm: str, key: bytes, stale: bool = False) -> str:
+def nonce_count(params: dict[str, str]) -> int | None:
+    """The nonce count (nc, eight hex digits) of a qop=auth answer; 0 without
+    qop (RFC 2069 clients use each nonce once); None if malformed."""
+    if not params.get("qop"):
+        return 0
+    nc = params.get("nc", "")
+    if len(nc) != 8 or any(c not in "0123456789abcdefABCDEF" for c in nc):
+        return None
+    return int(nc, 16)
+
+
+def challenge(realm: str, nonce: str, stale: bool = False) -> str:
     opaque = secrets.token_hex(8)
     header = (
-        f'Digest realm="{realm}", qop="auth", nonce="{make_nonce(key)}", '
-        f'opaque="{opaque}", algorithm=MD5'
+        f'Digest realm="{realm}", qop="auth", nonce="{nonce}", opaque="{opaque}", algorithm=MD5'
     )
     return header + (", stale=true" if stale else "")
 

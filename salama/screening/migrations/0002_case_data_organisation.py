@@ -6,16 +6,22 @@ membership), else the organisation that registered the person's household."""
 import django.db.models.deletion
 from django.db import migrations, models
 
+from salama.core.roles import Perm
+
 MODELS = ("Screening", "Alert", "Submission")
 
 
-def _first_organisation_of(apps, user_id):
+def _first_organisation_of(apps, user_id, perm=None):
+    """The organisation of the user's first membership (allowing `perm`, if given)."""
+    from salama.core.roles import role_allows
+
     if user_id is None:
         return None
-    membership = (
-        apps.get_model("core", "Membership").objects.filter(user_id=user_id).order_by("pk").first()
-    )
-    return membership.organisation_id if membership else None
+    memberships = apps.get_model("core", "Membership").objects.filter(user_id=user_id)
+    for membership in memberships.order_by("pk"):
+        if perm is None or role_allows(membership.role, perm):
+            return membership.organisation_id
+    return None
 
 
 def _household_organisation(person):
@@ -28,7 +34,8 @@ def fill(apps, schema_editor):
     Screening = apps.get_model("screening", "Screening")
     for screening in Screening.objects.select_related("person__household"):
         screening.organisation_id = (
-            _first_organisation_of(apps, screening.screened_by_id)
+            _first_organisation_of(apps, screening.screened_by_id, Perm.SCREENING_CREATE)
+            or _first_organisation_of(apps, screening.screened_by_id)
             or _household_organisation(screening.person)
             or fallback
         )
@@ -40,7 +47,8 @@ def fill(apps, schema_editor):
     Submission = apps.get_model("screening", "Submission")
     for submission in Submission.objects.select_related("person__household"):
         submission.organisation_id = (
-            _first_organisation_of(apps, submission.submitted_by_id)
+            _first_organisation_of(apps, submission.submitted_by_id, Perm.FIELD_SUBMIT)
+            or _first_organisation_of(apps, submission.submitted_by_id)
             or _household_organisation(submission.person)
             or fallback
         )
@@ -58,7 +66,7 @@ def _field(null: bool) -> models.ForeignKey:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0003_site_registry_owner"),
+        ("core", "0005_site_registry_owner"),
         ("screening", "0001_initial"),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0002_site_names_and_token_last_use'),
+        ('core', '0004_token_expiry_required'),
     ]
 
     operations = [
