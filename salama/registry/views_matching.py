@@ -4,9 +4,10 @@ and the duplicate review queue with merge and unmerge."""
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,7 +15,9 @@ from salama.core import access as core_access
 from salama.core.decorators import staff_page
 from salama.core.roles import Perm
 from salama.lib.linkage.clusters import clusters
+from salama.lib.linkage.records import invalid_columns
 from salama.registry import access, actions, selectors
+from salama.registry.models import Person
 from salama.registry.views_search import person_find  # noqa: F401 (urls)
 
 
@@ -57,9 +60,23 @@ def desk_matches(request: HttpRequest, index: int) -> HttpResponse:
     """Likely existing people for the member being typed at the desk (htmx)."""
     _require(request, Perm.PERSON_CREATE)
     query = desk_query(request.POST, f"m-{index}")
+    if invalid_columns(query):
+        return _invalid_desk_query(invalid_columns(query))
     matches = access.match_persons(request.user, query, top=5) if _has_name(query) else []
     matches = [m for m in matches if m.probability >= 0.05]
     return render(request, "registry/_partials/matches.html", {"matches": matches, "compact": True})
+
+
+# Engine columns of a desk query → the desk's fields, to name them.
+DESK_FIELDS = {"sex": "sex", "birth_date": "birth_date", "age": "stated_age"}
+
+
+def _invalid_desk_query(columns: list[str]) -> HttpResponse:
+    """400 naming the fields (never their values) that cannot be searched."""
+    fields = [Person._meta.get_field(DESK_FIELDS.get(c, c)) for c in columns]
+    labels = [str(getattr(field, "verbose_name", field.name)) for field in fields]
+    message = _("Check these fields before searching: %(fields)s.") % {"fields": ", ".join(labels)}
+    return HttpResponseBadRequest(format_html('<p class="error">{}</p>', message))
 
 
 @staff_page

@@ -268,7 +268,7 @@ def submission_receive(
         instance_id=parsed.instance_id,
         form_id=form.form_id,
         form_version=form.version,
-        xml=xml.decode("utf-8"),
+        xml=parsed.text,
         xml_sha256=digest,
         site_path=_home_site(user),
         registry_id=parsed.fields.get("registry_id", "")[:40],
@@ -349,7 +349,7 @@ def submission_score(
     queue); on failure the submission stays queued with the reason."""
     instrument = catalogue.get(submission.form_id)
     if fields is None:
-        fields = submission_format.parse(submission.xml.encode("utf-8")).fields
+        fields = submission_format.parse(submission.xml).fields
     known = {i.id for i in instrument.items()}
     answers = {k: v for k, v in fields.items() if k in known and v != ""}
     profile = fields.get("profile") or instrument.profiles[0]
