@@ -36,8 +36,8 @@ DOCUMENT_TYPE_CODES = [code for code, _label in DOCUMENT_TYPES]
 
 # Enumerations are stated in the schema; the values are checked by PersonForm,
 # the one validation path of the desk, the API and imports.
-def _enum(codes: list[str]) -> dict[str, Any]:
-    return {"enum": codes}
+def _enum(codes: list[str], *, null: bool = False) -> dict[str, Any]:
+    return {"enum": [*codes, None] if null else codes}
 
 
 SEX = _enum(SEX_CODES)
@@ -85,7 +85,9 @@ class PersonPatch(Schema):
     father_name_latin: str | None = _name(True)
     grandfather_name_latin: str | None = _name(True)
     family_name_latin: str | None = _name(True)
-    sex: str | None = Field(None, description="F, M, X or U", json_schema_extra=SEX)
+    sex: str | None = Field(
+        None, description="F, M, X or U", json_schema_extra=_enum(SEX_CODES, null=True)
+    )
     birth_date: date | None = None
     birth_date_estimated: bool | None = None
     stated_age: int | None = Field(None, ge=0, le=120)
@@ -96,7 +98,7 @@ class PersonPatch(Schema):
     origin_place: str | None = Field(None, max_length=120)
     languages: list[str] | None = Field(None, max_length=20)
     phone: str | None = Field(None, max_length=30)
-    relationship: str | None = Field(None, json_schema_extra=_enum(RELATIONSHIP_CODES))
+    relationship: str | None = Field(None, json_schema_extra=_enum(RELATIONSHIP_CODES, null=True))
     specific_needs: list[str] | None = Field(None, max_length=30)
 
 
@@ -194,6 +196,7 @@ class HouseholdIn(Schema):
             "SC-UC) and alert child protection. Left out: a household with a head, "
             "or one whose members carry SC-CH or SC-UC."
         ),
+        json_schema_extra=_enum([code for code, _ in households.COMPOSITIONS], null=True),
     )
 
 
