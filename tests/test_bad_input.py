@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from salama.audit.models import AuditEntry
-from salama.lib.linkage.records import prepare
+from salama.lib.linkage.records import COLUMNS, RowError, invalid_columns, prepare
 from salama.registry.actions import PersonDeleteRefused, duplicate_merge, person_delete
 from salama.registry.models import DuplicateCandidate, Person
 from salama.screening.actions import field_credential_set
@@ -100,6 +100,18 @@ def test_the_linkage_library_prepares_any_names(row):
     prepared, vocab = prepare([{**row, "id": "q"}])
     assert len(prepared) == 1
     assert has_name(row) == bool(prepared.names.any())
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(row=st.fixed_dictionaries({}, optional={c: text for c in COLUMNS if c != "id"}))
+def test_the_linkage_library_takes_any_row_or_names_the_column(row):
+    """Any text in any column: prepared, or a RowError naming a column that
+    invalid_columns() named beforehand (it is stricter: it also names columns
+    prepare() would ignore), so that callers can refuse the row first."""
+    try:
+        prepare([{**row, "id": "q"}])
+    except RowError as error:
+        assert error.column in invalid_columns(row)
 
 
 def test_sending_a_search_body_that_is_not_an_object_is_a_422(world):

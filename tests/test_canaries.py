@@ -77,6 +77,16 @@ def _api_calls(household_id: str, person_id: str) -> list[tuple[str, str, object
     ]
 
 
+def test_every_api_operation_is_in_the_canary_run(world):
+    """An operation added to the API must be added to `_api_calls`."""
+    schema = Client().get("/api/v1/openapi.json").json()
+    called = [(m, url.split("?")[0]) for m, url, _body in _api_calls("h-id", "p-id")]
+    for path, operations in schema["paths"].items():
+        pattern = re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", path) + "$")
+        for method in operations:
+            assert any(m == method and pattern.match(url) for m, url in called), (method, path)
+
+
 def test_no_canary_in_the_logs_urls_or_error_answers_of_the_api(world, every_log):
     household = register(world, world.amc_block)
     person = household.members.get()
