@@ -208,3 +208,19 @@ def test_an_undecodable_openrosa_submission_is_a_400(client, world, body):
     )
     assert response.status_code == 400 and b"OpenRosaResponse" in response.content
     assert not Submission.objects.exists()
+
+
+def test_a_submission_sent_as_a_form_field_is_read_as_the_text_it_is(client, world):
+    """A form field is already text: an ISO-8859-1 declaration in it no
+    longer says how to read bytes (it was read as UTF-8 bytes and garbled)."""
+    field_credential_set(user=world.user("caseworker"), password=FIELD_PASSWORD)
+    person = register(world, world.amc_block).members.get()
+    form = field_forms()["ilo-forced-labour-11"]
+    values = {"registry_id": person.registration_number, "profile": "adult", "deception": "no"}
+    text = filled_instance(form.xml, values).decode()
+    text = text.replace("<deception>", "<n>Zoé</n><deception>")
+    data = {"xml_submission_file": f'<?xml version="1.0" encoding="ISO-8859-1"?>\n{text}'}
+    response = call(client, "POST", "/openrosa/submission", "caseworker", FIELD_PASSWORD, data=data)
+    assert response.status_code == 201, response.content
+    stored = Submission.objects.get().xml
+    assert "<n>Zoé</n>" in stored and 'encoding="UTF-8"' in stored

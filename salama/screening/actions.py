@@ -233,7 +233,7 @@ class SubmissionRefused(Exception):
 
 @transaction.atomic
 def submission_receive(
-    *, user: Any, xml: bytes, attachments: list[tuple[str, str, bytes]]
+    *, user: Any, xml: bytes | str, attachments: list[tuple[str, str, bytes]]
 ) -> Received:
     """Store one submission with its attachments, all or nothing; score it
     when it names a registered person the user may screen, else queue it
@@ -251,7 +251,7 @@ def submission_receive(
             400,
             _("This is an older version of the form; download the current one and fill it again."),
         )
-    digest = hashlib.sha256(xml).hexdigest()
+    digest = hashlib.sha256(xml if isinstance(xml, bytes) else xml.encode("utf-8")).hexdigest()
     existing = Submission.objects.select_for_update().filter(instance_id=parsed.instance_id).first()
     if existing is not None:
         if existing.xml_sha256 != digest:

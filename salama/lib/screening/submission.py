@@ -66,14 +66,13 @@ def _root_and_text(xml: bytes | str) -> tuple[Element, str]:
         raise SubmissionError(f"The form data is not valid XML ({exc}).") from None
     except (LookupError, UnicodeError):  # an encoding Python does not know, or wrong bytes
         raise SubmissionError("The form data is not in an encoding this server reads.") from None
-    if isinstance(xml, str):
-        return root, xml
-    encoding = _encoding_of(xml, declared[0] if declared else None)
-    try:
-        text = xml.decode(encoding)
-    except (LookupError, UnicodeDecodeError):
-        raise SubmissionError("The form data is not in the encoding it declares.") from None
-    return root, _DECLARED_ENCODING.sub(r"\1\2UTF-8\2", text, count=1)
+    if isinstance(xml, bytes):
+        encoding = _encoding_of(xml, declared[0] if declared else None)
+        try:
+            xml = xml.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            raise SubmissionError("The form data is not in the encoding it declares.") from None
+    return root, _DECLARED_ENCODING.sub(r"\1\2UTF-8\2", xml, count=1)
 
 
 def parse(xml: bytes | str) -> Parsed:
