@@ -224,3 +224,45 @@ def test_a_submission_sent_as_a_form_field_is_read_as_the_text_it_is(client, wor
     assert response.status_code == 201, response.content
     stored = Submission.objects.get().xml
     assert "<n>Zoé</n>" in stored and 'encoding="UTF-8"' in stored
+
+
+any_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=20)
+PAGES = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+
+@PAGES
+@given(
+    fields=st.fixed_dictionaries(
+        {"given_name_latin": any_text},
+        optional={
+            k: any_text
+            for k in ("family_name", "sex", "birth_date", "stated_age", "phone", "origin_place")
+        },
+    )
+)
+def test_the_desk_look_up_answers_any_input_with_matches_or_a_400(world, amc_person, fields):
+    client = signed_in(world.user("registrar"))
+    response = client.post("/registry/match/0/", {f"m-0-{k}": v for k, v in fields.items()})
+    assert response.status_code in (200, 400)
+
+
+@PAGES
+@given(
+    data=st.fixed_dictionaries(
+        {"q": any_text},
+        optional={
+            "mode": st.sampled_from(["fuzzy", "exact", "", "x"]),
+            "sex": any_text,
+            "birth_year": any_text,
+            "age": any_text,
+        },
+    )
+)
+def test_the_person_search_answers_any_input_with_a_page_or_a_form_error(world, amc_person, data):
+    client = signed_in(world.user("registrar"))
+    response = client.post("/registry/persons/find/", data)
+    assert response.status_code in (200, 400)
