@@ -228,7 +228,7 @@ def test_a_submission_sent_as_a_form_field_is_read_as_the_text_it_is(client, wor
 
 any_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=20)
 PAGES = settings(
-    max_examples=40,
+    max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
@@ -266,3 +266,10 @@ def test_the_person_search_answers_any_input_with_a_page_or_a_form_error(world, 
     client = signed_in(world.user("registrar"))
     response = client.post("/registry/persons/find/", data)
     assert response.status_code in (200, 400)
+
+
+def test_a_person_needs_a_name_with_letters_to_be_registered(world):
+    auth = bearer(world.user("registrar"))
+    body = {"site_code": "AMC-Z1A", "members": [{"given_name_latin": "-", "sex": "F"}]}
+    response = post(Client(), "/api/v1/households", body, **auth)
+    assert response.status_code == 422 and not Person.objects.exists()

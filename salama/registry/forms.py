@@ -27,6 +27,8 @@ NAME_PARTS = (
     "family_name_latin",
 )
 
+_PARTS = ("given", "father", "grandfather", "family")
+
 PERSON_FIELDS = (
     *NAME_PARTS,
     "sex",
@@ -166,7 +168,11 @@ class PersonForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not any(data.get(part) for part in NAME_PARTS):
+        scripts = [
+            {f"{p}_name": str(data.get(f"{p}_name{suffix}") or "") for p in _PARTS}
+            for suffix in ("", "_latin")
+        ]
+        if not any(has_name(names) for names in scripts):  # "-" or "123" is no name
             raise forms.ValidationError(_("Enter at least one name, in either script."))
         if data.get("stated_age") is not None and not data.get("stated_age_on"):
             data["stated_age_on"] = timezone.localdate()
