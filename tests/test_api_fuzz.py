@@ -9,7 +9,8 @@ ids this test does not yet recognise, teach `_record_ids` their shape.
 It runs through the WSGI application in this process (no network), with a
 bounded number of examples per operation and identity, and checks for each
 answer: no server error, status code, content type and body as the schema
-says, and no person or household outside the identity's sites."""
+says, invalid data refused, an answer without the token (or with a wrong one)
+refused, and no person or household outside the identity's sites."""
 
 from collections.abc import Iterator
 from typing import Any
@@ -24,6 +25,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    ignored_auth,
     negative_data_rejection,
     response_schema_conformance,
     status_code_conformance,
@@ -119,6 +121,7 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
     negative_data_rejection,
+    ignored_auth,
     records_in_scope,
 ]
 
