@@ -1,18 +1,36 @@
 """The JSON API at /api/v1/, with its OpenAPI schema and docs."""
 
+import json
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from salama.core import idempotency
 from salama.core.api_auth import READ_AUTH
 from salama.core.api_errors import ApiError
 from salama.registry.api import router as registry_router
 
+# What django-ninja answers (400) when the parser below refuses a body.
+UNPARSED_BODY = "Cannot parse request body"
+
+
+class ObjectBodyParser(Parser):
+    """Every request body is one JSON object: `null`, a string or a list was
+    read as "no fields given" and answered as if it were `{}`."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            raise ValueError("not an object")
+        return data
+
+
 api = NinjaAPI(
+    parser=ObjectBodyParser(),
     title="Salama API",
     version="1",
     description=(
@@ -84,4 +102,7 @@ def _field(loc: list[Any]) -> str:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and str(exc).startswith(UNPARSED_BODY):
+        message = "The body must be one JSON object, sent as application/json."
+        return _error(request, 400, "invalid", message)
     return _error(request, exc.status_code, "error", str(exc))

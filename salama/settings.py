@@ -394,10 +394,21 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SALAMA_IMPORT_MAX_BYTES = envint("SALAMA_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 
 # Logs never carry personal data: request bodies and query strings are not logged.
+# Tracebacks are logged with every exception's message withheld (salama.core.logs).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"withhold_values": {"()": "salama.core.logs.WithholdValues"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["withhold_values"]},
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
+    "loggers": {
+        "django.request": {
+            "handlers": ["console"],
+            "level": "ERROR",
+            "propagate": False,
+            "filters": ["withhold_values"],
+        }
+    },
 }

@@ -338,8 +338,23 @@ def legal_basis_set(*, user: Any, person: Person, purpose: str, basis: str | Non
     )
 
 
+class PersonDeleteRefused(Exception):
+    """Records were merged into this person: deleting it would orphan them
+    (the database protects them). The message names no record."""
+
+    def __init__(self, merged: int) -> None:
+        super().__init__(f"{merged} merged record(s) point to this person")
+        self.merged = merged
+
+
 @transaction.atomic
 def person_delete(*, user: Any, person: Person) -> None:
+    """Delete one person. Refused while other records are merged into it: a
+    registry officer separates them (unmerge) or deletes them first, so that
+    no confirmed duplicate is lost without anyone deciding it."""
+    merged = Person.objects.filter(merged_into=person).count()
+    if merged:
+        raise PersonDeleteRefused(merged)
     record_id = person.pk
     household = person.household
     person.delete()

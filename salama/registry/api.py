@@ -4,21 +4,23 @@ validation through the same forms."""
 
 from datetime import date
 from functools import partial
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from salama.audit.actions import record_list_read
 from salama.core import access as core_access
 from salama.core.api_auth import WRITE_AUTH
-from salama.core.api_errors import ApiError, form_errors
+from salama.core.api_errors import ApiError, answers, form_errors
 from salama.core.idempotency import IDEMPOTENCY_OPENAPI, idempotent
 from salama.core.roles import Perm
+from salama.lib.linkage.records import has_name, invalid_columns
 from salama.lib.masking import MASK
 from salama.registry import access, actions, households, selectors
+from salama.registry.codes import DOCUMENT_TYPES, RELATIONSHIPS, SEXES
 from salama.registry.forms import DEFAULT_BASES, PERSON_FIELDS, LegalBasesForm, PersonForm
 
 router = Router(tags=["registry"])
@@ -26,57 +28,81 @@ router = Router(tags=["registry"])
 MAX_PAGE_SIZE = 100
 
 
+def _name(optional: bool = False) -> Any:
+    return Field(None if optional else "", max_length=80)
+
+
+SEX_CODES = [code for code, _label in SEXES]
+RELATIONSHIP_CODES = [code for code, _label in RELATIONSHIPS]
+DOCUMENT_TYPE_CODES = [code for code, _label in DOCUMENT_TYPES]
+
+
+# Enumerations are stated in the schema; the values are checked by PersonForm,
+# the one validation path of the desk, the API and imports.
+def _enum(codes: list[str], *, null: bool = False) -> dict[str, Any]:
+    return {"enum": [*codes, None] if null else codes}
+
+
+SEX = _enum(SEX_CODES)
+
+
 class PersonIn(Schema):
-    given_name: str = ""
-    father_name: str = ""
-    grandfather_name: str = ""
-    family_name: str = ""
-    given_name_latin: str = ""
-    father_name_latin: str = ""
-    grandfather_name_latin: str = ""
-    family_name_latin: str = ""
-    sex: str = Field("", description="F, M, X or U")
+    """A person: at least one name with letters, in either script."""
+
+    given_name: str = _name()
+    father_name: str = _name()
+    grandfather_name: str = _name()
+    family_name: str = _name()
+    given_name_latin: str = _name()
+    father_name_latin: str = _name()
+    grandfather_name_latin: str = _name()
+    family_name_latin: str = _name()
+    sex: str = Field(..., description="F, M, X or U", json_schema_extra=SEX)
     birth_date: date | None = None
     birth_date_estimated: bool = False
-    stated_age: int | None = None
+    stated_age: int | None = Field(None, ge=0, le=120)
     stated_age_on: date | None = None
-    nationality: str = Field("", description="ISO 3166-1 alpha-2")
-    origin_country: str = ""
-    origin_admin1: str = ""
-    origin_place: str = ""
-    languages: list[str] = []
-    phone: str = ""
-    relationship: str = "head"
-    specific_needs: list[str] = Field([], description="UNHCR specific-needs codes, e.g. SC-UC")
-    document_type: str = ""
-    document_number: str = ""
-    document_issuer: str = ""
+    nationality: str = Field("", max_length=60, description="ISO 3166-1 alpha-2, or the name")
+    origin_country: str = Field("", max_length=60, description="ISO 3166-1 alpha-2, or the name")
+    origin_admin1: str = Field("", max_length=80)
+    origin_place: str = Field("", max_length=120)
+    languages: list[str] = Field([], max_length=20)
+    phone: str = Field("", max_length=30)
+    relationship: str = Field("head", json_schema_extra=_enum(RELATIONSHIP_CODES))
+    specific_needs: list[str] = Field(
+        [], max_length=30, description="UNHCR specific-needs codes, e.g. SC-UC"
+    )
+    document_type: str = Field("", json_schema_extra=_enum(["", *DOCUMENT_TYPE_CODES]))
+    document_number: str = Field("", max_length=60)
+    document_issuer: str = Field("", max_length=100)
 
 
 class PersonPatch(Schema):
     """Only the fields sent are changed."""
 
-    given_name: str | None = None
-    father_name: str | None = None
-    grandfather_name: str | None = None
-    family_name: str | None = None
-    given_name_latin: str | None = None
-    father_name_latin: str | None = None
-    grandfather_name_latin: str | None = None
-    family_name_latin: str | None = None
-    sex: str | None = None
+    given_name: str | None = _name(True)
+    father_name: str | None = _name(True)
+    grandfather_name: str | None = _name(True)
+    family_name: str | None = _name(True)
+    given_name_latin: str | None = _name(True)
+    father_name_latin: str | None = _name(True)
+    grandfather_name_latin: str | None = _name(True)
+    family_name_latin: str | None = _name(True)
+    sex: str | None = Field(
+        None, description="F, M, X or U", json_schema_extra=_enum(SEX_CODES, null=True)
+    )
     birth_date: date | None = None
     birth_date_estimated: bool | None = None
-    stated_age: int | None = None
+    stated_age: int | None = Field(None, ge=0, le=120)
     stated_age_on: date | None = None
-    nationality: str | None = None
-    origin_country: str | None = None
-    origin_admin1: str | None = None
-    origin_place: str | None = None
-    languages: list[str] | None = None
-    phone: str | None = None
-    relationship: str | None = None
-    specific_needs: list[str] | None = None
+    nationality: str | None = Field(None, max_length=60)
+    origin_country: str | None = Field(None, max_length=60)
+    origin_admin1: str | None = Field(None, max_length=80)
+    origin_place: str | None = Field(None, max_length=120)
+    languages: list[str] | None = Field(None, max_length=20)
+    phone: str | None = Field(None, max_length=30)
+    relationship: str | None = Field(None, json_schema_extra=_enum(RELATIONSHIP_CODES, null=True))
+    specific_needs: list[str] | None = Field(None, max_length=30)
 
 
 class PersonOut(Schema):
@@ -158,8 +184,8 @@ class HouseholdPage(Schema):
 
 
 class HouseholdIn(Schema):
-    site_code: str
-    shelter: str = ""
+    site_code: str = Field(..., max_length=40)
+    shelter: str = Field("", max_length=100)
     legal_bases: dict[str, str] = Field(
         default_factory=lambda: {k: v for k, v in DEFAULT_BASES.items() if v},
         description="purpose → legal basis; sharing is absent (no) unless given",
@@ -173,6 +199,7 @@ class HouseholdIn(Schema):
             "SC-UC) and alert child protection. Left out: a household with a head, "
             "or one whose members carry SC-CH or SC-UC."
         ),
+        json_schema_extra=_enum([code for code, _ in households.COMPOSITIONS], null=True),
     )
 
 
@@ -181,7 +208,7 @@ class PersonCreate(PersonIn):
 
 
 class HouseholdPatch(Schema):
-    shelter: str
+    shelter: str = Field(..., max_length=100)
 
 
 def _page_of(
@@ -218,23 +245,43 @@ def _bases(raw: dict[str, str]) -> dict[str, str]:
     return form.bases()
 
 
-@router.get("/persons", response=PersonPage, summary="List or search persons")
-def list_persons(request: HttpRequest, q: str = "", page: int = 1, page_size: int = 25) -> Any:
-    """Names in `q` are matched word by word. Prefer POST /persons/search for
-    names, so that they stay out of URLs and server logs."""
+def _page() -> Any:
+    return Query(1, ge=1, le=100_000)
+
+
+def _page_size() -> Any:
+    return Query(25, ge=1, le=MAX_PAGE_SIZE)
+
+
+@router.get("/persons", response=answers({200: PersonPage}), summary="List persons")
+def list_persons(request: HttpRequest, page: int = _page(), page_size: int = _page_size()) -> Any:
+    """Everyone in your scope, page by page. Names never go in a URL (they
+    would stay in server and proxy logs): search with POST /persons/search.
+    A `q` here answers 400."""
     _need(request, Perm.PERSON_VIEW)
-    persons = selectors.person_search(request.user, q[:100])
+    if "q" in request.GET:
+        raise ApiError(
+            "invalid",
+            "Names do not go in URLs: send the search as POST /api/v1/persons/search.",
+            400,
+            [{"field": "q", "message": "not accepted in a URL"}],
+        )
+    persons = selectors.person_search(request.user, "")
     shown = partial(selectors.masked_for_list, request.user)
     return _page_of(persons, page, page_size, shown, reader=request.user)
 
 
 class SearchIn(Schema):
-    q: str = Field("", max_length=100)
-    page: int = 1
-    page_size: int = 25
+    q: str = Field("", max_length=100, description="words of a name, or a number")
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(25, ge=1, le=MAX_PAGE_SIZE)
 
 
-@router.post("/persons/search", response=PersonPage, summary="Search persons (query in the body)")
+@router.post(
+    "/persons/search",
+    response=answers({200: PersonPage}),
+    summary="Search persons (query in the body)",
+)
 def search_persons(request: HttpRequest, payload: SearchIn) -> Any:
     _need(request, Perm.PERSON_VIEW)
     persons = selectors.person_search(request.user, payload.q)
@@ -242,19 +289,33 @@ def search_persons(request: HttpRequest, payload: SearchIn) -> Any:
     return _page_of(persons, payload.page, payload.page_size, shown, reader=request.user)
 
 
+MATCH_NAMES = ("full_name", "given_name", "father_name", "grandfather_name", "family_name")
+
+
 class MatchIn(Schema):
+    """Who is looked for: at least one name with letters (full_name or a
+    name part); punctuation, digits or spaces alone are no name (422)."""
+
+    model_config = {
+        "json_schema_extra": {
+            "anyOf": [
+                {"required": [name], "properties": {name: {"minLength": 1}}} for name in MATCH_NAMES
+            ]
+        }
+    }
+
     full_name: str = Field("", max_length=200, description="any script, any order")
-    given_name: str = ""
-    father_name: str = ""
-    grandfather_name: str = ""
-    family_name: str = ""
-    sex: str = ""
+    given_name: str = Field("", max_length=80)
+    father_name: str = Field("", max_length=80)
+    grandfather_name: str = Field("", max_length=80)
+    family_name: str = Field("", max_length=80)
+    sex: Literal["", "F", "M", "X", "U"] = ""
     birth_date: date | None = None
     birth_year: int | None = Field(None, ge=1880, le=2100)
     age: int | None = Field(None, ge=0, le=130)
-    place_of_origin: str = ""
-    phone: str = ""
-    document_number: str = ""
+    place_of_origin: str = Field("", max_length=120)
+    phone: str = Field("", max_length=30)
+    document_number: str = Field("", max_length=60)
     top: int = Field(10, ge=1, le=50)
 
 
@@ -293,21 +354,29 @@ class AskOut(Schema):
     message: str
 
 
-@router.post("/persons/match", response=list[MatchOut], summary="Find a person: ranked candidates")
+@router.post(
+    "/persons/match",
+    response=answers({200: list[MatchOut]}),
+    summary="Find a person: ranked candidates",
+)
 def match_persons(request: HttpRequest, payload: MatchIn) -> Any:
     """Registered people likely to be the one described, with the
     probability and a per-field explanation. Needs at least one name."""
     _need(request, Perm.PERSON_VIEW)
     query = {k: ("" if v is None else str(v)) for k, v in payload.dict(exclude={"top"}).items()}
-    if not any(
-        query[k]
-        for k in ("full_name", "given_name", "father_name", "grandfather_name", "family_name")
-    ):
+    if not has_name(query):
         raise ApiError(
             "invalid",
-            "Give at least one name.",
+            "Give at least one name with letters.",
             422,
-            [{"field": "full_name", "message": "required"}],
+            [{"field": "full_name", "message": "at least one name with letters"}],
+        )
+    if invalid_columns(query):  # the schema's types already hold: a safety net
+        raise ApiError(
+            "invalid",
+            "Some fields are not valid.",
+            422,
+            [{"field": c, "message": "not valid"} for c in invalid_columns(query)],
         )
     found = access.match_persons(request.user, query, top=payload.top)
     seen = selectors.matches_as_seen(request.user, found)
@@ -346,14 +415,14 @@ def ask_about_held_match(request: HttpRequest, payload: AskIn) -> Any:
     return Status(202, {"told": bool(told), "message": message})
 
 
-@router.get("/persons/{person_id}", response=PersonOut, summary="Read one person")
+@router.get("/persons/{person_id}", response=answers({200: PersonOut}), summary="Read one person")
 def get_person(request: HttpRequest, person_id: str) -> Any:
     return access.get_person(request.user, person_id)
 
 
 @router.post(
     "/persons",
-    response={201: PersonOut},
+    response=answers({201: PersonOut}),
     summary="Add a person to a household",
     auth=WRITE_AUTH,
     openapi_extra=IDEMPOTENCY_OPENAPI,
@@ -374,7 +443,10 @@ def create_person(request: HttpRequest, payload: PersonCreate) -> Any:
 
 
 @router.patch(
-    "/persons/{person_id}", response=PersonOut, summary="Change a person", auth=WRITE_AUTH
+    "/persons/{person_id}",
+    response=answers({200: PersonOut}),
+    summary="Change a person",
+    auth=WRITE_AUTH,
 )
 def update_person(request: HttpRequest, person_id: str, payload: PersonPatch) -> Any:
     person = access.get_person(request.user, person_id, Perm.PERSON_CHANGE)
@@ -394,15 +466,24 @@ def update_person(request: HttpRequest, person_id: str, payload: PersonPatch) ->
     return access.get_person(request.user, person_id, Perm.PERSON_CHANGE)
 
 
-@router.get("/households", response=HouseholdPage, summary="List households")
-def list_households(request: HttpRequest, q: str = "", page: int = 1, page_size: int = 25) -> Any:
+@router.get("/households", response=answers({200: HouseholdPage}), summary="List households")
+def list_households(
+    request: HttpRequest,
+    q: str = Query("", max_length=100),
+    page: int = _page(),
+    page_size: int = _page_size(),
+) -> Any:
     """`q` matches a household number exactly or a shelter in part."""
     _need(request, Perm.HOUSEHOLD_VIEW)
     households = selectors.household_search(request.user, q[:100])
     return _page_of(households, page, page_size, reader=request.user)
 
 
-@router.get("/households/{household_id}", response=HouseholdDetail, summary="Read one household")
+@router.get(
+    "/households/{household_id}",
+    response=answers({200: HouseholdDetail}),
+    summary="Read one household",
+)
 def get_household(request: HttpRequest, household_id: str) -> Any:
     household = access.get_household(request.user, household_id)
     household.scoped_members = selectors.masked_for_list(  # type: ignore[attr-defined]
@@ -413,7 +494,7 @@ def get_household(request: HttpRequest, household_id: str) -> Any:
 
 @router.post(
     "/households",
-    response={201: HouseholdDetail},
+    response=answers({201: HouseholdDetail}),
     summary="Register a household and its members",
     auth=WRITE_AUTH,
     openapi_extra=IDEMPOTENCY_OPENAPI,
@@ -452,7 +533,7 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> Any:
 
 @router.patch(
     "/households/{household_id}",
-    response=HouseholdOut,
+    response=answers({200: HouseholdOut}),
     summary="Change a household",
     auth=WRITE_AUTH,
 )

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from salama.core.models import Site
+from salama.lib.linkage.records import has_name
 from salama.lib.screening.needs import need_names
 from salama.registry.codes import DOCUMENT_TYPES, LEGAL_BASES, PURPOSES
 from salama.registry.households import COMPOSITIONS, HEAD
@@ -25,6 +26,8 @@ NAME_PARTS = (
     "grandfather_name_latin",
     "family_name_latin",
 )
+
+_PARTS = ("given", "father", "grandfather", "family")
 
 PERSON_FIELDS = (
     *NAME_PARTS,
@@ -165,7 +168,11 @@ class PersonForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not any(data.get(part) for part in NAME_PARTS):
+        scripts = [
+            {f"{p}_name": str(data.get(f"{p}_name{suffix}") or "") for p in _PARTS}
+            for suffix in ("", "_latin")
+        ]
+        if not any(has_name(names) for names in scripts):  # "-" or "123" is no name
             raise forms.ValidationError(_("Enter at least one name, in either script."))
         if data.get("stated_age") is not None and not data.get("stated_age_on"):
             data["stated_age_on"] = timezone.localdate()
@@ -271,6 +278,17 @@ class SearchForm(forms.Form):
     def clean_mode(self) -> str:
         return str(self.cleaned_data.get("mode") or "fuzzy")
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        text = str(data.get("q") or "").strip()
+        is_number = any(ch.isdigit() for ch in text)
+        if data.get("mode") == "fuzzy" and text and not is_number and not _names(text):
+            self.add_error(
+                "q",
+                _("Type at least one name with letters, or a registration or document number."),
+            )
+        return data
+
     def text(self) -> str:
         return str(self.cleaned_data.get("q") or "").strip()
 
@@ -285,8 +303,13 @@ class SearchForm(forms.Form):
             extra["birth_year"] = str(data["birth_year"])
         elif data.get("age") is not None:
             extra["age"] = str(data["age"])
-        if not words:
-            return []
+        if not words or not _names(" ".join(words)):
+            return []  # a number alone: found exactly (number_hits), not by likeness
         if len(words) == 1:
             return [{**extra, "given_name": words[0]}, {**extra, "family_name": words[0]}]
         return [{**extra, "full_name": " ".join(words)}]
+
+
+def _names(text: str) -> bool:
+    """Whether the text holds a name: a word with letters."""
+    return has_name({"full_name": text})

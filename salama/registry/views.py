@@ -126,7 +126,22 @@ def person_delete(request: HttpRequest, pk: str) -> HttpResponse:
         if request.POST.get("confirm") != person.registration_number:
             messages.error(request, _("Type the registration number to confirm."))
         else:
-            actions.person_delete(user=request.user, person=person)
+            try:
+                actions.person_delete(user=request.user, person=person)
+            except actions.PersonDeleteRefused as refused:
+                messages.error(
+                    request,
+                    ngettext(
+                        "%(count)d other record was merged into this one. Separate it "
+                        "(unmerge) or delete it first.",
+                        "%(count)d other records were merged into this one. Separate them "
+                        "(unmerge) or delete them first.",
+                        refused.merged,
+                    )
+                    % {"count": refused.merged},
+                )
+                context = {"person": person}
+                return render(request, "registry/person_delete.html", context, status=400)
             messages.success(request, _("The person's record was deleted."))
             return redirect("person_list")
     return render(request, "registry/person_delete.html", {"person": person})

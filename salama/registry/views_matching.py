@@ -4,9 +4,10 @@ and the duplicate review queue with merge and unmerge."""
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,7 +16,9 @@ from salama.core import access as core_access
 from salama.core.decorators import is_htmx, staff_page
 from salama.core.roles import Perm
 from salama.lib.linkage.clusters import clusters
+from salama.lib.linkage.records import invalid_columns
 from salama.registry import access, actions, selectors
+from salama.registry.models import Person
 from salama.registry.views_search import person_find  # noqa: F401 (urls)
 
 
@@ -58,6 +61,8 @@ def desk_matches(request: HttpRequest, index: int) -> HttpResponse:
     """Likely existing people for the member being typed at the desk (htmx)."""
     _require(request, Perm.PERSON_CREATE)
     query = desk_query(request.POST, f"m-{index}")
+    if invalid_columns(query):
+        return _invalid_desk_query(invalid_columns(query))
     matches = access.match_persons(request.user, query, top=5) if _has_name(query) else []
     matches = selectors.matches_as_seen(request.user, [m for m in matches if m.probability >= 0.05])
     record_list_read(
@@ -91,6 +96,18 @@ def held_match_ask(request: HttpRequest) -> HttpResponse:
             )
         return redirect("person_find")
     return render(request, "registry/_partials/held_asked.html", {"told": told})
+
+
+# Engine columns of a desk query → the desk's fields, to name them.
+DESK_FIELDS = {"sex": "sex", "birth_date": "birth_date", "age": "stated_age"}
+
+
+def _invalid_desk_query(columns: list[str]) -> HttpResponse:
+    """400 naming the fields (never their values) that cannot be searched."""
+    fields = [Person._meta.get_field(DESK_FIELDS.get(c, c)) for c in columns]
+    labels = [str(getattr(field, "verbose_name", field.name)) for field in fields]
+    message = _("Check these fields before searching: %(fields)s.") % {"fields": ", ".join(labels)}
+    return HttpResponseBadRequest(format_html('<p class="error">{}</p>', message))
 
 
 @staff_page

@@ -344,7 +344,7 @@ class SubmissionRefused(Exception):
 
 @transaction.atomic
 def submission_receive(
-    *, user: Any, xml: bytes, attachments: list[tuple[str, str, bytes]]
+    *, user: Any, xml: bytes | str, attachments: list[tuple[str, str, bytes]]
 ) -> Received:
     """Store one submission with its attachments, all or nothing; score it
     when it names a registered person the user may screen, else queue it
@@ -362,7 +362,7 @@ def submission_receive(
             400,
             _("This is an older version of the form; download the current one and fill it again."),
         )
-    digest = hashlib.sha256(xml).hexdigest()
+    digest = hashlib.sha256(xml if isinstance(xml, bytes) else xml.encode("utf-8")).hexdigest()
     organisation = _acting_organisation(user, Perm.FIELD_SUBMIT)
     # A repeat is recognised among this user's own submissions for this
     # organisation only: another user's device with the same instance ID makes
@@ -388,7 +388,7 @@ def submission_receive(
         organisation=organisation,
         form_id=form.form_id,
         form_version=form.version,
-        xml=xml.decode("utf-8"),
+        xml=parsed.text,
         xml_sha256=digest,
         site_path=_home_site(user),
         registry_id=parsed.fields.get("registry_id", "")[:40],
@@ -477,7 +477,7 @@ def submission_score(
     queue); on failure the submission stays queued with the reason."""
     instrument = catalogue.get(submission.form_id)
     if fields is None:
-        fields = submission_format.parse(submission.xml.encode("utf-8")).fields
+        fields = submission_format.parse(submission.xml).fields
     known = {i.id for i in instrument.items()}
     answers = {k: v for k, v in fields.items() if k in known and v != ""}
     profile = fields.get("profile") or instrument.profiles[0]

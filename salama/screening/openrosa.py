@@ -199,10 +199,13 @@ def submission(request: HttpRequest) -> HttpResponse:
         return openrosa_message(_("The submission is too large for this server."), 413)
     files = request.FILES
     part = files.get("xml_submission_file")
+    xml: bytes | str
     if part is not None:
         xml = part.read()
     elif request.POST.get("xml_submission_file"):
-        xml = request.POST["xml_submission_file"].encode("utf-8")
+        # Already text (decoded as the form post's charset): its XML
+        # declaration no longer applies.
+        xml = request.POST["xml_submission_file"]
     else:
         return openrosa_message(_("The submission has no xml_submission_file part."), 400)
     attachments = []

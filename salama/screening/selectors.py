@@ -291,7 +291,7 @@ def submission_fields(submission: Any, language: str = "en") -> list[tuple[str, 
     the form asked it and the answer in words where the instrument has them."""
     from salama.lib.screening.submission import parse
 
-    fields = {k: v for k, v in parse(submission.xml.encode("utf-8")).fields.items() if v}
+    fields = {k: v for k, v in parse(submission.xml).fields.items() if v}
     instrument = catalogue.instruments().get(submission.form_id)
     if instrument is None:
         return list(fields.items())

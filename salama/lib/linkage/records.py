@@ -112,7 +112,7 @@ def _parse_int(value: str, row: int, column: str, low: int, high: int) -> int | 
         return None
     try:
         number = int(float(value))
-    except ValueError:
+    except (ValueError, OverflowError):  # "x", "nan", "inf"
         raise RowError(row, column, f"not a number: {value!r}") from None
     if not low <= number <= high:
         raise RowError(row, column, f"out of range {low}-{high}: {number}")
@@ -124,14 +124,45 @@ def _name_parts(row: Mapping[str, str]) -> list[str]:
     full = row.get("full_name", "") or ""
     if full and not any(parts):
         words = tokens(full)
-        # Given, father's, grandfather's names, family name last.
-        if len(words) == 1:
+        # Given, father's, grandfather's names, family name last. A full name
+        # with no letters ("-", "123", "؟") is no name at all.
+        if not words:
+            parts = ["", "", "", ""]
+        elif len(words) == 1:
             parts = [words[0], "", "", ""]
         elif len(words) == 2:
             parts = [words[0], "", "", words[1]]
         else:
             parts = [words[0], words[1], words[2] if len(words) > 3 else "", words[-1]]
     return parts
+
+
+def has_name(row: Mapping[str, str]) -> bool:
+    """Whether the row names someone: at least one name part with a letter
+    (punctuation, digits and spaces alone are no name)."""
+    return any(canonical(part) for part in _name_parts(row))
+
+
+def invalid_columns(row: Mapping[str, str]) -> list[str]:
+    """The columns of a row that prepare() would refuse, so that a caller can
+    answer "this field is not valid" instead of failing (the RowError's
+    message carries the value, which must not reach a log)."""
+    bad = []
+    sex = (row.get("sex") or "").strip().lower()
+    if sex and sex not in _SEX and sex not in {"u", "unknown"}:
+        bad.append("sex")
+    checks = (
+        ("birth_date", lambda v: _parse_date(v, 0, "birth_date")),
+        ("birth_year", lambda v: _parse_int(v, 0, "birth_year", 1880, 2100)),
+        ("age", lambda v: _parse_int(v, 0, "age", 0, 130)),
+        ("age_on", lambda v: _parse_date(v, 0, "age_on")),
+    )
+    for column, parse in checks:
+        try:
+            parse(row.get(column) or "")
+        except RowError:
+            bad.append(column)
+    return bad
 
 
 def _birth(row: Mapping[str, str], line: int) -> tuple[int, int, int]:

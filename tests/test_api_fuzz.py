@@ -1,0 +1,175 @@
+"""Schemathesis over the whole API, as three identities of different
+organisations and roles (PROTECTION.md 26, issue 9 section 3).
+
+EVERY LATER API JOINS THIS RUN: an operation added to /api/v1/ is in the
+OpenAPI schema, so it is fuzzed here with the rest; if it needs records to be
+meaningful, add them to `fuzz_world`, and if it returns personal records whose
+ids this test does not yet recognise, teach `_record_ids` their shape.
+
+It runs through the WSGI application in this process (no network), with a
+bounded number of examples per operation and identity, and checks for each
+answer: no server error, status code, content type and body as the schema
+says, invalid data refused, an answer without the token (or with a wrong one)
+refused, and no person or household outside the identity's sites."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.db import close_old_connections
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    ignored_auth,
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from salama.core import access as core_access
+from salama.core.roles import Perm
+from salama.registry.models import Household, Person
+from salama.wsgi import application
+from tests.conftest import bearer, person_fields, register
+
+# Three organisations, three roles, two camps.
+IDENTITIES = ["registrar", "caseworker_hop", "protection"]
+EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 3}
+
+
+@pytest.fixture
+def wsgi_in_test_transaction(db: Any) -> Iterator[None]:
+    """Django's test client keeps the test's transaction open across
+    requests by not closing connections at request end; do the same for the
+    real WSGI application that schemathesis calls."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzz_world(world: Any) -> dict[str, list[str]]:
+    """Records at both camps (a survivor among them), so that lists, reads
+    and changes meet real ids, in and out of each identity's scope."""
+    amc = [
+        register(world, world.amc_block),
+        register(world, world.amc_block, person_fields(given_name_latin="Salwa", sex="F")),
+        register(
+            world,
+            world.amc_block,
+            person_fields(given_name_latin="Huda", sex="F", specific_needs=["SV-VA"]),
+        ),
+    ]
+    hop = [register(world, world.hop_block, person_fields(given_name_latin="Omar"))]
+    households = [h for h in amc + hop]
+    persons = [p for h in households for p in h.members.all()]
+    return {
+        "person_id": [str(p.pk) for p in persons],
+        "household_id": [str(h.pk) for h in households],
+    }
+
+
+def _record_ids(body: Any) -> Iterator[tuple[str, str]]:
+    """("person" | "household", id) for every record in an answer."""
+    if isinstance(body, list):
+        for item in body:
+            yield from _record_ids(item)
+    elif isinstance(body, dict):
+        if "id" in body and "registration_number" in body:
+            yield ("person" if "household_id" in body else "household", str(body["id"]))
+        for value in body.values():
+            yield from _record_ids(value)
+
+
+def _in_scope(user: Any, kind: str, record_id: str) -> bool:
+    if kind == "person":
+        perm, found = Perm.PERSON_VIEW, Person.objects.filter(pk=record_id).first()
+    else:
+        perm, found = Perm.HOUSEHOLD_VIEW, Household.objects.filter(pk=record_id).first()
+    paths = core_access.site_paths(user, perm)
+    return found is not None and any(found.site_path.startswith(p) for p in paths)
+
+
+CURRENT: dict[str, Any] = {}
+
+
+@schemathesis.check
+def records_in_scope(ctx: Any, response: Any, case: Any) -> bool | None:
+    """No person or household outside the identity's sites in any answer."""
+    if response.status_code >= 300 or "json" not in response.headers.get("content-type", [""])[0]:
+        return None
+    outside = [
+        (kind, rid)
+        for kind, rid in _record_ids(response.json())
+        if not _in_scope(CURRENT["user"], kind, rid)
+    ]
+    if outside:
+        raise AssertionError(f"records outside {CURRENT['user'].username}'s scope: {outside}")
+    return True
+
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+    ignored_auth,
+    records_in_scope,
+]
+
+
+@pytest.mark.parametrize("identity", IDENTITIES)
+def test_the_api_holds_up_under_schemathesis(identity, world, fuzz_world, wsgi_in_test_transaction):
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    user = world.user(identity)
+    CURRENT["user"] = user
+    auth = {"Authorization": bearer(user)["HTTP_AUTHORIZATION"]}
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 10
+    for operation in operations:
+        for mode, examples in EXAMPLES.items():
+            _fuzz(operation, mode, examples, auth, fuzz_world)
+
+
+def _fuzz(operation: Any, mode: Any, examples: int, auth: dict[str, str], known: Any) -> None:
+    names = [p.name for p in operation.path_parameters]
+    real_ids = st.fixed_dictionaries(
+        {name: st.none() | st.sampled_from(known.get(name, [None])) for name in names}
+    )
+
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy(generation_mode=mode), ids=real_ids)
+    def run(case: Any, ids: dict[str, str | None]) -> None:
+        for name, value in ids.items():
+            if value is not None and mode == GenerationMode.POSITIVE:
+                case.path_parameters[name] = value  # a real record, in scope or not
+        case.call_and_validate(headers=auth, checks=CHECKS)
+
+    run()
+
+
+def test_the_scope_check_sees_a_record_outside_the_identitys_sites(world, fuzz_world):
+    registrar = world.user("registrar")
+    at_hope = Person.objects.get(site_path__startswith=world.hop.path)
+    at_amal = Person.objects.filter(site_path__startswith=world.amc.path).first()
+    assert not _in_scope(registrar, "person", str(at_hope.pk))
+    assert _in_scope(registrar, "person", str(at_amal.pk))
+    assert not _in_scope(registrar, "household", str(at_hope.household_id))
+    answer = {"items": [{"id": "p", "registration_number": "r", "household_id": "h"}]}
+    household = {"id": "h", "registration_number": "r", "members": []}
+    assert list(_record_ids(answer)) == [("person", "p")]
+    assert list(_record_ids([household])) == [("household", "h")]
