@@ -44,6 +44,14 @@ def _requester(export: ExportFile, perm: Perm) -> Any:
     return user
 
 
+def _seal(export_id: str, members: dict[str, bytes], rows: int, columns: tuple[str, ...]) -> None:
+    try:
+        actions.export_seal(export_id=export_id, members=members, rows=rows, columns=columns)
+    except actions.ExportError as exc:  # expired while waiting: another attempt cannot help
+        actions.export_fail(export_id=export_id)
+        raise JobFailed(_("This export expired before it could be written.")) from exc
+
+
 def _row(person: Any) -> list[Any]:
     values = [getattr(person, name) for name in PERSON_EXPORT_FIELDS]
     values = [" ".join(v) if isinstance(v, list) else v for v in values]
@@ -75,7 +83,7 @@ def registry_export(ctx: JobContext, *, export_id: str) -> dict[str, Any]:
     ctx.progress(done, total, _("Encrypting the file"))
     # A byte-order mark, so that spreadsheets read the names as UTF-8.
     members = {"salama-registry.csv": ("\ufeff" + text.getvalue()).encode("utf-8")}
-    actions.export_seal(export_id=export_id, members=members, rows=done, columns=EXPORT_COLUMNS)
+    _seal(export_id, members, done, EXPORT_COLUMNS)
     ctx.progress(done, total, _("Ready"))
     return {"rows": done}
 
