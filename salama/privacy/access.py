@@ -19,6 +19,7 @@ from salama.core.models import Organisation
 from salama.core.roles import Perm
 from salama.privacy.models import ExportFile, SharingAgreement
 from salama.registry.models import Person
+from salama.screening.models import Screening, Submission
 
 SUBJECT_ACCESS_PURPOSE = "subject_access"
 
@@ -102,3 +103,36 @@ def sharing_organisations(user: Any) -> QuerySet[Any]:
         return Organisation.objects.order_by("short_name")
     ids = core_access.administered_organisation_ids(user)
     return Organisation.objects.filter(pk__in=ids).order_by("short_name")
+
+
+# What is held about a person already fetched through get_subject: their
+# screenings and submissions belong to the organisation that made them (issue
+# 9, section 1), so an officer answers for their own organisations' records.
+
+
+def subject_screenings(person: Person, organisation_ids: set[int]) -> QuerySet[Screening]:
+    """The screenings of `person` made by staff of the given organisations:
+    screenings belong to the organisation that made them (issue 9, section 1)."""
+    return (
+        Screening.objects.filter(person=person)
+        .filter(screened_by__memberships__organisation_id__in=organisation_ids)
+        .select_related("screened_by")
+        .prefetch_related("indicators")
+        .distinct()
+        .order_by("screened_at")
+    )
+
+
+def subject_submissions(person: Person, organisation_ids: set[int]) -> QuerySet[Submission]:
+    return (
+        Submission.objects.filter(person=person)
+        .filter(submitted_by__memberships__organisation_id__in=organisation_ids)
+        .prefetch_related("attachments")
+        .distinct()
+        .order_by("received_at")
+    )
+
+
+def merged_record_ids(person: Person) -> list[Any]:
+    """The duplicates merged into `person` (the same person's records)."""
+    return list(Person.objects.filter(merged_into=person).values_list("pk", flat=True))

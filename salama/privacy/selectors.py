@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from salama.audit.models import AuditEntry
 from salama.core.models import Organisation
+from salama.privacy import access
 from salama.privacy.models import ExportFile, RecipientKind, SharingAgreement
 from salama.registry.models import Person
 from salama.screening import catalogue
-from salama.screening.models import Screening, Submission
+from salama.screening.models import Screening
 from salama.screening.results import Teller, told
 
 
@@ -132,29 +133,6 @@ def _labelled(model: Any, record: Any, names: tuple[str, ...]) -> list[dict[str,
     return rows
 
 
-def subject_screenings(person: Person, organisation_ids: set[int]) -> QuerySet[Screening]:
-    """The screenings of `person` made by staff of the given organisations:
-    screenings belong to the organisation that made them (issue 9, section 1)."""
-    return (
-        Screening.objects.filter(person=person)
-        .filter(screened_by__memberships__organisation_id__in=organisation_ids)
-        .select_related("screened_by")
-        .prefetch_related("indicators")
-        .distinct()
-        .order_by("screened_at")
-    )
-
-
-def subject_submissions(person: Person, organisation_ids: set[int]) -> QuerySet[Submission]:
-    return (
-        Submission.objects.filter(person=person)
-        .filter(submitted_by__memberships__organisation_id__in=organisation_ids)
-        .prefetch_related("attachments")
-        .distinct()
-        .order_by("received_at")
-    )
-
-
 def _screening(screening: Screening, language: str) -> dict[str, Any]:
     instrument = catalogue.instruments().get(screening.instrument)
     answers = screening.answers or {}
@@ -208,11 +186,11 @@ def subject_data(person: Person, *, language: str, organisation_ids: set[int]) -
     revisions = person.revisions.select_related("user").order_by("at")
     screening_ids = []
     screenings = []
-    for screening in subject_screenings(person, organisation_ids):
+    for screening in access.subject_screenings(person, organisation_ids):
         screening_ids.append(str(screening.pk))
         screenings.append(_screening(screening, language))
-    submissions = list(subject_submissions(person, organisation_ids))
-    merged = [str(p.pk) for p in Person.objects.filter(merged_into=person)]
+    submissions = list(access.subject_submissions(person, organisation_ids))
+    merged = [str(pk) for pk in access.merged_record_ids(person)]
     audit = AuditEntry.objects.filter(
         Q(model="registry.Person", record_id__in=[str(person.pk), *merged])
         | Q(model="registry.Household", record_id=str(household.pk))
