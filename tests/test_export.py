@@ -150,6 +150,13 @@ def test_downloads_are_audited_and_only_the_requester_may_download(
         assert rows_of(response.getvalue())[1][0] == amc_person.registration_number
     assert AuditEntry.objects.filter(action="download", record_id=str(export.pk)).count() == 2
     assert download(world.user("admin"), export).status_code == 404
+    client = signed_in(protection)
+    page = client.get(f"/privacy/exports/{export.pk}/").content.decode()
+    assert f"/privacy/exports/{export.pk}/download/" in page
+    assert f"/privacy/exports/{export.pk}/" in client.get("/privacy/exports/").content.decode()
+    assert "/privacy/exports/" in client.get("/privacy/").content.decode()
+    assert signed_in(world.user("admin")).get(f"/privacy/exports/{export.pk}/").status_code == 404
+    assert signed_in(world.user("analyst")).get("/privacy/").status_code == 404
 
 
 def test_an_export_expires_after_thirty_days_is_refused_then_deleted(
