@@ -108,6 +108,7 @@ def test_an_agreement_says_who_what_and_when_or_is_refused(world: Any) -> None:
 
 def test_administrators_manage_agreements_on_their_page(world: Any) -> None:
     admin = signed_in(world.user("admin"))
+    assert admin.get("/privacy/agreements/new/").status_code == 200
     today = timezone.localdate()
     response = admin.post(
         "/privacy/agreements/new/",

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from salama.audit.models import AuditEntry
-from salama.core.models import Organisation
+from salama.core.models import Membership, Organisation
 from salama.privacy import access
 from salama.privacy.models import ExportFile, RecipientKind, SharingAgreement
 from salama.registry.models import Person
@@ -133,7 +133,7 @@ def _labelled(model: Any, record: Any, names: tuple[str, ...]) -> list[dict[str,
     return rows
 
 
-def _screening(screening: Screening, language: str) -> dict[str, Any]:
+def _screening(screening: Screening, language: str, orgs: dict[int, str]) -> dict[str, Any]:
     instrument = catalogue.instruments().get(screening.instrument)
     answers = screening.answers or {}
     if instrument is not None:
@@ -155,7 +155,7 @@ def _screening(screening: Screening, language: str) -> dict[str, Any]:
         "title": str(told_result.get("title") or screening.instrument),
         "profile": screening.profile,
         "screened_at": screening.screened_at.isoformat(),
-        "screened_by": getattr(screening.screened_by, "username", ""),
+        "screened_by": orgs.get(screening.screened_by_id or 0, ""),
         "outcome": screening.outcome,
         "outcome_label": str(told_result.get("outcome_label") or screening.outcome),
         "explanation": str(told_result.get("explanation") or ""),
@@ -172,6 +172,19 @@ def _screening(screening: Screening, language: str) -> dict[str, Any]:
     }
 
 
+def _organisation_names(user_ids: set[int]) -> dict[int, str]:
+    """Each staff user's organisations ("CMA, PNGO"). The person's file names the
+    organisation that read or changed their record, not the staff member: a
+    request may be made under pressure, and staff working on trafficking cases
+    are not to be exposed by name. The officer's "who accessed this person"
+    page names each user."""
+    names: dict[int, set[str]] = {}
+    memberships = Membership.objects.filter(user_id__in=user_ids).select_related("organisation")
+    for membership in memberships:
+        names.setdefault(membership.user_id, set()).add(membership.organisation.short_name)
+    return {user_id: ", ".join(sorted(orgs)) for user_id, orgs in names.items()}
+
+
 def _safe_alert(screening: Screening) -> Any:
     try:
         return screening.alert
@@ -183,19 +196,23 @@ def subject_data(person: Person, *, language: str, organisation_ids: set[int]) -
     """Everything Salama holds about `person` that the organisations answering
     hold: call inside translation.override(language) for the labels."""
     household = person.household
-    revisions = person.revisions.select_related("user").order_by("at")
-    screening_ids = []
-    screenings = []
-    for screening in access.subject_screenings(person, organisation_ids):
-        screening_ids.append(str(screening.pk))
-        screenings.append(_screening(screening, language))
+    revisions = list(person.revisions.order_by("at"))
+    found = list(access.subject_screenings(person, organisation_ids))
     submissions = list(access.subject_submissions(person, organisation_ids))
     merged = [str(pk) for pk in access.merged_record_ids(person)]
-    audit = AuditEntry.objects.filter(
-        Q(model="registry.Person", record_id__in=[str(person.pk), *merged])
-        | Q(model="registry.Household", record_id=str(household.pk))
-        | Q(model__startswith="screening.", record_id__in=screening_ids)
-    ).order_by("id")
+    screening_ids = [str(s.pk) for s in found]
+    audit = list(
+        AuditEntry.objects.filter(
+            Q(model="registry.Person", record_id__in=[str(person.pk), *merged])
+            | Q(model="registry.Household", record_id=str(household.pk))
+            | Q(model__startswith="screening.", record_id__in=screening_ids)
+        ).order_by("id")
+    )
+    user_ids = {e.user_id for e in audit if e.user_id is not None}
+    user_ids |= {r.user_id for r in revisions if r.user_id is not None}
+    user_ids |= {s.screened_by_id for s in found if s.screened_by_id is not None}
+    orgs = _organisation_names(user_ids)
+    screenings = [_screening(s, language, orgs) for s in found]
     return {
         "language": language,
         "generated_at": timezone.now().isoformat(),
@@ -221,7 +238,7 @@ def subject_data(person: Person, *, language: str, organisation_ids: set[int]) -
         "revisions": [
             {
                 "at": r.at.isoformat(),
-                "by": getattr(r.user, "username", ""),
+                "by": orgs.get(r.user_id or 0, ""),
                 "changed_fields": r.changed_fields,
                 "before": r.before,
             }
@@ -247,7 +264,7 @@ def subject_data(person: Person, *, language: str, organisation_ids: set[int]) -
         "access_log": [
             {
                 "at": e.at.isoformat(),
-                "user": e.username,
+                "organisation": orgs.get(e.user_id or 0, "Salama"),
                 "action": e.action,
                 "purpose": e.purpose,
                 "record": e.model,
