@@ -78,6 +78,8 @@ def test_one_action_gives_all_data_about_a_person_in_their_language(
     assert submit(client, ilo11(person, deception="yes"), photo).status_code == 201
 
     officer = signed_in(dpo)
+    record = officer.get(f"/registry/persons/{person.pk}/").content.decode()
+    assert f"/privacy/subjects/{person.pk}/" in record  # from the registry, too
     found = officer.post("/privacy/subjects/", {"registration_number": person.registration_number})
     assert found.status_code == 302 and found["Location"] == f"/privacy/subjects/{person.pk}/"
     page = officer.get(found["Location"]).content.decode()
