@@ -147,6 +147,9 @@ def test_downloads_are_audited_and_only_the_requester_may_download(
     for _ in range(2):
         response = download(protection, export)
         assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+        assert response["Cache-Control"] == "no-store"
+        assert response["Content-Disposition"].startswith("attachment; filename=")
+        assert amc_person.registration_number not in response["Content-Disposition"]
         assert rows_of(response.getvalue())[1][0] == amc_person.registration_number
     assert AuditEntry.objects.filter(action="download", record_id=str(export.pk)).count() == 2
     assert download(world.user("admin"), export).status_code == 404
@@ -214,3 +217,18 @@ def test_the_schedule_deletes_expired_files_hourly() -> None:
     assert entry.slot(datetime(2026, 5, 2, 10, 30, tzinfo=UTC)) == datetime(
         2026, 5, 2, 10, 0, tzinfo=UTC
     )
+
+
+def test_a_requester_who_lost_the_permission_gets_no_file(world: Any, amc_person: Any) -> None:
+    from salama.core.models import Membership
+
+    protection = world.user("protection")
+    assert ask(signed_in(protection)).status_code == 302
+    Membership.objects.filter(user=protection).update(role="tracing_officer")
+    run_pending_jobs()
+    export = ExportFile.objects.get()
+    job = Job.objects.get(pk=export.job_id)
+    assert job.status == Job.Status.FAILED and job.attempts == 1  # not retried
+    assert export.status == "failed" and export.sealing_password == ""
+    assert not selectors.export_path(export).exists()
+    assert not AuditEntry.objects.filter(action="export").exists()
