@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from salama.core.models import Organisation
@@ -15,17 +17,21 @@ from salama.privacy.models import PURPOSE_CHOICES, SENSITIVITY_CHOICES, Recipien
 LANGUAGE_CHOICES = [("ar", "العربية"), ("fr", "Français"), ("en", "English")]
 
 
+def _password_help() -> str:
+    # Translated when the form is shown, in the reader's language.
+    return gettext(
+        "At least %(min)d characters, not a common password. The file can only be "
+        "opened with it; Salama does not keep it. Give it to the recipient another way "
+        "than the file (by phone, or in person)."
+    ) % {"min": FILE_PASSWORD_MIN_LENGTH}
+
+
 class FilePasswordForm(forms.Form):
     password1 = forms.CharField(
         label=_("Password for the file"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_(
-            "At least %(min)d characters, not a common password. The file can only be "
-            "opened with it; Salama does not keep it. Give it to the recipient another way "
-            "than the file (by phone, or in person)."
-        )
-        % {"min": FILE_PASSWORD_MIN_LENGTH},
+        help_text=lazy(_password_help, str)(),
     )
     password2 = forms.CharField(
         label=_("Password again"),
