@@ -116,6 +116,8 @@ def test_one_action_gives_all_data_about_a_person_in_their_language(
     assert ("PNGO", "read") in readers and ("CMA", "change") in readers
     assert "caseworker" not in json.dumps(data["access_log"]) + json.dumps(data["revisions"])
     assert mine["screened_by"] == "PNGO"
+    read = next(e for e in data["access_log"] if e["action"] == "read")
+    assert read["action_label"] == "فتح السجل" and read["action_label"] in html  # in words
     assert 'lang="ar" dir="rtl"' in html and "الاسم الأول" in html and "photo.jpg" in html
 
     assert AuditEntry.objects.filter(

@@ -13,6 +13,7 @@ from salama.audit.models import AuditEntry
 from salama.core.models import Membership, Organisation
 from salama.privacy import access
 from salama.privacy.models import ExportFile, RecipientKind, SharingAgreement
+from salama.registry import audit_text
 from salama.registry.models import Person
 from salama.screening import catalogue
 from salama.screening.models import Screening
@@ -266,7 +267,9 @@ def subject_data(person: Person, *, language: str, organisation_ids: set[int]) -
                 "at": e.at.isoformat(),
                 "organisation": orgs.get(e.user_id or 0, "Salama"),
                 "action": e.action,
+                "action_label": audit_text.action_label(e.action),
                 "purpose": e.purpose,
+                "purpose_label": audit_text.purpose_label(e.purpose),
                 "record": e.model,
             }
             for e in audit
