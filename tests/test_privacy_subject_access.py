@@ -102,6 +102,7 @@ def test_one_action_gives_all_data_about_a_person_in_their_language(
     )
     assert data["household"]["registration_number"] == person.household.registration_number
     assert data["legal_bases"] and data["revisions"][0]["changed_fields"] == ["phone"]
+    assert data["revisions"][0]["changed"] == "الهاتف" and data["revisions"][0]["by"] == "CMA"
     screenings = {s["id"]: s for s in data["screenings"]}
     assert str(screening.pk) in screenings and str(other.pk) not in screenings
     mine = screenings[str(screening.pk)]

@@ -241,6 +241,7 @@ def subject_data(person: Person, *, language: str, organisation_ids: set[int]) -
                 "at": r.at.isoformat(),
                 "by": orgs.get(r.user_id or 0, ""),
                 "changed_fields": r.changed_fields,
+                "changed": audit_text.field_labels(r.changed_fields),
                 "before": r.before,
             }
             for r in revisions
