@@ -119,6 +119,8 @@ def test_one_action_gives_all_data_about_a_person_in_their_language(
     assert mine["screened_by"] == "PNGO"
     read = next(e for e in data["access_log"] if e["action"] == "read")
     assert read["action_label"] == "فتح السجل" and read["action_label"] in html  # in words
+    assert "False" not in html and "['ar']" not in html  # values in words, not codes
+    assert fields["nationality"]["shown"] == "سوريا" and fields["sex"]["shown"] == "ذكر"
     assert 'lang="ar" dir="rtl"' in html and "الاسم الأول" in html and "photo.jpg" in html
 
     assert AuditEntry.objects.filter(

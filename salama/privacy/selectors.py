@@ -1,16 +1,18 @@
 """Reads for the data-protection pages and jobs: the agreement that gates a
 transfer, what is held about one person, where export files live."""
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from salama.audit.models import AuditEntry
 from salama.core.models import Membership, Organisation
+from salama.lib.screening.needs import need_name
 from salama.privacy import access
 from salama.privacy.models import ExportFile, RecipientKind, SharingAgreement
 from salama.registry import audit_text
@@ -116,19 +118,46 @@ def _value(value: Any) -> Any:
     return str(value)
 
 
-def _labelled(model: Any, record: Any, names: tuple[str, ...]) -> list[dict[str, Any]]:
+# Labels for the record's own dates, which the model does not name.
+DATE_LABELS = {
+    "created_at": gettext_lazy("registered on"),
+    "updated_at": gettext_lazy("last changed on"),
+}
+
+
+def _shown(record: Any, name: str, value: Any, language: str) -> Any:
+    """A value as the person reads it: words for yes/no, choices and needs."""
+    field = record._meta.get_field(name)
+    if name == "specific_needs":
+        return ", ".join(need_name(code, language) for code in value or [])
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if field.choices and value not in (None, ""):
+        return str(getattr(record, f"get_{name}_display")())
+    if name in ("nationality", "origin_country") and value:
+        return str(value.name)
+    return _value(value)
+
+
+def _labelled(
+    model: Any, record: Any, names: tuple[str, ...], language: str
+) -> list[dict[str, Any]]:
     """Each field as (name, label in the current language, value, value shown)."""
     rows = []
     for name in names:
         field = model._meta.get_field(name)
         value = getattr(record, name)
-        shown = getattr(record, f"get_{name}_display")() if field.choices else value
+        label = DATE_LABELS.get(name) or getattr(field, "verbose_name", None) or name
         rows.append(
             {
                 "field": name,
-                "label": str(getattr(field, "verbose_name", name)),
+                "label": str(label),
                 "value": _value(value),
-                "shown": _value(shown),
+                "shown": _shown(record, name, value, language),
             }
         )
     return rows
@@ -217,7 +246,7 @@ def subject_data(person: Person, *, language: str, organisation_ids: set[int]) -
     return {
         "language": language,
         "generated_at": timezone.now().isoformat(),
-        "person": _labelled(Person, person, PERSON_FIELDS),
+        "person": _labelled(Person, person, PERSON_FIELDS, language),
         "household": {
             "registration_number": household.registration_number,
             "site": str(household.site.name),
