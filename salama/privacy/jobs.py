@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -100,7 +101,7 @@ def subject_access_export(ctx: JobContext, *, export_id: str) -> dict[str, Any]:
         raise JobFailed(_("This person's record no longer exists."))
     try:
         person = access.get_subject(user, export.subject_id, audit=False)
-    except Exception as exc:  # Http404: out of the user's scope now
+    except Http404 as exc:  # out of the user's scope now
         actions.export_fail(export_id=export_id)
         raise JobFailed(_("This person is no longer in the scope of the user who asked.")) from exc
     ctx.progress(0, 2, _("Collecting the data"))

@@ -125,8 +125,10 @@ def subject_detail(request: HttpRequest, pk: str) -> HttpResponse:
                 language=form.cleaned_data["language"],
                 password=form.cleaned_data["password1"],
             )
-        except (ValidationError, actions.ExportError) as exc:
-            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            form.add_error("password1", exc)
+        except actions.ExportError as exc:
+            form.add_error("language", str(exc))
         else:
             return _follow(export)
     context = {
