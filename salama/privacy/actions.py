@@ -392,7 +392,7 @@ def _ids(queryset: Any) -> list[str]:
     return [str(pk) for pk in queryset.values_list("pk", flat=True)]
 
 
-def _delete_persons(person_ids: set[Any], now: Any, counts: dict[str, int]) -> list[str]:
+def _delete_persons(person_ids: set[Any], counts: dict[str, int]) -> list[str]:
     persons = Person.objects.filter(pk__in=person_ids)
     counts["registry.BlockingKey"] = BlockingKey.objects.filter(person__in=persons).count()
     counts["registry.IdentityDocument"] = IdentityDocument.objects.filter(
@@ -420,6 +420,8 @@ def _delete_persons(person_ids: set[Any], now: Any, counts: dict[str, int]) -> l
             )
             .values_list("pk", flat=True)
         )
+        if not leaves:  # records merged into each other in a ring: nothing can go first
+            raise RuntimeError("merged records form a cycle; retention stops without deleting")
         Person.objects.filter(pk__in=leaves).delete()
         remaining -= leaves
     empty = Household.objects.filter(pk__in=household_ids, members__isnull=True)
@@ -440,7 +442,7 @@ def retention_run(*, now: Any = None) -> RetentionRun:
     closed = FileClosure.objects.filter(
         closed_at__lte=now - _period("SALAMA_RETENTION_CLOSED_PERSON_DAYS")
     ).values_list("person_id", flat=True)
-    deleted["registry.Person"] = _delete_persons(_with_merged(set(closed)), now, counts)
+    deleted["registry.Person"] = _delete_persons(_with_merged(set(closed)), counts)
 
     old_screenings = Screening.objects.filter(
         screened_at__lte=now - _period("SALAMA_RETENTION_SCREENING_DAYS")
