@@ -173,6 +173,7 @@ INSTALLED_APPS = [
     "salama.registry",
     "salama.screening",
     "salama.administration",
+    "salama.privacy",
 ]
 
 MIDDLEWARE = [
@@ -366,6 +367,20 @@ DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "salama@localhost")
 # Outgoing webhook (SMS gateways, other systems): HMAC-SHA256 signed with the secret.
 SALAMA_WEBHOOK_URL = os.getenv("SALAMA_WEBHOOK_URL", "")
 SALAMA_WEBHOOK_SECRET = envsecret("SALAMA_WEBHOOK_SECRET") or ""
+
+# --- Exports, transfers and retention (docs/data-protection.md) ---
+# Exports are encrypted files kept this many days at most (PROTECTION.md 14):
+# a deployment may shorten it, never lengthen it beyond 30.
+SALAMA_EXPORT_DAYS = min(max(envint("SALAMA_EXPORT_DAYS", 30), 1), 30)
+# Transfers to the authorities of the country people fled are refused even under
+# an agreement, unless the deployment decides otherwise (PROTECTION.md 15).
+SALAMA_ALLOW_TRANSFER_TO_ORIGIN_AUTHORITIES = envbool("SALAMA_ALLOW_TRANSFER_TO_ORIGIN_AUTHORITIES")
+# Retention (PROTECTION.md 19), in days; the nightly privacy.retention job deletes
+# what passed its period. What starts each period: docs/data-protection.md.
+SALAMA_RETENTION_SCREENING_DAYS = max(envint("SALAMA_RETENTION_SCREENING_DAYS", 5 * 365), 1)
+SALAMA_RETENTION_SUBMISSION_DAYS = max(envint("SALAMA_RETENTION_SUBMISSION_DAYS", 90), 1)
+SALAMA_RETENTION_IMPORT_DAYS = max(envint("SALAMA_RETENTION_IMPORT_DAYS", 30), 1)
+SALAMA_RETENTION_CLOSED_PERSON_DAYS = max(envint("SALAMA_RETENTION_CLOSED_PERSON_DAYS", 2 * 365), 1)
 
 # --- Internationalisation ---
 LANGUAGE_CODE = "en"

@@ -35,7 +35,6 @@ registry_patterns = [
     path("import/", registry_views.import_start, name="import_start"),
     path("import/<str:pk>/", registry_views.import_job, name="import_job"),
     path("import/<str:pk>/commit/", registry_views.import_commit, name="import_commit"),
-    path("export.csv", registry_views.export_csv, name="export_csv"),
 ]
 
 screening_patterns = [
@@ -73,4 +72,5 @@ urlpatterns = [
     path("admin/", include("salama.administration.urls")),
     path("jobs/", include("salama.jobs.urls")),
     path("notifications/", include("salama.notifications.urls")),
+    path("privacy/", include("salama.privacy.urls")),
 ]

@@ -30,7 +30,7 @@ from salama.audit.models import AuditEntry, AuditHead
 from salama.audit.selectors import audit_verify_chain
 from salama.core.actions import user_create
 from salama.core.roles import Role
-from salama.jobs.api import Job, run_job_now
+from salama.jobs.api import Job, run_job_now, run_pending_jobs
 from salama.jobs.schedule import SCHEDULE
 from salama.lib.auditchain import canonical, entry_hash, key_id
 from salama.notifications.bulk_access import raise_bulk_access_alerts
@@ -371,7 +371,12 @@ def test_bulk_reads_within_an_hour_alert_the_data_protection_officer_once(world,
 
 def test_an_export_alerts_the_officer(world, dpo):
     reader = world.user("protection")
-    b"".join(signed_in(reader).get("/registry/export.csv").streaming_content)
+    response = signed_in(reader).post(
+        "/privacy/exports/",
+        {"password1": "a long export password 7391", "password2": "a long export password 7391"},
+    )
+    assert response.status_code == 302, response.content
+    run_pending_jobs()
     assert AuditEntry.objects.filter(action="export", username="protection").exists()
     assert raise_bulk_access_alerts() == [reader.pk]
     assert Notification.objects.get(kind="audit.bulk_access").recipient == dpo

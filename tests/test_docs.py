@@ -40,7 +40,9 @@ PERM_DESCRIPTIONS = {
     Perm.HOUSEHOLD_CREATE: "register households",
     Perm.HOUSEHOLD_CHANGE: "change households and add members",
     Perm.REGISTRY_IMPORT: "import a registry file (CSV or XLSX)",
-    Perm.REGISTRY_EXPORT: "export the registry as CSV (highly sensitive fields never leave)",
+    Perm.REGISTRY_EXPORT: (
+        "export the registry as an encrypted CSV that expires (highly sensitive fields never leave)"
+    ),
     Perm.AUDIT_VIEW: "read who read or changed a person's record",
     Perm.AGGREGATE_VIEW: "see figures: counts with small cells hidden, never a record",
     Perm.SCREENING_VIEW: "see screenings and their results",
@@ -48,6 +50,9 @@ PERM_DESCRIPTIONS = {
     Perm.ALERT_VIEW: "see and acknowledge the alerts screenings raise",
     Perm.FIELD_SUBMIT: "collect data on a phone (ODK Collect, KoboCollect, Enketo)",
     Perm.SUBMISSION_REVIEW: "attach field submissions that wait for review to a person",
+    Perm.SUBJECT_ACCESS: (
+        "answer a person's request for their own data (one encrypted file) and close their file"
+    ),
     Perm.ADMINISTER: (
         "manage organisations, sites, users, memberships, two-factor devices, field passwords, "
         "API tokens and background jobs"

@@ -17,6 +17,7 @@ def salama(request: HttpRequest) -> dict[str, Any]:
         "can_import": access.has_perm(user, Perm.REGISTRY_IMPORT),
         "can_export": access.has_perm(user, Perm.REGISTRY_EXPORT),
         "can_audit": access.has_perm(user, Perm.AUDIT_VIEW),
+        "can_subject_access": access.has_perm(user, Perm.SUBJECT_ACCESS),
         "can_merge": access.has_perm(user, Perm.PERSON_MERGE),
         "can_screen": access.has_perm(user, Perm.SCREENING_CREATE),
         "can_see_alerts": access.has_perm(user, Perm.ALERT_VIEW),

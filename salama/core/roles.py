@@ -52,6 +52,8 @@ class Perm(StrEnum):
     ALERT_VIEW = "alert.view"
     FIELD_SUBMIT = "field.submit"
     SUBMISSION_REVIEW = "submission.review"
+    # A person's request for all the data held about them (PROTECTION.md 18).
+    SUBJECT_ACCESS = "subject.access"
     # Organisations, sites, users, devices and tokens (administrators only), and
     # the background jobs' page.
     ADMINISTER = "administer"
@@ -79,7 +81,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.ADMINISTRATOR: frozenset(Perm),
     # Reads the audit trail ("who accessed this person"), receives bulk-access
     # alerts and answers a person's request for their own data (PROTECTION.md 16-18).
-    Role.DATA_PROTECTION_OFFICER: frozenset(_READ | {Perm.AUDIT_VIEW}),
+    Role.DATA_PROTECTION_OFFICER: frozenset(_READ | {Perm.AUDIT_VIEW, Perm.SUBJECT_ACCESS}),
 }
 
 # The purpose recorded in the audit trail and checked against a person's

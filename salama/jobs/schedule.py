@@ -59,6 +59,15 @@ SCHEDULE: list[Entry] = [
         handler="salama.screening.jobs.digest_nonces_prune",
         every_minutes=30,
     ),
+    # Export files are downloadable for 30 days at most; expired ones are deleted
+    # within the hour (downloads are refused from the moment they expire).
+    Entry(
+        name="privacy.exports_expire",
+        handler="salama.privacy.jobs.exports_expire",
+        every_minutes=60,
+    ),
+    # What passed its retention period is deleted everywhere (PROTECTION.md 19).
+    Entry(name="privacy.retention", handler="salama.privacy.jobs.retention", daily_at="01:30"),
     # Jobs lost with a worker that died are retried (or failed) within minutes.
     Entry(
         name="jobs.recover_stale",

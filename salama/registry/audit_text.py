@@ -24,17 +24,22 @@ ACTIONS: dict[str, Promise] = {
     "import": gettext_lazy("Imported"),
     "reject": gettext_lazy("Recorded as a different person"),
     "ask_protection": gettext_lazy("Asked protection staff about a possible match"),
+    "subject_access": gettext_lazy("Asked for all the person's data, for them"),
+    "close": gettext_lazy("Closed the file"),
 }
 OTHER_PURPOSES: dict[str, Promise] = {
     "accountability": gettext_lazy("Accountability (who accessed a record)"),
     "administration": gettext_lazy("Administration"),
     "security": gettext_lazy("Security"),
+    "subject_access": gettext_lazy("The person's request for their own data"),
+    "retention": gettext_lazy("Retention (deleting what passed its period)"),
     "system": gettext_lazy("Done by Salama itself"),
     "none": gettext_lazy("No purpose (no role)"),
 }
 OTHER_FIELDS: dict[str, Promise] = {
     "documents": gettext_lazy("identity documents"),
     "merged_into": gettext_lazy("merged into another record"),
+    "closed": gettext_lazy("file closed"),
 }
 
 

@@ -330,6 +330,65 @@ FIELD_SENSITIVITY["notifications.Delivery"] = {
 }
 
 
+# Data protection (salama/privacy): export files name who asked and, for a
+# person's own data, whom it is about; the sealing password is a secret kept
+# encrypted until the file is sealed. Agreements are organisations' records.
+FIELD_SENSITIVITY["privacy.ExportFile"] = {
+    **dict.fromkeys(
+        [
+            "id",
+            "kind",
+            "status",
+            "user",
+            "organisation",
+            "language",
+            "job_id",
+            "rows",
+            "size",
+            "created_at",
+            "ready_at",
+            "expires_at",
+            "deleted_at",
+        ],
+        PERSONAL,
+    ),
+    "subject": SENSITIVE,
+    "sealing_password": HIGHLY_SENSITIVE,
+}
+FIELD_SENSITIVITY["privacy.SharingAgreement"] = {
+    **dict.fromkeys(
+        [
+            "id",
+            "from_organisation",
+            "to_organisation",
+            "recipient_name",
+            "recipient_kind",
+            "purposes",
+            "sensitivity_classes",
+            "fields",
+            "starts_on",
+            "ends_on",
+            "status",
+            "created_at",
+            "ended_at",
+        ],
+        PUBLIC,
+    ),
+    "signatory": PERSONAL,
+    "created_by": PERSONAL,
+    "ended_by": PERSONAL,
+}
+FIELD_SENSITIVITY["privacy.FileClosure"] = {
+    "person": PERSONAL,
+    "reason": SENSITIVE,
+    "closed_at": PERSONAL,
+    "closed_by": PERSONAL,
+}
+FIELD_SENSITIVITY["privacy.RetentionRun"] = dict.fromkeys(
+    ("id", "ran_at", "counts", "deleted_ids"), PUBLIC
+)
+
+
 def exportable(model: str, names: tuple[str, ...]) -> tuple[str, ...]:
     """The fields of `model` that may leave the system in a registry export:
     highly sensitive fields never do."""

@@ -1,19 +1,13 @@
 """Registry pages. Thin: records come from registry.access, writes go
 through registry.actions."""
 
-import csv
-from itertools import chain
-from typing import Any
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from salama.audit.actions import audit_record
 from salama.core import access as core_access
 from salama.core.decorators import is_htmx, staff_page
 from salama.core.roles import Perm
@@ -28,7 +22,6 @@ from salama.registry import (
 )
 from salama.registry.codes import LEGAL_BASES, PURPOSES, specific_needs
 from salama.registry.forms import HouseholdForm, LegalBasesForm, PersonForm, PersonFormSet
-from salama.registry.sensitivity import exportable
 from salama.registry.views_search import person_list, person_search  # noqa: F401 (urls)
 from salama.screening import access as screening_access
 
@@ -317,42 +310,3 @@ def import_commit(request: HttpRequest, pk: str) -> HttpResponse:
     except ValueError:
         messages.error(request, _("This import is not ready: check the file first."))
     return redirect("import_job", pk=job.pk)
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-PERSON_EXPORT_FIELDS = exportable(
-    "registry.Person", (*importer.PERSON_FIELDS, "languages", "specific_needs")
-)
-EXPORT_COLUMNS = ("registration_number", "household", *PERSON_EXPORT_FIELDS)
-
-
-def _export_row(p: Any) -> list[Any]:
-    values = [getattr(p, name) for name in PERSON_EXPORT_FIELDS]
-    values = [" ".join(v) if isinstance(v, list) else v for v in values]
-    return [p.registration_number, p.household.registration_number, *values]
-
-
-@staff_page
-def export_csv(request: HttpRequest) -> StreamingHttpResponse:
-    """CSV of every person in the user's export scope; the export is audited."""
-    if not core_access.has_perm(request.user, Perm.REGISTRY_EXPORT):
-        raise PermissionDenied
-    persons = access.persons_for(request.user, Perm.REGISTRY_EXPORT).select_related("household")
-    audit_record(
-        user=request.user,
-        action="export",
-        purpose=core_access.purpose(request.user),
-        model="registry.Person",
-        record_id="*",
-        changed_fields=EXPORT_COLUMNS,
-    )
-    writer = csv.writer(_Echo())
-    rows = (writer.writerow(_export_row(p)) for p in persons.iterator(chunk_size=1000))
-    header = iter([writer.writerow(EXPORT_COLUMNS)])
-    response = StreamingHttpResponse(chain(header, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="salama-registry.csv"'
-    return response
