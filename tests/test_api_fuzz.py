@@ -38,7 +38,7 @@ from salama.wsgi import application
 from tests.conftest import bearer, person_fields, register
 
 # Three organisations, three roles, two camps.
-IDENTITIES = ["registrar", "caseworker_hop", "protection"]
+IDENTITIES = ["registrar", "caseworker_hop", "protection_un"]
 EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 3}
 
 

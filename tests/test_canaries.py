@@ -52,6 +52,7 @@ def _api_calls(household_id: str, person_id: str) -> list[tuple[str, str, object
             "/api/v1/persons/match",
             {"full_name": f"{CANARY} {CANARY}", "place_of_origin": CANARY, "phone": CANARY},
         ),
+        ("post", "/api/v1/persons/match/ask", {"token": CANARY}),
         ("get", f"/api/v1/persons/{person_id}", None),
         ("get", "/api/v1/persons/9e0f7d8c-0000-4000-8000-000000000000", None),
         ("post", "/api/v1/persons", {**member, "household_id": household_id}),

@@ -28,7 +28,7 @@ FILE_PASSWORD = "olive lantern harbour 7"
 def dpo(world: Any) -> Any:
     # The NGO's data protection officer for the Amal camp.
     return user_create(
-        username="dpo",
+        username="dpo_ngo",
         password=PASSWORD,
         organisation=world.ngo,
         role=Role.DATA_PROTECTION_OFFICER,
@@ -67,7 +67,7 @@ def test_one_action_gives_all_data_about_a_person_in_their_language(
     )
     # Another organisation's screening stays that organisation's (issue 9, section 1).
     other = screening_record(
-        user=world.user("protection"),
+        user=world.user("protection_un"),
         person=person,
         instrument_id="ilo-ec-delphi-labour",
         profile="adult",
@@ -124,7 +124,7 @@ def test_one_action_gives_all_data_about_a_person_in_their_language(
     assert 'lang="ar" dir="rtl"' in html and "الاسم الأول" in html and "photo.jpg" in html
 
     assert AuditEntry.objects.filter(
-        action="subject_access", record_id=str(person.pk), username="dpo"
+        action="subject_access", record_id=str(person.pk), username="dpo_ngo"
     ).exists()
     assert AuditEntry.objects.filter(
         action="export", record_id=str(person.pk), purpose="subject_access"

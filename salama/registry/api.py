@@ -395,7 +395,7 @@ def _match_out(user: Any, match: Any) -> dict[str, Any]:
 
 @router.post(
     "/persons/match/ask",
-    response={202: AskOut},
+    response=answers({202: AskOut}),
     summary="Ask protection staff about a possible match they hold",
 )
 def ask_about_held_match(request: HttpRequest, payload: AskIn) -> Any:

@@ -59,7 +59,29 @@ FIELD_SENSITIVITY: dict[str, dict[str, str]] = {
         "expires_at": PERSONAL,
         "revoked": PERSONAL,
         "last_used_at": PERSONAL,
+        "scopes": PERSONAL,
     },
+    # The first answer of an API call kept for its retries (encrypted: it holds
+    # the record created).
+    "core.IdempotencyKey": {
+        "id": PERSONAL,
+        "user": PERSONAL,
+        "key": PERSONAL,
+        "fingerprint": PERSONAL,
+        "status": PERSONAL,
+        "content_type": PUBLIC,
+        "body": HIGHLY_SENSITIVE,
+        "created_at": PERSONAL,
+        "expires_at": PERSONAL,
+    },
+    # Digest challenges of field logins: no personal data.
+    "screening.DigestNonce": {
+        "id": PUBLIC,
+        "value": PUBLIC,
+        "issued_at": PUBLIC,
+        "expires_at": PUBLIC,
+    },
+    "screening.DigestNonceUse": {"id": PUBLIC, "nonce": PUBLIC, "count": PUBLIC},
     "audit.AuditEntry": {
         "id": PERSONAL,
         "at": PERSONAL,
