@@ -128,4 +128,9 @@ def is_system_administrator(user: Any) -> bool:
 
 def administered_organisation_ids(user: Any) -> set[int]:
     """The organisations in which the user holds an administrator's role."""
-    return {m.organisation_id for m in _memberships(user) if role_allows(m.role, Perm.ADMINISTER)}
+    return organisation_ids_with(user, Perm.ADMINISTER)
+
+
+def organisation_ids_with(user: Any, perm: Perm) -> set[int]:
+    """The organisations in which one of the user's roles allows `perm`."""
+    return {m.organisation_id for m in _memberships(user) if role_allows(m.role, perm)}

@@ -53,7 +53,7 @@ def raise_bulk_access_alerts(now: datetime | None = None) -> list[int]:
                 if over
                 else _("A user exported records"),
                 reference=f"user-{reader_id}",
-                link=reverse("admin_user_detail", args=[reader_id]),
+                link=reverse("privacy_reader", args=[reader_id]),
             )
             record_bulk_access_alert(reader_id, now)
         alerted.append(reader_id)

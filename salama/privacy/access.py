@@ -10,10 +10,12 @@ organisation (system administrators: all)."""
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from salama.audit.actions import audit_record
+from salama.audit.models import AuditEntry
 from salama.core import access as core_access
 from salama.core.models import Organisation
 from salama.core.roles import Perm
@@ -132,3 +134,29 @@ def subject_submissions(person: Person, organisation_ids: set[int]) -> QuerySet[
 def merged_record_ids(person: Person) -> list[Any]:
     """The duplicates merged into `person` (the same person's records)."""
     return list(Person.objects.filter(merged_into=person).values_list("pk", flat=True))
+
+
+def get_reader(user: Any, pk: object) -> tuple[Any, QuerySet[AuditEntry]]:
+    """A user of an organisation whose audit trail `user` may read (a data
+    protection officer's or administrator's own; any for a system
+    administrator), with everything they did, newest first: what a bulk-access
+    alert links to. Reading it is audited; anyone else gets 404."""
+    try:
+        number = int(str(pk))
+    except ValueError:
+        raise Http404 from None
+    organisations = core_access.organisation_ids_with(user, Perm.AUDIT_VIEW)
+    readers = get_user_model().objects.filter(pk=number)
+    if not core_access.is_system_administrator(user):
+        readers = readers.filter(memberships__organisation_id__in=organisations)
+    reader = readers.distinct().first()
+    if reader is None:
+        raise Http404
+    audit_record(
+        user=user,
+        action="read_audit",
+        purpose="accountability",
+        model="auth.User",
+        record_id=reader.pk,
+    )
+    return reader, AuditEntry.objects.filter(user_id=reader.pk).order_by("-at", "-id")

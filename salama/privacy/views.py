@@ -17,6 +17,7 @@ from salama.core.roles import Perm
 from salama.privacy import access, actions, selectors
 from salama.privacy.forms import AgreementForm, FilePasswordForm, SubjectAccessForm, SubjectFindForm
 from salama.privacy.models import ExportFile, FileClosure
+from salama.registry.selectors import paginate
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -159,6 +160,15 @@ def subject_close(request: HttpRequest, pk: str) -> HttpResponse:
         request, _("The file is closed; it will be deleted after its retention period.")
     )
     return redirect("privacy_subject", pk=person.pk)
+
+
+@staff_page
+def reader_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    """Everything one user did, for the data protection officer a bulk-access
+    alert was sent to (PROTECTION.md 17)."""
+    reader, entries = access.get_reader(request.user, pk)
+    page = paginate(entries, request.GET.get("page"), 50)
+    return render(request, "privacy/reader_detail.html", {"reader": reader, "page": page})
 
 
 def _administrator(request: HttpRequest) -> None:
