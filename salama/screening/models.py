@@ -152,3 +152,14 @@ class FieldCredential(models.Model):
     )
     ha1 = EncryptedTextField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class FieldLoginFailure(models.Model):
+    """One failed Digest sign-in of a field user name, in the database so that every
+    server process counts the same failures (the lockout of salama.screening.openrosa)."""
+
+    username = models.CharField(max_length=150)
+    failed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["username", "failed_at"], name="field_failure_lookup")]

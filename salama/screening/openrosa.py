@@ -10,7 +10,6 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.http import http_date
@@ -21,10 +20,9 @@ from django.views.decorators.http import require_http_methods
 from salama.core import access as core_access
 from salama.core.roles import Perm
 from salama.lib.screening import digest
-from salama.screening import access, actions, field_forms
+from salama.screening import access, actions, field_forms, selectors
 
 View = Callable[..., HttpResponse]
-LOCKOUT_SECONDS = 15 * 60  # as for the login page
 
 
 def _headers(response: HttpResponse) -> HttpResponse:
@@ -75,8 +73,8 @@ def digest_required(view: View) -> View:
         if state != "fresh":
             return _challenge(stale=state == "stale")
         username = params.get("username", "")[:150]
-        failures_key = f"openrosa-failures:{username}"
-        if cache.get(failures_key, 0) >= settings.AXES_FAILURE_LIMIT:
+        failures = selectors.field_login_failures(username)  # shared by every server process
+        if failures >= settings.AXES_FAILURE_LIMIT:
             return _challenge()  # locked: the same answer as a wrong password (PROTECTION.md 22)
         credential = access.field_credential(username)
         ok = (
@@ -85,9 +83,10 @@ def digest_required(view: View) -> View:
             and digest.verify(params, credential.ha1, request.method or "GET")
         )
         if not ok or credential is None:
-            cache.set(failures_key, cache.get(failures_key, 0) + 1, LOCKOUT_SECONDS)
+            actions.field_login_failed(username=username)
             return _challenge()
-        cache.delete(failures_key)
+        if failures:
+            actions.field_login_succeeded(username=username)
         user = credential.user
         if not user.is_active or not core_access.has_perm(user, Perm.FIELD_SUBMIT):
             return openrosa_message(_("This user may not collect data in the field."), 403)
