@@ -153,10 +153,14 @@ def backup_write(path: Path, secret: Secret) -> dict[str, Any]:
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         sealed = _encrypt(_tar(folder), secret)
     partial = path.with_name(path.name + ".partial")
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(sealed)
-    partial.replace(path)
+    try:
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(sealed)
+        partial.replace(path)  # whole or not at all
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"{path} cannot be written ({exc.strerror})") from None
     return manifest
 
 
@@ -188,7 +192,7 @@ def backup_restore(path: Path, secret: Secret) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(dir=data_dir, prefix=".restore-") as scratch:
         folder = Path(scratch)
         with tarfile.open(fileobj=io.BytesIO(plain)) as archive:
-            archive.extractall(folder, filter="data")
+            _extract(archive, folder)
         manifest = _manifest(folder)
         if manifest["engine"] != _engine():
             raise BackupError(
@@ -199,6 +203,15 @@ def backup_restore(path: Path, secret: Secret) -> dict[str, Any]:
         if (folder / CHECKPOINTS).is_dir():
             shutil.copytree(folder / CHECKPOINTS, checkpoints_folder(), dirs_exist_ok=True)
     return manifest
+
+
+def _extract(archive: tarfile.TarFile, folder: Path) -> None:
+    """Regular files and folders inside FOLDER only, whatever the archive says."""
+    for member in archive.getmembers():
+        inside = (folder / member.name).resolve().is_relative_to(folder.resolve())
+        if not inside or not (member.isfile() or member.isdir()):
+            raise BackupError("the archive holds an unexpected entry: not a Salama backup")
+    archive.extractall(folder)  # noqa: S202 - every member checked above
 
 
 def _manifest(folder: Path) -> dict[str, Any]:
