@@ -303,8 +303,10 @@ AXES_VERBOSE = False
 SALAMA_ENFORCE_2FA = envbool("SALAMA_ENFORCE_2FA", "False" if DEMO else "True")
 OTP_TOTP_ISSUER = "Salama"
 
-SESSION_COOKIE_AGE = 30 * 60  # idle timeout: renewed on every request
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_AGE = 30 * 60  # idle timeout (salama.core.middleware.session_limits)
+# The session row is written when it changes, not on every request: the idle stamp in it
+# is renewed once a minute at most (a write per read would queue requests on the database).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SALAMA_SESSION_ABSOLUTE_SECONDS = envint("SALAMA_SESSION_ABSOLUTE_SECONDS", 12 * 3600)
 SESSION_COOKIE_HTTPONLY = True

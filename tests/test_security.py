@@ -10,13 +10,16 @@ import time
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from salama.core.actions import user_deactivate
-from salama.core.middleware import SESSION_STARTED
+from salama.core.middleware import SEEN_REFRESH_SECONDS, SESSION_SEEN, SESSION_STARTED
 from tests.conftest import PASSWORD, signed_in
 
 
@@ -102,7 +105,7 @@ def test_production_hashes_with_argon2():
 
 
 def test_sessions_idle_and_absolute_limits(world, settings):
-    assert settings.SESSION_COOKIE_AGE <= 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE <= 30 * 60
     assert settings.SALAMA_SESSION_ABSOLUTE_SECONDS <= 12 * 3600
     client = signed_in(world.user("registrar"))
     assert client.get("/").status_code == 200
@@ -110,6 +113,34 @@ def test_sessions_idle_and_absolute_limits(world, settings):
     session[SESSION_STARTED] = time.time() - 12 * 3600 - 1
     session.save()
     assert client.get("/").status_code == 302
+
+
+def _session_row(client):
+    return Session.objects.get(session_key=client.session.session_key)
+
+
+def test_reads_do_not_write_the_session_row_but_idle_sessions_end(world, settings):
+    client = signed_in(world.user("registrar"))
+    assert client.get("/").status_code == 200
+    first = _session_row(client)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    assert not [q for q in queries if "django_session" in q["sql"] and "SELECT" not in q["sql"]]
+    assert _session_row(client).expire_date == first.expire_date
+    # A minute later the idle stamp is renewed, and with it the row's expiry.
+    session = client.session
+    session[SESSION_SEEN] = time.time() - SEEN_REFRESH_SECONDS - 1
+    session.save()
+    saved = _session_row(client).expire_date
+    assert client.get("/").status_code == 200
+    assert _session_row(client).expire_date > saved
+    assert client.session[SESSION_SEEN] > time.time() - 5
+    # Idle for longer than the idle timeout: signed out, even if the row lived on.
+    session = client.session
+    session[SESSION_SEEN] = time.time() - settings.SESSION_COOKIE_AGE - 1
+    session.save()
+    assert client.get("/").status_code == 302
+    assert "_auth_user_id" not in client.session
 
 
 def test_disabling_a_user_ends_their_session_at_once(world):

@@ -11,22 +11,35 @@ from django.shortcuts import render
 Handler = Callable[[HttpRequest], HttpResponse]
 
 SESSION_STARTED = "salama_session_started"
+SESSION_SEEN = "salama_session_seen"
+# The idle stamp is refreshed (and the session row written) at most this often: every
+# read would otherwise write the session row, and writes queue behind each other.
+SEEN_REFRESH_SECONDS = 60
 
 
 def session_limits(get_response: Handler) -> Handler:
-    """End a session that has lasted longer than the absolute limit.
+    """End a session idle longer than SESSION_COOKIE_AGE, or older than the absolute limit.
 
-    The idle timeout is Django's own (SESSION_COOKIE_AGE renewed each request).
+    The session row is saved only when it changes (SESSION_SAVE_EVERY_REQUEST is off):
+    the idle stamp changes once a minute at most, and each save sets the row's expiry to
+    SESSION_COOKIE_AGE from then, so a session expires at most that long after its last
+    request (and at least that long less a minute).
     """
 
     def middleware(request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
-            started = request.session.get(SESSION_STARTED)
+            session = request.session
             now = time.time()
+            started = session.get(SESSION_STARTED)
+            seen = session.get(SESSION_SEEN)  # None in a session older than the stamp
             if started is None:
-                request.session[SESSION_STARTED] = now
-            elif now - float(started) > settings.SALAMA_SESSION_ABSOLUTE_SECONDS:
+                session[SESSION_STARTED] = session[SESSION_SEEN] = now
+            elif now - float(started) > settings.SALAMA_SESSION_ABSOLUTE_SECONDS or (
+                seen is not None and now - float(seen) > settings.SESSION_COOKIE_AGE
+            ):
                 logout(request)
+            elif seen is None or now - float(seen) >= SEEN_REFRESH_SECONDS:
+                session[SESSION_SEEN] = now  # saved, with a new expiry, by SessionMiddleware
         return get_response(request)
 
     return middleware

@@ -82,6 +82,8 @@ FIELD_SENSITIVITY: dict[str, dict[str, str]] = {
         "expires_at": PUBLIC,
     },
     "screening.DigestNonceUse": {"id": PUBLIC, "nonce": PUBLIC, "count": PUBLIC},
+    # A failed field sign-in, for the lockout shared by every server process.
+    "screening.FieldLoginFailure": {"id": PERSONAL, "username": PERSONAL, "failed_at": PERSONAL},
     "audit.AuditEntry": {
         "id": PERSONAL,
         "at": PERSONAL,

@@ -36,13 +36,14 @@ from salama.screening.models import (
     DigestNonce,
     DigestNonceUse,
     FieldCredential,
+    FieldLoginFailure,
     FiredIndicator,
     IndicatorCount,
     Screening,
     ScreeningCount,
     Submission,
 )
-from salama.screening.selectors import alert_recipients
+from salama.screening.selectors import FIELD_LOCKOUT, alert_recipients
 
 # Screening is protection work: the person must have a legal basis for it,
 # whoever screens them (PROTECTION.md 1).
@@ -508,6 +509,20 @@ def submission_score(
 
 
 @transaction.atomic
+def field_login_failed(*, username: str, now: datetime | None = None) -> None:
+    """Count one failed Digest sign-in of USERNAME (for the lockout), forgetting
+    failures older than the lockout window."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        FieldLoginFailure.objects.filter(failed_at__lt=now - FIELD_LOCKOUT).delete()
+        FieldLoginFailure.objects.create(username=username, failed_at=now)
+
+
+def field_login_succeeded(*, username: str) -> None:
+    """A correct Digest sign-in clears the user name's failures, as the login page does."""
+    FieldLoginFailure.objects.filter(username=username).delete()
+
+
 def field_credential_set(*, user: Any, password: str) -> None:
     """Set the password field devices use (HTTP Digest) for this user."""
     FieldCredential.objects.update_or_create(

@@ -247,3 +247,14 @@ class DigestNonceUse(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["nonce", "count"], name="one_use_per_nonce_count")
         ]
+
+
+class FieldLoginFailure(models.Model):
+    """One failed Digest sign-in of a field user name, in the database so that every
+    server process counts the same failures (the lockout of salama.screening.openrosa)."""
+
+    username = models.CharField(max_length=150)
+    failed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["username", "failed_at"], name="field_failure_lookup")]

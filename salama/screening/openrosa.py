@@ -10,7 +10,6 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -25,10 +24,9 @@ from salama.core import api_auth
 from salama.core.models import ApiToken
 from salama.core.roles import Perm
 from salama.lib.screening import digest
-from salama.screening import access, actions, field_forms
+from salama.screening import access, actions, field_forms, selectors
 
 View = Callable[..., HttpResponse]
-LOCKOUT_SECONDS = 15 * 60  # as for the login page
 
 
 def _headers(response: HttpResponse) -> HttpResponse:
@@ -86,8 +84,8 @@ def digest_required(view: View) -> View:
         if state != "fresh" or count is None:
             return _challenge(stale=state == "stale")
         username = params.get("username", "")[:150]
-        failures_key = f"openrosa-failures:{username}"
-        if cache.get(failures_key, 0) >= settings.AXES_FAILURE_LIMIT:
+        failures = selectors.field_login_failures(username)  # shared by every server process
+        if failures >= settings.AXES_FAILURE_LIMIT:
             return _challenge()  # locked: the same answer as a wrong password (PROTECTION.md 22)
         credential = access.field_credential(username)
         ok = (
@@ -96,9 +94,10 @@ def digest_required(view: View) -> View:
             and digest.verify(params, credential.ha1, request.method or "GET")
         )
         if not ok or credential is None:
-            cache.set(failures_key, cache.get(failures_key, 0) + 1, LOCKOUT_SECONDS)
+            actions.field_login_failed(username=username)
             return _challenge()
-        cache.delete(failures_key)
+        if failures:
+            actions.field_login_succeeded(username=username)
         # Only now, with a right answer, is the nonce count spent: a captured
         # header sent again (with any body) is refused in every server process.
         state = actions.digest_nonce_use(value=params["nonce"], count=count, key=_key())

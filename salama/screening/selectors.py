@@ -2,10 +2,12 @@
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salama.core import access as core_access
@@ -16,7 +18,16 @@ from salama.lib.suppression import PRIMARY, SECONDARY, Partition, suppress, supp
 from salama.registry.households import site_path_ancestors
 from salama.screening import access, catalogue, results
 from salama.screening.codes import PROFILE_LABELS, WITH_LABELS, referral_labels
-from salama.screening.models import ALERT_LEVELS
+from salama.screening.models import ALERT_LEVELS, FieldLoginFailure
+
+FIELD_LOCKOUT = timedelta(minutes=15)  # as for the login page
+
+
+def field_login_failures(username: str, now: datetime | None = None) -> int:
+    """Failed Digest sign-ins of USERNAME in the lockout window, counted by every
+    server process alike (they share the database)."""
+    since = (now or timezone.now()) - FIELD_LOCKOUT
+    return FieldLoginFailure.objects.filter(username=username, failed_at__gte=since).count()
 
 
 def alert_rows(user: Any, alerts: Any, language: str = "en") -> list[dict[str, Any]]:

@@ -34,10 +34,17 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument(
+            "--no-collectstatic",
+            action="store_true",
+            help="the static files are collected already (`salama collectstatic`): for "
+            "several servers sharing one data folder, which collect once before they start",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("check", deploy=True, fail_level="ERROR")
-        call_command("collectstatic", interactive=False, verbosity=0)
+        if not options["no_collectstatic"]:
+            call_command("collectstatic", interactive=False, verbosity=0)
         from waitress import serve
 
         from salama.wsgi import application
