@@ -1,6 +1,7 @@
 """PROTECTION.md 8: survivors' names are masked in lists and search results
 unless the viewer's role needs them."""
 
+import pytest
 from django.test import Client
 
 from salama.lib.masking import MASK, is_survivor, masked
@@ -244,3 +245,37 @@ def test_masked_list_entries_hide_specific_needs_phone_and_origin(world):
         assert ("Salwa" in text) is sees and "SV-VA" not in text and "0000123" not in text
     person.refresh_from_db()
     assert person.phone == "+962790000123" and person.specific_needs == ["SV-VA"]
+
+
+@pytest.mark.parametrize("name, sees", sorted(SEES_NAMES.items()))
+def test_lists_link_to_a_survivors_record_only_for_roles_that_see_survivors(world, name, sees):
+    """A survivor found by registration number, or listed in their household,
+    shows masked and without a link to the record for roles that may not see
+    survivors (a reviewer reached the record through those links)."""
+    person = salwa(world)
+    relative = add_relative(world, person)
+    client = signed_in(world.user(name))
+    link = f'href="/registry/persons/{person.pk}/"'
+    pages = [
+        client.post("/registry/persons/find/", {"q": person.registration_number}),
+        client.post("/registry/persons/search/", {"q": person.registration_number}),
+        client.get(f"/registry/households/{person.household.pk}/"),
+        client.get(f"/registry/persons/{relative.pk}/"),
+    ]
+    for page in pages:
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert (link in html) == sees, page.request["PATH_INFO"]
+        assert ("Salwa" in html) == sees
+
+
+def add_relative(world, person):
+    from salama.registry.actions import PersonData, person_add
+    from salama.registry.forms import DEFAULT_BASES
+
+    return person_add(
+        user=world.user("admin"),
+        household=person.household,
+        data=PersonData(fields=person_fields(given_name_latin="Nour", relationship="child")),
+        bases={k: v for k, v in DEFAULT_BASES.items() if v},
+    )

@@ -28,6 +28,14 @@ def list_name(context: Any, person: Any) -> str:
     )
 
 
+@register.simple_tag(takes_context=True)
+def withheld(context: Any, person: Any) -> bool:
+    """Whether a list shows this person without a link to the record: a
+    survivor, for a viewer whose role may not see survivors (PROTECTION.md 8)."""
+    survivor = bool(person.mask_name) or is_survivor(person.specific_needs)
+    return survivor and not access.sees_survivor_names(context["request"].user)
+
+
 @register.filter
 def get_item(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key)
