@@ -47,3 +47,15 @@ def test_demo_has_re_registrations_for_the_review_queue(db):
     assert len(again) == 20
     found = {pk for c in DuplicateCandidate.objects.all() for pk in (c.keep_id, c.other_id)} & again
     assert len(found) >= 18
+
+
+def test_the_demo_has_survivors_whose_names_registrars_do_not_see(db):
+    from django.contrib.auth import get_user_model
+
+    from salama.core.access import sees_survivor_names
+
+    load_demo(residents=300, seed=1)
+    survivors = Person.objects.filter(mask_name=True)
+    assert survivors.count() >= 3
+    registrar = get_user_model().objects.get(username="registrar")
+    assert not sees_survivor_names(registrar)

@@ -166,6 +166,7 @@ def load_demo(*, residents: int = 2000, seed: int = 73171) -> list[tuple[str, st
 
 
 SCREENED_HEADS = 120
+SURVIVORS = 3
 
 
 def _screen_some(generator: Generator, logins: list[tuple[str, str, str]]) -> None:
@@ -174,6 +175,7 @@ def _screen_some(generator: Generator, logins: list[tuple[str, str, str]]) -> No
     threshold; the demo caseworker's field password is their login password,
     for trying ODK Collect against /openrosa."""
     from salama.registry.access import persons_for
+    from salama.registry.actions import specific_needs_add
     from salama.screening.actions import (
         default_profile,
         field_credential_set,
@@ -194,6 +196,12 @@ def _screen_some(generator: Generator, logins: list[tuple[str, str, str]]) -> No
             profile=default_profile(person),
             answers={**registry_answers(person), **{f: "yes" for f in chosen}},
             administered_with="caregiver",
+        )
+    # Three women the caseworker knows as survivors of violence (SV-VA), so that
+    # a registrar sees how survivors' names are withheld in lists and matches.
+    for woman in persons_for(caseworker).filter(sex="F", relationship="head")[:SURVIVORS]:
+        specific_needs_add(
+            user=caseworker, person=woman, codes=["SV-VA"], reason="disclosed_to_caseworker"
         )
 
 
