@@ -4,6 +4,7 @@ audited. Callers pass records fetched through registry.access."""
 import json
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from salama.audit.actions import audit_record
+from salama.audit.selectors import audit_entries_for
 from salama.core import access as core_access
 from salama.core.database import refresh_planner_statistics
 from salama.core.models import Organisation, Site
@@ -179,6 +181,13 @@ def held_match_ask(*, user: Any, person: Person) -> int:
     officers are told with a fresh reference and a link to the record, no name
     and nothing of the asker's query; the asker learns nothing more. Returns
     how many were told."""
+    recipients = protection_officers(person.site_path)
+    # Asked already within the hour: they were told; a second message adds nothing.
+    recent = audit_entries_for("registry.Person", person.pk).filter(
+        action="ask_protection", user_id=user.pk, at__gte=timezone.now() - timedelta(hours=1)
+    )
+    if recent.exists():
+        return len(recipients)
     # The trail links the asker to the person (the notification alone does
     # not), so that the "who accessed this person" view shows the question.
     audit_record(
@@ -189,7 +198,7 @@ def held_match_ask(*, user: Any, person: Person) -> int:
         record_id=person.pk,
     )
     told = notify(
-        recipients=protection_officers(person.site_path),
+        recipients=recipients,
         kind="registry.held_match",
         subject=gettext_lazy("A possible match held by protection staff was asked about"),
         reference=f"MQ-{secrets.token_hex(4).upper()}",
