@@ -181,12 +181,15 @@ def test_households_list_and_search(world, amc_person, hop_person):
     auth = bearer(world.user("admin"))
     everything = Client().get("/api/v1/households", **auth).json()
     assert everything["count"] == 2
-    found = (
-        Client()
-        .get(f"/api/v1/households?q={amc_person.household.registration_number}", **auth)
-        .json()
+    number = amc_person.household.registration_number
+    found = Client().post(
+        "/api/v1/households/search", {"q": number}, content_type="application/json", **auth
     )
-    assert [h["id"] for h in found["items"]] == [str(amc_person.household_id)]
+    assert [h["id"] for h in found.json()["items"]] == [str(amc_person.household_id)]
+    # A shelter can be an address: no search in a URL.
+    in_url = Client().get(f"/api/v1/households?q={number}", **auth)
+    assert in_url.status_code == 400 and in_url.json()["errors"][0]["field"] == "q"
+    assert number not in in_url.content.decode()
     scoped = Client().get("/api/v1/households", **bearer(world.user("registrar_hop"))).json()
     assert [h["id"] for h in scoped["items"]] == [str(hop_person.household_id)]
 

@@ -62,6 +62,8 @@ def _api_calls(household_id: str, person_id: str) -> list[tuple[str, str, object
         ("patch", f"/api/v1/persons/{person_id}", {"origin_country": CANARY}),
         ("patch", f"/api/v1/persons/{person_id}", {"specific_needs": [CANARY]}),
         ("get", "/api/v1/households", None),
+        ("get", f"/api/v1/households?q={CANARY}", None),
+        ("post", "/api/v1/households/search", {"q": CANARY}),
         ("get", f"/api/v1/households/{household_id}", None),
         ("post", "/api/v1/households", {"site_code": "AMC-Z1A", "members": [member]}),
         (

@@ -468,15 +468,32 @@ def update_person(request: HttpRequest, person_id: str, payload: PersonPatch) ->
 
 @router.get("/households", response=answers({200: HouseholdPage}), summary="List households")
 def list_households(
-    request: HttpRequest,
-    q: str = Query("", max_length=100),
-    page: int = _page(),
-    page_size: int = _page_size(),
+    request: HttpRequest, page: int = _page(), page_size: int = _page_size()
 ) -> Any:
+    """Every household in your scope, page by page. A shelter can be an address,
+    so searches go in a body: POST /households/search. A `q` here answers 400."""
+    _need(request, Perm.HOUSEHOLD_VIEW)
+    if "q" in request.GET:
+        raise ApiError(
+            "invalid",
+            "Searches do not go in URLs: send them as POST /api/v1/households/search.",
+            400,
+            [{"field": "q", "message": "not accepted in a URL"}],
+        )
+    households = selectors.household_search(request.user, "")
+    return _page_of(households, page, page_size, reader=request.user)
+
+
+@router.post(
+    "/households/search",
+    response=answers({200: HouseholdPage}),
+    summary="Search households (query in the body)",
+)
+def search_households(request: HttpRequest, payload: SearchIn) -> Any:
     """`q` matches a household number exactly or a shelter in part."""
     _need(request, Perm.HOUSEHOLD_VIEW)
-    households = selectors.household_search(request.user, q[:100])
-    return _page_of(households, page, page_size, reader=request.user)
+    households = selectors.household_search(request.user, payload.q[:100])
+    return _page_of(households, payload.page, payload.page_size, reader=request.user)
 
 
 @router.get(
