@@ -15,7 +15,13 @@ from salama.audit.models import AuditEntry
 from salama.core.models import Membership, Organisation
 from salama.lib.screening.needs import need_name
 from salama.privacy import access
-from salama.privacy.models import SENSITIVITY_CHOICES, ExportFile, RecipientKind, SharingAgreement
+from salama.privacy.models import (
+    PURPOSE_CHOICES,
+    SENSITIVITY_CHOICES,
+    ExportFile,
+    RecipientKind,
+    SharingAgreement,
+)
 from salama.registry import audit_text
 from salama.registry.models import Person
 from salama.registry.sensitivity import FIELD_SENSITIVITY
@@ -136,10 +142,14 @@ def shared_field_label(name: str) -> str:
 def agreement_shared(agreement: SharingAgreement) -> dict[str, list[str]]:
     """What an agreement shares, in words: its classes and its fields."""
     classes = dict(SENSITIVITY_CHOICES)
+    purposes = dict(PURPOSE_CHOICES)
     return {
         "classes": [str(classes.get(code, code)) for code in agreement.sensitivity_classes],
         "fields": [shared_field_label(name) for name in agreement.fields],
-        "purposes": [audit_text.purpose_label(code) for code in agreement.purposes],
+        "purposes": [
+            str(purposes[code]) if code in purposes else audit_text.purpose_label(code)
+            for code in agreement.purposes
+        ],
     }
 
 
