@@ -88,7 +88,8 @@ def test_the_export_is_a_job_and_its_file_is_sealed_with_the_password(
     entry = AuditEntry.objects.get(action="export")
     assert entry.username == "protection" and "given_name" in entry.changed_fields
     note = Notification.objects.get(recipient=protection, kind="privacy.export_ready")
-    assert note.reference == str(export.pk) and note.link == f"/privacy/exports/{export.pk}/"
+    assert note.reference == f"EX-{str(export.pk)[:8].upper()}"  # short, no personal data
+    assert note.link == f"/privacy/exports/{export.pk}/"
 
 
 def test_a_weak_or_mismatched_password_is_refused_and_nothing_is_queued(world: Any) -> None:

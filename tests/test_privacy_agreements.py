@@ -53,7 +53,8 @@ def test_an_ended_agreement_gates_nothing(world: Any) -> None:
     actions.agreement_end(user=world.user("admin"), agreement=signed)
     assert active_agreement(world.cma, world.ngo, "referral") is None
     signed.refresh_from_db()
-    assert signed.status == "ended" and signed.ends_on < timezone.localdate()
+    assert signed.status == "ended" and signed.ended_on == timezone.localdate()
+    assert (signed.starts_on, signed.ends_on) == (date(2020, 1, 1), date(2099, 1, 1))
 
 
 def test_an_outside_recipient_is_named_with_its_kind(world: Any) -> None:
@@ -70,12 +71,14 @@ def test_an_outside_recipient_is_named_with_its_kind(world: Any) -> None:
 def test_transfers_to_the_authorities_of_the_country_of_origin_are_refused_by_default(
     world: Any,
 ) -> None:
-    agreement(
-        world,
-        to_organisation=None,
-        recipient_name="Embassy of the country of origin",
-        recipient_kind=RecipientKind.ORIGIN_AUTHORITIES,
-    )
+    with override_settings(SALAMA_ALLOW_TRANSFER_TO_ORIGIN_AUTHORITIES=True):
+        agreement(
+            world,
+            to_organisation=None,
+            recipient_name="Embassy of the country of origin",
+            recipient_kind=RecipientKind.ORIGIN_AUTHORITIES,
+        )
+    # Recorded while a deployment allowed it, then the setting was removed.
     assert (
         active_agreement(world.cma, "Embassy of the country of origin", "referral", on=TODAY)
         is None
@@ -134,7 +137,9 @@ def test_administrators_manage_agreements_on_their_page(world: Any) -> None:
     other = signed_in(world.user("admin_hop"))
     assert "Head of office" not in other.get("/privacy/agreements/").content.decode()
     assert other.post(f"/privacy/agreements/{signed.pk}/end/").status_code == 404
-    assert admin.post(f"/privacy/agreements/{signed.pk}/end/").status_code == 302
+    assert (
+        admin.post(f"/privacy/agreements/{signed.pk}/end/", {"confirm": "yes"}).status_code == 302
+    )
     assert active_agreement(world.cma, world.un, "tracing") is None
     bad = admin.post("/privacy/agreements/new/", {"from_organisation": world.cma.pk})
     assert bad.status_code == 400 and SharingAgreement.objects.count() == 1

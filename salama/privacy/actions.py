@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from salama.audit.actions import audit_record
@@ -45,7 +46,7 @@ from salama.screening.models import Alert, Attachment, Screening, Submission
 FILE_PASSWORD_MIN_LENGTH = 12
 FILE_PASSWORD_VALIDATORS: list[dict[str, Any]] = [
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "salama.privacy.passwords.FileMinimumLengthValidator",
         "OPTIONS": {"min_length": FILE_PASSWORD_MIN_LENGTH},
     },
     {"NAME": "salama.core.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 64}},
@@ -62,7 +63,11 @@ class ExportError(ValueError):
 
 
 class AgreementError(ValueError):
-    pass
+    """A refused agreement; `field` names the form field the problem is in."""
+
+    def __init__(self, message: Any, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def check_file_password(password: str) -> None:
@@ -191,7 +196,7 @@ def export_seal(
         recipients=[export.user],
         kind="privacy.export_ready",
         subject=_("Your file is ready to download"),
-        reference=str(export.pk),
+        reference=export.reference,
         link=f"/privacy/exports/{export.pk}/",
     )
     return export
@@ -258,6 +263,18 @@ def exports_delete_expired(*, now: Any = None) -> int:
 
 _PURPOSES = {code for code, _label in PURPOSE_CHOICES}
 _CLASSES = {code for code, _label in SENSITIVITY_CHOICES}
+ORIGIN_REFUSED = _(
+    "Transfers to the authorities of the country of origin are refused on this server: "
+    "they can put people who fled at risk. Only a deployment that sets "
+    "SALAMA_ALLOW_TRANSFER_TO_ORIGIN_AUTHORITIES may record such an agreement."
+)
+
+
+def unknown_fields_message(unknown: list[str]) -> str:
+    return gettext(
+        "Not a field of the records: %(names)s. Write the field names as the registry "
+        "names them, one per line (for example given_name, family_name, phone)."
+    ) % {"names": ", ".join(unknown)}
 
 
 @transaction.atomic
@@ -279,24 +296,38 @@ def agreement_create(
     if not (core_access.is_system_administrator(user) or from_organisation.pk in administered):
         raise PermissionDenied
     recipient_name = recipient_name.strip()
+    fields = list(dict.fromkeys(f.strip() for f in fields if f.strip()))
     if recipient_kind not in RecipientKind.values:
-        raise AgreementError(_("Choose the kind of recipient."))
+        raise AgreementError(_("Choose the kind of recipient."), "recipient_kind")
+    if (
+        recipient_kind == RecipientKind.ORIGIN_AUTHORITIES
+        and not selectors.origin_transfers_allowed()
+    ):
+        raise AgreementError(ORIGIN_REFUSED, "recipient_kind")
     if (to_organisation is None) == (not recipient_name):
         raise AgreementError(
             _("Name the recipient: an organisation in Salama or another recipient, not both.")
         )
     if to_organisation is not None and to_organisation.pk == from_organisation.pk:
-        raise AgreementError(_("An organisation needs no agreement with itself."))
+        raise AgreementError(
+            _("An organisation needs no agreement with itself."), "to_organisation"
+        )
     if not purposes or not set(purposes) <= _PURPOSES:
-        raise AgreementError(_("Choose at least one purpose."))
+        raise AgreementError(_("Choose at least one purpose."), "purposes")
     if not set(sensitivity_classes) <= _CLASSES:
-        raise AgreementError(_("Choose sensitivity classes from the list."))
+        raise AgreementError(_("Choose sensitivity classes from the list."), "sensitivity_classes")
+    unknown = selectors.unknown_fields(fields)
+    if unknown:
+        raise AgreementError(unknown_fields_message(unknown), "field_list")
     if not sensitivity_classes and not fields:
-        raise AgreementError(_("Say what is shared: sensitivity classes or fields."))
+        raise AgreementError(
+            _("Say what is shared: at least one sensitivity class or one field."),
+            "sensitivity_classes",
+        )
     if ends_on < starts_on:
-        raise AgreementError(_("The end comes before the start."))
+        raise AgreementError(_("The end comes before the start."), "ends_on")
     if not signatory.strip():
-        raise AgreementError(_("Name who signed the agreement."))
+        raise AgreementError(_("Name who signed the agreement."), "signatory")
     agreement = SharingAgreement.objects.create(
         from_organisation=from_organisation,
         to_organisation=to_organisation,
@@ -304,7 +335,7 @@ def agreement_create(
         recipient_kind=recipient_kind,
         purposes=sorted(set(purposes)),
         sensitivity_classes=sorted(set(sensitivity_classes)),
-        fields=list(dict.fromkeys(f.strip() for f in fields if f.strip())),
+        fields=fields,
         starts_on=starts_on,
         ends_on=ends_on,
         signatory=signatory.strip(),
@@ -321,25 +352,25 @@ def agreement_create(
 
 
 @transaction.atomic
-def agreement_end(*, user: Any, agreement: SharingAgreement) -> SharingAgreement:
-    """End an agreement now: no transfer under it from today on."""
+def agreement_end(*, user: Any, agreement: SharingAgreement, now: Any = None) -> SharingAgreement:
+    """End an agreement now: no transfer under it from today on. The signed
+    period is kept; the day it ended and who ended it are recorded beside it."""
     agreement = SharingAgreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.status == SharingAgreement.Status.ENDED:
         raise AgreementError(_("This agreement has already ended."))
-    today = timezone.localdate()
+    now = now or timezone.now()
     agreement.status = SharingAgreement.Status.ENDED
     agreement.ended_by = user
-    agreement.ended_at = timezone.now()
-    agreement.ends_on = min(agreement.ends_on, today - timedelta(days=1))
-    agreement.starts_on = min(agreement.starts_on, agreement.ends_on)
-    agreement.save()
+    agreement.ended_at = now
+    agreement.ended_on = timezone.localdate(now)
+    agreement.save(update_fields=["status", "ended_by", "ended_at", "ended_on"])
     audit_record(
         user=user,
         action="change",
         purpose="accountability",
         model="privacy.SharingAgreement",
         record_id=agreement.pk,
-        changed_fields=["status", "ends_on"],
+        changed_fields=["status", "ended_on"],
     )
     return agreement
 

@@ -11,7 +11,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from salama.core.models import Organisation
-from salama.privacy.actions import FILE_PASSWORD_MIN_LENGTH, check_file_password
+from salama.privacy import selectors
+from salama.privacy.actions import (
+    FILE_PASSWORD_MIN_LENGTH,
+    ORIGIN_REFUSED,
+    check_file_password,
+    unknown_fields_message,
+)
 from salama.privacy.models import PURPOSE_CHOICES, SENSITIVITY_CHOICES, RecipientKind
 
 LANGUAGE_CHOICES = [("ar", "العربية"), ("fr", "Français"), ("en", "English")]
@@ -84,12 +90,23 @@ class AgreementForm(forms.Form):
         choices=SENSITIVITY_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         required=False,
+        help_text=_(
+            "Every field of a person's records has one class. Public: names of sites and "
+            "organisations, nothing about a person. Personal: who the person is: names, "
+            "sex, age and date of birth, registration numbers, household, languages, legal "
+            "bases. Sensitive: where they come from and how to find them: nationality, "
+            "origin, phone, shelter, identity documents. Highly sensitive: specific needs, "
+            "screening answers and results, alerts and referrals, field submissions."
+        ),
     )
     field_list = forms.CharField(
         label=_("Fields shared (one per line)"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        help_text=_("Instead of, or as well as, whole sensitivity classes."),
+        help_text=_(
+            "Instead of, or as well as, whole sensitivity classes: field names as the "
+            "registry names them, for example given_name, family_name, phone, sex."
+        ),
     )
     starts_on = forms.DateField(
         label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"})
@@ -105,13 +122,32 @@ class AgreementForm(forms.Form):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = organisations if organisations is not None else Organisation.objects.none()
 
+    def clean_recipient_kind(self) -> str:
+        kind = str(self.cleaned_data.get("recipient_kind") or "")
+        if kind == RecipientKind.ORIGIN_AUTHORITIES and not selectors.origin_transfers_allowed():
+            raise ValidationError(ORIGIN_REFUSED)
+        return kind
+
     def clean_field_list(self) -> list[str]:
         text = str(self.cleaned_data.get("field_list") or "")
-        return [line.strip() for line in text.splitlines() if line.strip()]
+        names = list(dict.fromkeys(line.strip() for line in text.splitlines() if line.strip()))
+        unknown = selectors.unknown_fields(names)
+        if unknown:
+            raise ValidationError(unknown_fields_message(unknown))
+        return names
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         starts, ends = data.get("starts_on"), data.get("ends_on")
         if isinstance(starts, date) and isinstance(ends, date) and ends < starts:
             self.add_error("ends_on", _("The end comes before the start."))
+        if (
+            "field_list" in data
+            and not data.get("sensitivity_classes")
+            and not data.get("field_list")
+        ):
+            self.add_error(
+                "sensitivity_classes",
+                _("Say what is shared: at least one sensitivity class or one field."),
+            )
         return data

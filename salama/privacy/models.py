@@ -57,6 +57,11 @@ class ExportFile(models.Model):
         return str(self.pk)
 
     @property
+    def reference(self) -> str:
+        """A short reference to quote (no personal data): EX- and the id's start."""
+        return f"EX-{str(self.pk)[:8].upper()}"
+
+    @property
     def filename(self) -> str:
         prefix = "salama-registry" if self.kind == self.Kind.REGISTRY else "salama-own-data"
         return f"{prefix}-{str(self.pk)[:8]}.zip"
@@ -122,6 +127,9 @@ class SharingAgreement(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     ended_at = models.DateTimeField(null=True, blank=True)
+    # The day an agreement was ended early: it is not in force from that day on.
+    # The signed period (starts_on, ends_on) is kept as it was agreed.
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
 
     class Meta:
         ordering = ["-starts_on", "-created_at"]

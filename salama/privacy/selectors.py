@@ -5,6 +5,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -14,9 +15,16 @@ from salama.audit.models import AuditEntry
 from salama.core.models import Membership, Organisation
 from salama.lib.screening.needs import need_name
 from salama.privacy import access
-from salama.privacy.models import ExportFile, RecipientKind, SharingAgreement
+from salama.privacy.models import (
+    PURPOSE_CHOICES,
+    SENSITIVITY_CHOICES,
+    ExportFile,
+    RecipientKind,
+    SharingAgreement,
+)
 from salama.registry import audit_text
 from salama.registry.models import Person
+from salama.registry.sensitivity import FIELD_SENSITIVITY
 from salama.screening import catalogue
 from salama.screening.models import Screening
 from salama.screening.results import Teller, told
@@ -42,6 +50,11 @@ def exports_due_for_deletion(now: Any = None) -> QuerySet[ExportFile]:
     return ExportFile.objects.filter(expires_at__lte=now).exclude(status=ExportFile.Status.DELETED)
 
 
+def closed_person_days() -> int:
+    """How long a closed file is kept before retention deletes it."""
+    return max(1, int(settings.SALAMA_RETENTION_CLOSED_PERSON_DAYS))
+
+
 def origin_transfers_allowed() -> bool:
     return bool(settings.SALAMA_ALLOW_TRANSFER_TO_ORIGIN_AUTHORITIES)
 
@@ -59,9 +72,10 @@ def active_agreement(
     of origin are refused even under an agreement unless the deployment sets
     SALAMA_ALLOW_TRANSFER_TO_ORIGIN_AUTHORITIES."""
     on = on or timezone.localdate()
+    # An agreement ended early is not in force from the day it was ended.
     agreements = SharingAgreement.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=on),
         from_organisation=from_org,
-        status=SharingAgreement.Status.ACTIVE,
         starts_on__lte=on,
         ends_on__gte=on,
     )
@@ -79,6 +93,64 @@ def active_agreement(
         if purpose in agreement.purposes:
             return agreement
     return None
+
+
+# The records about a person whose fields an agreement may name, in the order
+# a bare field name is looked up ("phone" is the person's phone).
+SHAREABLE_MODELS = (
+    "registry.Person",
+    "registry.Household",
+    "registry.IdentityDocument",
+    "registry.LegalBasis",
+    "screening.Screening",
+    "screening.Alert",
+    "screening.Submission",
+    "screening.Attachment",
+)
+
+
+def _shareable_model(name: str) -> tuple[str, str] | None:
+    """(model, field) of a field name an agreement names: "given_name" or
+    "registry.Person.given_name"; None if no record has it."""
+    if name.count(".") == 2:
+        model, _sep, field = name.rpartition(".")
+        known = model in SHAREABLE_MODELS and field in FIELD_SENSITIVITY.get(model, {})
+        return (model, field) if known else None
+    for model in SHAREABLE_MODELS:
+        if name in FIELD_SENSITIVITY[model]:
+            return model, name
+    return None
+
+
+def unknown_fields(names: list[str]) -> list[str]:
+    """The names that are no field of the records about a person."""
+    return [name for name in names if _shareable_model(name) is None]
+
+
+def shared_field_label(name: str) -> str:
+    """A field an agreement names, in the reader's language."""
+    found = _shareable_model(name)
+    if found is None:
+        return name
+    model, field = found
+    label = getattr(apps.get_model(model)._meta.get_field(field), "verbose_name", field)
+    if model == "registry.Person":
+        return str(label)
+    return f"{label} ({audit_text.model_label(model)})"
+
+
+def agreement_shared(agreement: SharingAgreement) -> dict[str, list[str]]:
+    """What an agreement shares, in words: its classes and its fields."""
+    classes = dict(SENSITIVITY_CHOICES)
+    purposes = dict(PURPOSE_CHOICES)
+    return {
+        "classes": [str(classes.get(code, code)) for code in agreement.sensitivity_classes],
+        "fields": [shared_field_label(name) for name in agreement.fields],
+        "purposes": [
+            str(purposes[code]) if code in purposes else audit_text.purpose_label(code)
+            for code in agreement.purposes
+        ],
+    }
 
 
 # What the file a person receives contains, field by field of their record.

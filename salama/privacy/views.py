@@ -9,6 +9,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from salama.core import access as core_access
@@ -16,10 +17,16 @@ from salama.core.decorators import staff_page
 from salama.core.roles import Perm
 from salama.privacy import access, actions, selectors
 from salama.privacy.forms import AgreementForm, FilePasswordForm, SubjectAccessForm, SubjectFindForm
-from salama.privacy.models import ExportFile, FileClosure
+from salama.privacy.models import ExportFile, FileClosure, RecipientKind
 from salama.registry.selectors import paginate
 
 GET_POST = require_http_methods(["GET", "POST"])
+ORIGIN_WARNING = gettext_lazy(
+    "This agreement allows transfers to the authorities of the country of origin, which "
+    "this server permits (SALAMA_ALLOW_TRANSFER_TO_ORIGIN_AUTHORITIES). Such transfers "
+    "can put people who fled at risk: share only what the agreement names, and only "
+    "what each person agreed to."
+)
 
 
 def _follow(export: ExportFile) -> HttpResponse:
@@ -35,6 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "can_subject_access": core_access.has_perm(request.user, Perm.SUBJECT_ACCESS),
         "can_agree": core_access.has_perm(request.user, Perm.ADMINISTER),
         "export_days": selectors.export_days(),
+        "sees_alerts": core_access.has_perm(request.user, Perm.AUDIT_VIEW),
     }
     if not any(v for k, v in context.items() if k.startswith("can_")):
         raise Http404
@@ -138,6 +146,7 @@ def subject_detail(request: HttpRequest, pk: str) -> HttpResponse:
         "preferred": preferred,
         "closure": FileClosure.objects.filter(person=person).first(),
         "reasons": FileClosure.Reason.choices,
+        "retention_days": selectors.closed_person_days(),
     }
     return render(
         request, "privacy/subject_detail.html", context, status=400 if form.errors else 200
@@ -147,12 +156,27 @@ def subject_detail(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 @staff_page
 def subject_close(request: HttpRequest, pk: str) -> HttpResponse:
-    """Close a person's file: their record is deleted once the retention period passes."""
+    """Close a person's file: their record is deleted once the retention period
+    passes. The first POST shows what closing does; only the second, carrying
+    the explicit confirmation, closes it."""
     if not core_access.has_perm(request.user, Perm.SUBJECT_ACCESS):
         raise Http404
     person = access.get_subject(request.user, pk, audit=False)
+    reason = request.POST.get("reason", "")
+    if request.POST.get("confirm") != "yes":
+        reasons = dict(FileClosure.Reason.choices)
+        if reason not in reasons:
+            messages.error(request, _("Choose why the file is closed."))
+            return redirect("privacy_subject", pk=person.pk)
+        context = {
+            "person": person,
+            "reason": reason,
+            "reason_label": reasons[reason],
+            "retention_days": selectors.closed_person_days(),
+        }
+        return render(request, "privacy/subject_close.html", context)
     try:
-        actions.file_close(user=request.user, person=person, reason=request.POST.get("reason", ""))
+        actions.file_close(user=request.user, person=person, reason=reason)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("privacy_subject", pk=person.pk)
@@ -179,8 +203,9 @@ def _administrator(request: HttpRequest) -> None:
 @staff_page
 def agreement_list(request: HttpRequest) -> HttpResponse:
     _administrator(request)
+    agreements = access.agreements_for(request.user).select_related("ended_by")
     context = {
-        "agreements": access.agreements_for(request.user),
+        "rows": [{"a": a, **selectors.agreement_shared(a)} for a in agreements],
         "origin_allowed": selectors.origin_transfers_allowed(),
     }
     return render(request, "privacy/agreement_list.html", context)
@@ -209,19 +234,29 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
                 signatory=data["signatory"],
             )
         except actions.AgreementError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         else:
             messages.success(request, _("The agreement is recorded."))
+            if data["recipient_kind"] == RecipientKind.ORIGIN_AUTHORITIES:
+                messages.warning(request, ORIGIN_WARNING)
             return redirect("privacy_agreements")
     status = 400 if form.errors else 200
-    return render(request, "privacy/agreement_form.html", {"form": form}, status=status)
+    context = {"form": form, "origin_allowed": selectors.origin_transfers_allowed()}
+    return render(request, "privacy/agreement_form.html", context, status=status)
 
 
-@require_POST
+@GET_POST
 @staff_page
 def agreement_end(request: HttpRequest, pk: str) -> HttpResponse:
+    """Ending an agreement is asked for on a page of its own: only a POST
+    carrying the explicit confirmation ends it."""
     _administrator(request)
     agreement = access.get_agreement_to_manage(request.user, pk)
+    confirmed = request.method == "POST" and request.POST.get("confirm") == "yes"
+    if not confirmed:
+        context = {"a": agreement, **selectors.agreement_shared(agreement)}
+        status = 400 if request.method == "POST" else 200
+        return render(request, "privacy/agreement_end.html", context, status=status)
     try:
         actions.agreement_end(user=request.user, agreement=agreement)
     except actions.AgreementError as exc:

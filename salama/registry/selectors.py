@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from salama.core import access as core_access
 from salama.core.fields import decrypt_fresh, encrypt
-from salama.core.roles import Role
+from salama.core.roles import Perm, Role
 from salama.lib.masking import MASK
 from salama.registry import access, matching
 from salama.registry.forms import NAME_PARTS
@@ -221,3 +221,16 @@ def comparison(user: Any, left: Person, right: Person) -> list[dict[str, Any]]:
     shown = masked_for_list(user, [left, right])
     a, b = _facts(shown[0]), _facts(shown[1])
     return [{"label": k, "left": a[k], "right": b[k], "differs": a[k] != b[k]} for k in a]
+
+
+def audit_readable_user_ids(viewer: Any, user_ids: set[int]) -> set[int]:
+    """Of `user_ids`, the users whose whole audit trail `viewer` may read (the
+    data-protection page of a reader): members of an organisation in which the
+    viewer holds Perm.AUDIT_VIEW; every user for a system administrator."""
+    if not core_access.has_perm(viewer, Perm.AUDIT_VIEW):
+        return set()
+    users = get_user_model().objects.filter(pk__in=user_ids)
+    if not core_access.is_system_administrator(viewer):
+        organisations = core_access.organisation_ids_with(viewer, Perm.AUDIT_VIEW)
+        users = users.filter(memberships__organisation_id__in=organisations)
+    return set(users.values_list("pk", flat=True))

@@ -144,7 +144,15 @@ def person_delete(request: HttpRequest, pk: str) -> HttpResponse:
 def person_access_log(request: HttpRequest, pk: str) -> HttpResponse:
     person, entries = access.person_access_log(request.user, pk)
     page = selectors.paginate(entries, request.GET.get("page"), 50)
-    return render(request, "registry/person_access_log.html", {"person": person, "page": page})
+    # Each reader's name links to everything they did (the data-protection
+    # page privacy_reader) where the viewer may open it.
+    user_ids = {e.user_id for e in page if e.user_id is not None}
+    context = {
+        "person": person,
+        "page": page,
+        "reader_ids": selectors.audit_readable_user_ids(request.user, user_ids),
+    }
+    return render(request, "registry/person_access_log.html", context)
 
 
 @staff_page

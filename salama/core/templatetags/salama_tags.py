@@ -5,6 +5,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from salama.core import access
+from salama.core.models import ApiToken
 from salama.lib.masking import is_survivor, masked
 
 register = template.Library()
@@ -78,3 +79,10 @@ def site_name(site: Any) -> str:
     if site is None or site == "":
         return ""
     return str(site.name_in(get_language() or "en"))
+
+
+@register.filter
+def token_scopes(scopes: Any) -> str:
+    """An API token's scopes in words ("Read records"), not their codes."""
+    labels = dict(ApiToken.Scope.choices)
+    return ", ".join(str(labels.get(code, code)) for code in scopes or [])

@@ -33,6 +33,11 @@ def audit_purpose(code: str) -> str:
 
 
 @register.filter
+def audit_model(code: str) -> str:
+    return audit_text.model_label(code)
+
+
+@register.filter
 def field_labels(names: list[str]) -> str:
     return audit_text.field_labels(list(names or []))
 
