@@ -40,6 +40,8 @@ def _worker_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env["PYTHONPATH"] = str(ROOT)  # the workers import this module's handler
     env.pop("DJANGO_SETTINGS_MODULE", None)  # `salama` uses the production settings
+    # Set for the browser tests only; the production checks refuse it (async.E001).
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(extra)
     return env
 
