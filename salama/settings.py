@@ -281,7 +281,7 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "salama.core.passwords.TranslatedMinimumLengthValidator",
         "OPTIONS": {"min_length": 8},
     },
     {"NAME": "salama.core.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 64}},

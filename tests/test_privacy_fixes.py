@@ -299,3 +299,14 @@ def test_the_file_ready_notification_has_a_short_reference_and_an_open_button(
     assert note.reference.startswith("EX-") and len(note.reference) == 11
     page = client.get("/notifications/").content.decode()
     assert note.reference in page and "Open the record" not in page
+
+
+def test_login_password_messages_are_in_the_page_language_too(world: Any) -> None:
+    """The same Django wording had no Arabic for login passwords (field
+    passwords and new users in administration)."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.utils import translation
+
+    with translation.override("ar"), pytest.raises(ValidationError) as refused:
+        validate_password("Ab1!x")
+    assert not any("too short" in m for m in refused.value.messages)

@@ -46,7 +46,7 @@ from salama.screening.models import Alert, Attachment, Screening, Submission
 FILE_PASSWORD_MIN_LENGTH = 12
 FILE_PASSWORD_VALIDATORS: list[dict[str, Any]] = [
     {
-        "NAME": "salama.privacy.passwords.FileMinimumLengthValidator",
+        "NAME": "salama.core.passwords.TranslatedMinimumLengthValidator",
         "OPTIONS": {"min_length": FILE_PASSWORD_MIN_LENGTH},
     },
     {"NAME": "salama.core.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 64}},
