@@ -395,6 +395,7 @@ FIELD_SENSITIVITY["privacy.SharingAgreement"] = {
             "status",
             "created_at",
             "ended_at",
+            "ended_on",
         ],
         PUBLIC,
     ),
