@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Q, QuerySet, When
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -27,6 +27,7 @@ from salama.registry.models import (
     Household,
     IdentityDocument,
     ImportJob,
+    LegalBasis,
     Person,
     PersonRevision,
 )
@@ -84,16 +85,19 @@ def get_person(
     scope = _scope(user, perm, "household__registered_by")
     if scope is None:
         raise Http404
+    purpose = core_access.purpose(user)
+    # Whether a legal basis exists for the purpose, asked in the same query.
+    has_basis = Exists(LegalBasis.objects.filter(person=OuterRef("pk"), purpose=purpose))
     person = (
         Person.objects.filter(scope)
         .select_related("household", "household__site")
         .filter(pk=core_access.record_uuid(pk))
+        .annotate(basis_for_purpose=has_basis)
         .first()
     )
     if person is None:
         raise Http404
-    purpose = core_access.purpose(user)
-    if not person.legal_bases.filter(purpose=purpose).exists():
+    if not person.basis_for_purpose:
         raise NoLegalBasis(purpose)
     if audit and perm == Perm.PERSON_VIEW:
         audit_record(
