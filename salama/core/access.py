@@ -67,15 +67,24 @@ def site_scope(
             continue
         mine = Q(**{organisation_field: m.organisation_id})
         if registry_owner:
-            mine |= _under(path_field, _registry_paths(m.organisation_id))
+            mine |= _under(path_field, _registry_paths(user, m.organisation_id))
         scopes.append(_under(path_field, (s.path for s in m.sites.all())) & mine)
     return reduce(or_, scopes) if scopes else None
 
 
-def _registry_paths(organisation_id: int) -> list[str]:
-    return list(
-        Site.objects.filter(registry_owner_id=organisation_id).values_list("path", flat=True)
-    )
+def _registry_paths(user: Any, organisation_id: int) -> list[str]:
+    """The camps whose registry the organisation keeps, read once per user object
+    (that is, per request, like the memberships): a person's page asks for the
+    scope of several changes (edit, merge) that each need them."""
+    cached: dict[int, list[str]] | None = getattr(user, "_salama_registry_paths", None)
+    if cached is None:
+        cached = {}
+        user._salama_registry_paths = cached
+    if organisation_id not in cached:
+        cached[organisation_id] = list(
+            Site.objects.filter(registry_owner_id=organisation_id).values_list("path", flat=True)
+        )
+    return cached[organisation_id]
 
 
 def purpose(user: Any) -> str:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from salama.core.actions import site_create, user_create
+from salama.core.database import refresh_planner_statistics
 from salama.core.models import Organisation, Site
 from salama.core.roles import Role
 from salama.lib.synthetic import Generator, SyntheticPerson
@@ -162,6 +163,7 @@ def load_demo(*, residents: int = 2000, seed: int = 73171) -> list[tuple[str, st
         count += len(household.members)
     _register_again(generator, adults[: max(2, residents // 100)], admin, orgs["CMA"], bases, today)
     _screen_some(generator, logins)
+    refresh_planner_statistics()  # thousands of rows just written
     return logins
 
 
