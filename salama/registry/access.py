@@ -293,3 +293,12 @@ def find_person_by_number(user: Any, number: str, perm: Perm) -> Person | None:
             record_id=found.pk,
         )
     return found
+
+
+def with_document(number: str) -> Q:
+    """A filter on persons: those holding a document with this number (to be
+    applied to a queryset of persons_for, which scopes it). A subquery, not a join: a
+    join would repeat a person once per document, and the DISTINCT that undoes
+    it sorts every matching row, all columns, before a page can be cut."""
+    holders = IdentityDocument.objects.filter(number__iexact=number).values("person_id")
+    return Q(pk__in=holders)

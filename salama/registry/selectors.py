@@ -16,7 +16,7 @@ from salama.lib.masking import MASK
 from salama.registry import access, matching
 from salama.registry.forms import NAME_PARTS
 from salama.registry.households import site_path_ancestors
-from salama.registry.models import Household, IdentityDocument, Person
+from salama.registry.models import Household, Person
 
 PAGE_SIZE = 25
 
@@ -26,14 +26,6 @@ def registry_counts(user: Any) -> dict[str, int]:
         "households": access.households_for(user).count(),
         "persons": access.persons_for(user).count(),
     }
-
-
-def _with_document(number: str) -> Q:
-    """Persons holding a document with this number. A subquery, not a join: a
-    join would repeat a person once per document, and the DISTINCT that undoes
-    it sorts every matching row, all columns, before a page can be cut."""
-    holders = IdentityDocument.objects.filter(number__iexact=number).values("person_id")
-    return Q(pk__in=holders)
 
 
 def person_search(user: Any, query: str = "") -> QuerySet[Person]:
@@ -48,7 +40,7 @@ def person_search(user: Any, query: str = "") -> QuerySet[Person]:
         by_name = Q()
         for part in NAME_PARTS:
             by_name |= Q(**{f"{part}__icontains": word})
-        match = Q(registration_number__iexact=word) | _with_document(word)
+        match = Q(registration_number__iexact=word) | access.with_document(word)
         persons = persons.filter(match | (by_name & names_searchable))
     return persons.order_by("registration_number")
 
@@ -61,7 +53,7 @@ def number_hits(user: Any, text: str) -> list[Person]:
         return []
     by_document = Q()
     for word in words:
-        by_document |= _with_document(word)
+        by_document |= access.with_document(word)
     found = access.persons_for(user).filter(Q(registration_number__in=words) | by_document)
     return list(found.select_related("household__site")[:20])
 
