@@ -23,6 +23,7 @@ from salama.privacy.models import (
     SharingAgreement,
 )
 from salama.registry import audit_text
+from salama.registry.forms import NAME_PARTS
 from salama.registry.models import Person
 from salama.registry.sensitivity import FIELD_SENSITIVITY
 from salama.screening import catalogue
@@ -156,14 +157,7 @@ def agreement_shared(agreement: SharingAgreement) -> dict[str, list[str]]:
 # What the file a person receives contains, field by field of their record.
 PERSON_FIELDS = (
     "registration_number",
-    "given_name",
-    "father_name",
-    "grandfather_name",
-    "family_name",
-    "given_name_latin",
-    "father_name_latin",
-    "grandfather_name_latin",
-    "family_name_latin",
+    *NAME_PARTS,
     "sex",
     "birth_date",
     "birth_date_estimated",

@@ -253,19 +253,25 @@ def _page_size() -> Any:
     return Query(25, ge=1, le=MAX_PAGE_SIZE)
 
 
+def _refuse_search_in_url(request: HttpRequest, search_path: str) -> None:
+    """Names and shelters (addresses) never go in a URL, where server and proxy
+    logs keep them: a `q` on a list answers 400 naming where to send it."""
+    if "q" in request.GET:
+        raise ApiError(
+            "invalid",
+            f"Searches do not go in URLs: send them as POST {search_path}.",
+            400,
+            [{"field": "q", "message": "not accepted in a URL"}],
+        )
+
+
 @router.get("/persons", response=answers({200: PersonPage}), summary="List persons")
 def list_persons(request: HttpRequest, page: int = _page(), page_size: int = _page_size()) -> Any:
     """Everyone in your scope, page by page. Names never go in a URL (they
     would stay in server and proxy logs): search with POST /persons/search.
     A `q` here answers 400."""
     _need(request, Perm.PERSON_VIEW)
-    if "q" in request.GET:
-        raise ApiError(
-            "invalid",
-            "Names do not go in URLs: send the search as POST /api/v1/persons/search.",
-            400,
-            [{"field": "q", "message": "not accepted in a URL"}],
-        )
+    _refuse_search_in_url(request, "/api/v1/persons/search")
     persons = selectors.person_search(request.user, "")
     shown = partial(selectors.masked_for_list, request.user)
     return _page_of(persons, page, page_size, shown, reader=request.user)
@@ -473,13 +479,7 @@ def list_households(
     """Every household in your scope, page by page. A shelter can be an address,
     so searches go in a body: POST /households/search. A `q` here answers 400."""
     _need(request, Perm.HOUSEHOLD_VIEW)
-    if "q" in request.GET:
-        raise ApiError(
-            "invalid",
-            "Searches do not go in URLs: send them as POST /api/v1/households/search.",
-            400,
-            [{"field": "q", "message": "not accepted in a URL"}],
-        )
+    _refuse_search_in_url(request, "/api/v1/households/search")
     households = selectors.household_search(request.user, "")
     return _page_of(households, page, page_size, reader=request.user)
 
