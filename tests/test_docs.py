@@ -53,6 +53,19 @@ PERM_DESCRIPTIONS = {
     Perm.SUBJECT_ACCESS: (
         "answer a person's request for their own data (one encrypted file) and close their file"
     ),
+    Perm.TRACING_VIEW: "see the missing-persons desk's cases of its organisation",
+    Perm.TRACING_REPORT: "take a missing or found person report at the desk",
+    Perm.TRACING_ACT: (
+        "work a tracing case: actions, sightings, candidates, status, handing over to authorities"
+    ),
+    Perm.TRACING_DESK: "keep a site's desk: its place and hours, the duty roster, the printed notice",
+    Perm.PRESENCE_RECORD: (
+        "record roll calls and distributions (scan household cards, search, import a list)"
+    ),
+    Perm.ABSENCE_VIEW: "see absence alerts (people not seen at presence checks)",
+    Perm.ABSENCE_RESOLVE: (
+        "resolve an absence alert: confirm safe, dismiss with a reason, or open a missing report"
+    ),
     Perm.ADMINISTER: (
         "manage organisations, sites, users, memberships, two-factor devices, field passwords, "
         "API tokens and background jobs"

@@ -54,6 +54,17 @@ class Perm(StrEnum):
     SUBMISSION_REVIEW = "submission.review"
     # A person's request for all the data held about them (PROTECTION.md 18).
     SUBJECT_ACCESS = "subject.access"
+    # The missing-persons desk: tracing cases are case data of the desk's
+    # organisation (PROTECTION.md 7).
+    TRACING_VIEW = "tracing.view"
+    TRACING_REPORT = "tracing.report"
+    TRACING_ACT = "tracing.act"
+    # A site's desk: its place and hours, the duty roster, the printed notice.
+    TRACING_DESK = "tracing.desk"
+    # Roll calls and distributions: who was seen.
+    PRESENCE_RECORD = "presence.record"
+    ABSENCE_VIEW = "absence.view"
+    ABSENCE_RESOLVE = "absence.resolve"
     # Organisations, sites, users, devices and tokens (administrators only), and
     # the background jobs' page.
     ADMINISTER = "administer"
@@ -63,18 +74,28 @@ _READ = {Perm.PERSON_VIEW, Perm.HOUSEHOLD_VIEW}
 _WRITE = {Perm.PERSON_CREATE, Perm.PERSON_CHANGE, Perm.HOUSEHOLD_CREATE, Perm.HOUSEHOLD_CHANGE}
 # Screening and its alerts belong to protection work (purpose "protection").
 _SCREEN = {Perm.SCREENING_VIEW, Perm.SCREENING_CREATE, Perm.ALERT_VIEW, Perm.SUBMISSION_REVIEW}
+_TRACE = {
+    Perm.TRACING_VIEW,
+    Perm.TRACING_REPORT,
+    Perm.TRACING_ACT,
+    Perm.PRESENCE_RECORD,
+    Perm.ABSENCE_VIEW,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.REGISTRATION_OFFICER: frozenset(
-        _READ | _WRITE | {Perm.REGISTRY_IMPORT, Perm.PERSON_MERGE}
+        _READ | _WRITE | {Perm.REGISTRY_IMPORT, Perm.PERSON_MERGE, Perm.PRESENCE_RECORD}
     ),
-    Role.TRACING_OFFICER: frozenset(_READ),
+    Role.TRACING_OFFICER: frozenset(_READ | _TRACE),
     Role.CASEWORKER: frozenset(_READ | _SCREEN | {Perm.FIELD_SUBMIT}),
     Role.CIVIL_REGISTRAR: frozenset(_READ),
     # SEA complaints are walled off from the registry (PROTECTION.md 9).
     Role.PSEA_FOCAL_POINT: frozenset(),
     Role.PROTECTION_OFFICER: frozenset(
-        _READ | _SCREEN | {Perm.REGISTRY_EXPORT, Perm.AGGREGATE_VIEW}
+        _READ
+        | _SCREEN
+        | _TRACE
+        | {Perm.REGISTRY_EXPORT, Perm.AGGREGATE_VIEW, Perm.TRACING_DESK, Perm.ABSENCE_RESOLVE}
     ),
     # Analysts see aggregates only, never a record (PROTECTION.md 10).
     Role.ANALYST: frozenset({Perm.AGGREGATE_VIEW}),
