@@ -174,6 +174,7 @@ INSTALLED_APPS = [
     "salama.screening",
     "salama.administration",
     "salama.privacy",
+    "salama.tracing",
 ]
 
 MIDDLEWARE = [
@@ -383,6 +384,31 @@ SALAMA_RETENTION_SCREENING_DAYS = max(envint("SALAMA_RETENTION_SCREENING_DAYS", 
 SALAMA_RETENTION_SUBMISSION_DAYS = max(envint("SALAMA_RETENTION_SUBMISSION_DAYS", 90), 1)
 SALAMA_RETENTION_IMPORT_DAYS = max(envint("SALAMA_RETENTION_IMPORT_DAYS", 30), 1)
 SALAMA_RETENTION_CLOSED_PERSON_DAYS = max(envint("SALAMA_RETENTION_CLOSED_PERSON_DAYS", 2 * 365), 1)
+
+# --- Missing-persons desk (docs/tracing.md) ---
+# Minutes from a report to its first action, per urgency: an urgent case is
+# due at once. SALAMA_TRACING_FIRST_ACTION_MINUTES="urgent=0,high=60,normal=180,low=1440".
+SALAMA_TRACING_FIRST_ACTION_MINUTES = {
+    level: int(minutes)
+    for level, minutes in (
+        item.split("=", 1)
+        for item in envlist(
+            "SALAMA_TRACING_FIRST_ACTION_MINUTES", "urgent=0,high=60,normal=180,low=1440"
+        )
+    )
+}
+# Minutes after a missed first action until the protection officer, then (as
+# long again, at least 30) the site manager, is told: "urgent=15/30,high=0/60".
+SALAMA_TRACING_ESCALATION_MINUTES = {
+    level: (int(first), int(second))
+    for level, steps in (
+        item.split("=", 1)
+        for item in envlist(
+            "SALAMA_TRACING_ESCALATION_MINUTES", "urgent=15/30,high=0/60,normal=0/180,low=0/1440"
+        )
+    )
+    for first, second in [steps.split("/", 1)]
+}
 
 # --- Internationalisation ---
 LANGUAGE_CODE = "en"

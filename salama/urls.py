@@ -73,4 +73,6 @@ urlpatterns = [
     path("jobs/", include("salama.jobs.urls")),
     path("notifications/", include("salama.notifications.urls")),
     path("privacy/", include("salama.privacy.urls")),
+    path("tracing/", include("salama.tracing.urls")),
+    path("missing/", include("salama.tracing.urls_public")),
 ]

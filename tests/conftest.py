@@ -217,3 +217,14 @@ def empty_cache() -> Iterator[None]:
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def desk(world: World) -> Any:
+    """Amal's missing-persons desk, kept by the UN agency (the tracer's and
+    protection_un's organisation)."""
+    from salama.tracing.models import Desk
+
+    return Desk.objects.create(
+        site=world.amc, organisation=world.un, place="Block C, by the clinic", hours="08:00-17:00"
+    )

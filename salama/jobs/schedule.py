@@ -80,6 +80,13 @@ SCHEDULE: list[Entry] = [
         handler="salama.jobs.housekeeping.audit_checkpoint",
         every_minutes=15,
     ),
+    # A tracing case whose first action is overdue is escalated to the desk's
+    # protection officer, then to the site manager (docs/tracing.md).
+    Entry(
+        name="tracing.escalate",
+        handler="salama.tracing.jobs.escalate",
+        every_minutes=1,
+    ),
     # Bulk access (many people read within an hour, or an export) alerts the
     # data-protection officers of the reader's organisation (PROTECTION.md 17).
     Entry(

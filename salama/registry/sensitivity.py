@@ -292,6 +292,11 @@ PERSONAL_MODELS = (
     "Alert",
     "Submission",
     "Attachment",
+    "TracingCase",
+    "TracingReport",
+    "ReportPhoto",
+    "CaseCandidate",
+    "CaseAction",
 )
 
 
@@ -419,3 +424,97 @@ def exportable(model: str, names: tuple[str, ...]) -> tuple[str, ...]:
     highly sensitive fields never do."""
     classes = FIELD_SENSITIVITY[model]
     return tuple(name for name in names if classes[name] != HIGHLY_SENSITIVE)
+
+# The missing-persons desk (salama/tracing): a case and its reports are case
+# data of the desk's organisation; who is described, the circumstances, the
+# reporter and every note are encrypted (PROTECTION.md 25).
+ENCRYPTED_FIELDS["tracing.TracingCase"] = ("urgency_reasons",)
+ENCRYPTED_FIELDS["tracing.TracingReport"] = (
+    "person",
+    "last_seen",
+    "circumstances",
+    "circumstances_detail",
+    "reporter",
+)
+ENCRYPTED_FIELDS["tracing.ReportPhoto"] = ("data",)
+ENCRYPTED_FIELDS["tracing.CaseAction"] = ("note", "data")
+FIELD_SENSITIVITY["tracing.Desk"] = {
+    **dict.fromkeys(("id", "site", "organisation", "place", "hours", "searches", "public"), PUBLIC)
+}
+FIELD_SENSITIVITY["tracing.DutyShift"] = dict.fromkeys(
+    ("id", "desk", "user", "starts_at", "ends_at", "created_by"), PERSONAL
+)
+FIELD_SENSITIVITY["tracing.TracingCase"] = {
+    **dict.fromkeys(
+        (
+            "id",
+            "reference",
+            "site",
+            "site_path",
+            "organisation",
+            "assigned_to",
+            "opened_at",
+            "first_action_due",
+            "first_action_at",
+            "escalation",
+            "closed_at",
+            "counted",
+        ),
+        PERSONAL,
+    ),
+    **dict.fromkeys(
+        ("kind", "status", "urgency", "urgent", "disclosure", "sex", "age_group"), SENSITIVE
+    ),
+    "urgency_reasons": HIGHLY_SENSITIVE,
+    "person": HIGHLY_SENSITIVE,
+}
+FIELD_SENSITIVITY["tracing.TracingReport"] = {
+    **dict.fromkeys(
+        (
+            "id",
+            "reference",
+            "kind",
+            "channel",
+            "case",
+            "site_path",
+            "organisation",
+            "pin_failures",
+            "locked_until",
+            "created_by",
+            "created_at",
+            "duplicate_of",
+        ),
+        PERSONAL,
+    ),
+    "pin_hash": HIGHLY_SENSITIVE,
+    **dict.fromkeys(
+        (
+            "person",
+            "last_seen",
+            "circumstances",
+            "circumstances_detail",
+            "reporter",
+            "registry_person",
+        ),
+        HIGHLY_SENSITIVE,
+    ),
+}
+FIELD_SENSITIVITY["tracing.ReportPhoto"] = {
+    "id": PERSONAL,
+    "report": PERSONAL,
+    "content_type": PERSONAL,
+    "data": HIGHLY_SENSITIVE,
+}
+FIELD_SENSITIVITY["tracing.CaseCandidate"] = {
+    **dict.fromkeys(
+        ("id", "case", "probability", "explanation", "decision", "decided_by", "decided_at"),
+        SENSITIVE,
+    ),
+    "person": HIGHLY_SENSITIVE,
+    "report": HIGHLY_SENSITIVE,
+}
+FIELD_SENSITIVITY["tracing.CaseAction"] = {
+    **dict.fromkeys(("id", "case", "kind", "at", "user"), PERSONAL),
+    "note": HIGHLY_SENSITIVE,
+    "data": HIGHLY_SENSITIVE,
+}

@@ -1,0 +1,230 @@
+"""The only way views, the API and jobs fetch tracing records.
+
+A tracing case is case data of the desk's organisation: it is visible to
+members of that organisation whose role allows the action at the case's site
+(or above it), and to nobody else: anything else answers 404 (PROTECTION.md 7).
+Reads of a case are audited under the purpose "tracing"."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from salama.audit.actions import audit_record
+from salama.core import access as core_access
+from salama.core.models import Site
+from salama.core.roles import Perm, Role
+from salama.registry import matching
+from salama.registry.households import site_path_ancestors
+from salama.registry.models import IdentityDocument, Person
+from salama.tracing.models import CaseCandidate, Desk, DutyShift, TracingCase, TracingReport
+
+PURPOSE = "tracing"
+
+
+def cases_for(user: Any, perm: Perm = Perm.TRACING_VIEW) -> QuerySet[TracingCase]:
+    scope = core_access.site_scope(user, perm, "site_path", organisation_field="organisation_id")
+    if scope is None:
+        return TracingCase.objects.none()
+    return TracingCase.objects.filter(scope).select_related("site", "assigned_to")
+
+
+def get_case(user: Any, pk: object, perm: Perm = Perm.TRACING_VIEW) -> TracingCase:
+    """One case the user may act on, its read audited; else 404."""
+    case = cases_for(user, perm).filter(pk=core_access.record_uuid(pk)).first()
+    if case is None:
+        raise Http404
+    if perm == Perm.TRACING_VIEW:
+        audit_record(
+            user=user,
+            action="read",
+            purpose=PURPOSE,
+            model="tracing.TracingCase",
+            record_id=case.pk,
+        )
+    return case
+
+
+def case_for_update(case: TracingCase) -> TracingCase:
+    """The case re-read and locked for a write (it was fetched through get_case)."""
+    return TracingCase.objects.select_for_update().get(pk=case.pk)
+
+
+def case_reports(case: TracingCase) -> QuerySet[TracingReport]:
+    return TracingReport.objects.filter(case=case).select_related("duplicate_of")
+
+
+def case_candidates(case: TracingCase) -> QuerySet[CaseCandidate]:
+    return CaseCandidate.objects.filter(case=case).select_related(
+        "person", "person__household__site", "report", "report__case"
+    )
+
+
+def get_candidate(case: TracingCase, pk: object) -> CaseCandidate:
+    found = CaseCandidate.objects.filter(case=case, pk=_int(pk)).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def report_by_reference(reference: str) -> TracingReport | None:
+    """The report a reporter names on the public status page (checked there
+    against its PIN before anything of it is shown)."""
+    return (
+        TracingReport.objects.select_related("case", "case__site")
+        .filter(reference=reference.strip().upper())
+        .first()
+    )
+
+
+def desks_for(user: Any, perm: Perm) -> QuerySet[Desk]:
+    """Desks of the user's organisations at sites where they hold `perm`."""
+    scope = core_access.site_scope(user, perm, "site__path", organisation_field="organisation_id")
+    if scope is None:
+        return Desk.objects.none()
+    return Desk.objects.filter(scope).select_related("site", "organisation")
+
+
+def get_desk(user: Any, pk: object, perm: Perm) -> Desk:
+    desk = desks_for(user, perm).filter(pk=_int(pk)).first()
+    if desk is None:
+        raise Http404
+    return desk
+
+
+def public_desks() -> QuerySet[Desk]:
+    """Desks listed on the public report page (a site's name, never a record)."""
+    return Desk.objects.filter(public=True).select_related("site", "organisation")
+
+
+def desk_of_site(site: Site) -> Desk | None:
+    """The desk at the site or the nearest one above it."""
+    paths = site_path_ancestors(site.path)
+    desks = {
+        d.site.path: d for d in Desk.objects.filter(site__path__in=paths).select_related("site")
+    }
+    for path in reversed(paths):
+        if path in desks:
+            return desks[path]
+    return None
+
+
+def searched_paths(desk: Desk) -> list[str]:
+    return sorted({desk.site.path, *(s.path for s in desk.searches.all())})
+
+
+def registry_matches(
+    paths: Iterable[str], query: dict[str, str], top: int = 10
+) -> list[matching.Match]:
+    """Registered people, at the sites the desk searches, likely to be the
+    one a report describes, best first. Only people whose records may be used
+    for tracing are searched (PROTECTION.md 1). Not audited as a read: the
+    candidates are stored for the case, and each officer who opens the case
+    sees them within their own scope."""
+    paths = list(paths)
+    if not paths:
+        return []
+    under = Q(pk__in=[])
+    for path in paths:
+        under |= Q(site_path__startswith=path)
+    persons = Person.objects.filter(under, legal_bases__purpose=PURPOSE, merged_into__isnull=True)
+    values = list(
+        persons.filter(pk__in=matching.candidate_ids(query)).values(*matching.VALUE_FIELDS)
+    )
+    documents = dict(
+        IdentityDocument.objects.filter(person__in=[v["pk"] for v in values]).values_list(
+            "person_id", "number"
+        )
+    )
+    population = persons.count() if values else 1
+    matches = matching.score(query, values, population, top, documents)
+    shown = Person.objects.select_related("household__site").in_bulk(
+        [m.person["pk"] for m in matches]
+    )
+    for match in matches:
+        match.person = shown[match.person["pk"]]
+    return matches
+
+
+def open_reports(organisation_id: int, exclude_case: TracingCase | None = None) -> list[Any]:
+    """The desk organisation's reports on open cases, for matching a new report."""
+    reports = TracingReport.objects.filter(
+        organisation_id=organisation_id,
+        case__status__in=[TracingCase.Status.INVESTIGATING, TracingCase.Status.LOCATED],
+    ).select_related("case")
+    if exclude_case is not None:
+        reports = reports.exclude(case=exclude_case)
+    return list(reports.order_by("-created_at")[:2000])
+
+
+def person_for_report(user: Any, pk: object) -> Person:
+    """A registry person a desk report is made about (from an absence alert
+    or a search), read with the user's scope; else 404."""
+    from salama.registry.access import get_person
+
+    return get_person(user, pk)
+
+
+def visible_person_ids(user: Any, ids: Iterable[Any]) -> set[Any]:
+    """Which of these registry persons the user may see (candidates outside
+    the viewer's own scope are not shown, even within the case)."""
+    from salama.registry.access import persons_for
+
+    return set(persons_for(user).filter(pk__in=list(ids)).values_list("pk", flat=True))
+
+
+def on_duty(desk: Desk, now: Any = None) -> list[Any]:
+    """The desk's tracing officers on duty now; all of them when nobody is
+    (a report must never reach no one)."""
+    now = now or timezone.now()
+    officers = list(_desk_staff(desk, Role.TRACING_OFFICER))
+    on_shift = set(
+        DutyShift.objects.filter(desk=desk, starts_at__lte=now, ends_at__gt=now).values_list(
+            "user_id", flat=True
+        )
+    )
+    duty = [u for u in officers if u.pk in on_shift]
+    return duty or officers
+
+
+def desk_staff(desk: Desk, role: Role) -> QuerySet[Any]:
+    return _desk_staff(desk, role)
+
+
+def _desk_staff(desk: Desk, role: Role) -> QuerySet[Any]:
+    """Active members of the desk's organisation with `role` at the desk's
+    site or above it."""
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__role=role.value,
+            memberships__organisation_id=desk.organisation_id,
+            memberships__sites__path__in=site_path_ancestors(desk.site.path),
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def overdue_cases(now: Any) -> QuerySet[TracingCase]:
+    """Open cases (every organisation: the timers are the system's) whose
+    first action is overdue and not escalated to the end."""
+    return TracingCase.objects.filter(
+        first_action_at__isnull=True,
+        first_action_due__lte=now,
+        escalation__lt=2,
+        status=TracingCase.Status.INVESTIGATING,
+    ).select_related("site")
+
+
+def desk_shifts(desk: Desk) -> QuerySet[DutyShift]:
+    return DutyShift.objects.filter(desk=desk, ends_at__gt=timezone.now()).select_related("user")
+
+
+def _int(pk: object) -> int:
+    text = str(pk)
+    return int(text) if text.isdigit() and len(text) < 12 else -1

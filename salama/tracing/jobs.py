@@ -1,0 +1,13 @@
+"""Periodic work of the missing-persons desk."""
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from salama.jobs.handlers import job
+from salama.tracing.actions import escalate_overdue
+
+
+@job(label=_("Escalate tracing cases without a first action in time"))
+def escalate(ctx: Any) -> dict[str, int]:
+    return {"escalated": escalate_overdue()}
