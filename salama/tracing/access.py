@@ -20,7 +20,14 @@ from salama.core.roles import Perm, Role
 from salama.registry import matching
 from salama.registry.households import site_path_ancestors
 from salama.registry.models import IdentityDocument, Person
-from salama.tracing.models import CaseCandidate, Desk, DutyShift, TracingCase, TracingReport
+from salama.tracing.models import (
+    CaseAction,
+    CaseCandidate,
+    Desk,
+    DutyShift,
+    TracingCase,
+    TracingReport,
+)
 
 PURPOSE = "tracing"
 
@@ -61,6 +68,10 @@ def case_candidates(case: TracingCase) -> QuerySet[CaseCandidate]:
     return CaseCandidate.objects.filter(case=case).select_related(
         "person", "person__household__site", "report", "report__case"
     )
+
+
+def case_actions(case: TracingCase) -> QuerySet[CaseAction]:
+    return CaseAction.objects.filter(case=case).select_related("user")
 
 
 def get_candidate(case: TracingCase, pk: object) -> CaseCandidate:
