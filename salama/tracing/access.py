@@ -239,3 +239,20 @@ def desk_shifts(desk: Desk) -> QuerySet[DutyShift]:
 def _int(pk: object) -> int:
     text = str(pk)
     return int(text) if text.isdigit() and len(text) < 12 else -1
+
+
+def statistics_rows(user: Any) -> list[tuple[Any, ...]]:
+    """Facts of the counted cases (legal basis for statistics, PROTECTION.md
+    11) at the sites where the user sees figures: no id, name or reference,
+    only what the figures break down by."""
+    paths = core_access.site_paths(user, Perm.AGGREGATE_VIEW)
+    if not paths:
+        return []
+    under = Q(pk__in=[])
+    for path in paths:
+        under |= Q(site_path__startswith=path)
+    return list(
+        TracingCase.objects.filter(under, counted=True).values_list(
+            "site_path", "kind", "sex", "age_group", "status", "opened_at", "first_action_at"
+        )
+    )
