@@ -620,7 +620,10 @@ def desk_save(
     """Open or change a site's desk (protection officers and administrators
     of the organisation that keeps it)."""
     scope = core_access.site_scope(user, Perm.TRACING_DESK, "path")
-    keeps = organisation.pk in core_access.organisation_ids_with(user, Perm.TRACING_DESK)
+    # A system administrator may hand a desk to any organisation.
+    keeps = core_access.is_system_administrator(user) or (
+        organisation.pk in core_access.organisation_ids_with(user, Perm.TRACING_DESK)
+    )
     if scope is None or not keeps or not Site.objects.filter(scope, pk=site.pk).exists():
         raise PermissionDenied(_("You do not keep desks for this organisation."))
     desk, created = Desk.objects.update_or_create(
