@@ -241,8 +241,8 @@ def _tracing_desks(keeper: Organisation) -> None:
             starts_at=now,
             ends_at=now + timedelta(hours=12),
         )
-    girl = persons_for(tracer).filter(sex="F", relationship="child", stated_age__isnull=True)
-    girl = girl.exclude(birth_date__isnull=True).order_by("-birth_date").first()
+    girls = persons_for(tracer).filter(sex="F", relationship="child", birth_date__isnull=False)
+    girl = girls.order_by("-birth_date").first()
     if girl is not None:
         report_take(
             user=tracer,
