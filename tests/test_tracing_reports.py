@@ -151,3 +151,18 @@ def test_five_wrong_pins_lock_the_report(world, desk):
     assert not actions.pin_matches(taken.report, taken.pin)  # locked, even with the right PIN
     TracingReport.objects.update(locked_until=timezone.now() - timedelta(seconds=1))
     assert actions.pin_matches(taken.report, taken.pin)
+
+
+def test_a_case_closed_past_its_retention_period_is_deleted_with_its_reports(world, desk):
+    from salama.audit.models import AuditEntry
+
+    taken = actions.report_take(
+        user=world.user("tracer"), desk=desk, data=missing(), channel="desk"
+    )
+    keep = actions.report_take(user=None, desk=desk, data=missing(), channel="public")
+    actions.case_status_set(user=world.user("tracer"), case=taken.case, status="closed", note="dup")
+    assert actions.tracing_retention(timezone.now() + timedelta(days=729)) == 0
+    assert actions.tracing_retention(timezone.now() + timedelta(days=731)) == 1
+    assert list(TracingCase.objects.all()) == [keep.case]
+    assert TracingReport.objects.filter(case_id=taken.case.pk).count() == 0
+    assert AuditEntry.objects.filter(action="delete", record_id=str(taken.case.pk)).exists()

@@ -256,3 +256,8 @@ def statistics_rows(user: Any) -> list[tuple[Any, ...]]:
             "site_path", "kind", "sex", "age_group", "status", "opened_at", "first_action_at"
         )
     )
+
+
+def cases_closed_before(cutoff: Any) -> QuerySet[TracingCase]:
+    """Closed cases past their retention period, in every organisation."""
+    return TracingCase.objects.filter(closed_at__lt=cutoff)

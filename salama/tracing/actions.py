@@ -663,3 +663,18 @@ def duty_shift_end(*, user: Any, shift: DutyShift) -> None:
     shift.ends_at = max(min(shift.ends_at, now), shift.starts_at)
     shift.save(update_fields=["ends_at"])
     _audit(user, "update", "DutyShift", shift.pk, ["ends_at"])
+
+
+@transaction.atomic
+def tracing_retention(now: datetime | None = None) -> int:
+    """Delete the cases closed longer ago than SALAMA_RETENTION_TRACING_DAYS,
+    with their reports, photos, candidates and log (PROTECTION.md 19); one
+    audit entry per case deleted."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=max(1, settings.SALAMA_RETENTION_TRACING_DAYS))
+    expired = access.cases_closed_before(cutoff)
+    ids = list(expired.values_list("pk", flat=True))
+    for pk in ids:
+        _audit(None, "delete", "TracingCase", pk, ["retention"])
+    expired.delete()
+    return len(ids)
