@@ -150,7 +150,7 @@ def registry_matches(
             "person_id", "number"
         )
     )
-    population = persons.count() if values else 1
+    population = _population(paths, persons) if values else 1
     matches = matching.score(query, values, population, top, documents)
     shown = Person.objects.select_related("household__site").in_bulk(
         [m.person["pk"] for m in matches]
@@ -160,12 +160,27 @@ def registry_matches(
     return matches
 
 
+def _population(paths: list[str], persons: QuerySet[Person]) -> int:
+    """How many people the desk searches, for the match prior: cached ten
+    minutes, as the registry's own (the prior needs the order of magnitude)."""
+    from django.core.cache import cache
+
+    key = "salama:tracing-population:" + ",".join(paths)
+    population = cache.get(key)
+    if population is None:
+        population = persons.count()
+        cache.set(key, population, 600)
+    return int(population)
+
+
 def open_reports(organisation_id: int, exclude_case: TracingCase | None = None) -> list[Any]:
     """The desk organisation's reports on open cases, for matching a new report."""
     reports = TracingReport.objects.filter(
         organisation_id=organisation_id,
         case__status__in=[TracingCase.Status.INVESTIGATING, TracingCase.Status.LOCATED],
     ).select_related("case")
+    # Only what matching reads: every other encrypted column stays undecrypted.
+    reports = reports.only("pk", "kind", "person", "created_at", "case__reference")
     if exclude_case is not None:
         reports = reports.exclude(case=exclude_case)
     return list(reports.order_by("-created_at")[:2000])
