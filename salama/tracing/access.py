@@ -141,16 +141,22 @@ def registry_matches(
     under = Q(pk__in=[])
     for path in paths:
         under |= Q(site_path__startswith=path)
-    persons = Person.objects.filter(under, legal_bases__purpose=PURPOSE, merged_into__isnull=True)
-    values = list(
-        persons.filter(pk__in=matching.candidate_ids(query)).values(*matching.VALUE_FIELDS)
-    )
+    persons = Person.objects.filter(under, legal_bases__purpose=PURPOSE)
+    # Merged records are dropped in Python, as in registry.access.match_persons:
+    # SQLite's planner would answer "merged_into IS NULL" from its index.
+    values = [
+        v
+        for v in persons.filter(pk__in=matching.candidate_ids(query)).values(
+            *matching.VALUE_FIELDS, "merged_into_id"
+        )
+        if v.pop("merged_into_id") is None
+    ]
     documents = dict(
         IdentityDocument.objects.filter(person__in=[v["pk"] for v in values]).values_list(
             "person_id", "number"
         )
     )
-    population = _population(paths, persons) if values else 1
+    population = _population(paths, persons.filter(merged_into__isnull=True)) if values else 1
     matches = matching.score(query, values, population, top, documents)
     shown = Person.objects.select_related("household__site").in_bulk(
         [m.person["pk"] for m in matches]
