@@ -73,4 +73,5 @@ urlpatterns = [
     path("jobs/", include("salama.jobs.urls")),
     path("notifications/", include("salama.notifications.urls")),
     path("privacy/", include("salama.privacy.urls")),
+    path("presence/", include("salama.presence.urls")),
 ]

@@ -20,6 +20,8 @@ ALLOWED = {
     "screening/access.py",
     "screening/actions.py",
     "privacy/access.py",
+    "presence/access.py",
+    "presence/actions.py",
     # retention deletes what passed its period in every scope (PROTECTION.md 19)
     "privacy/actions.py",
 }
