@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, PositiveIntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -164,6 +164,7 @@ def check_close(*, user: Any, check: PresenceCheck) -> list[AbsenceAlert]:
         missed_checks=Case(
             When(Q(last_missed_at__isnull=True) | Q(last_missed_at__lt=held), then=Value(0)),
             default=F("missed_checks"),
+            output_field=PositiveIntegerField(),
         ),
     )
     # Someone seen, or cleared by an officer, after this check was held is not

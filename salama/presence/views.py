@@ -92,9 +92,11 @@ def check_search(request: HttpRequest, pk: str) -> HttpResponse:
     query = request.POST.get("q", "")[:100]
     found = selectors.check_search(request.user, check, query)
     record_list_read(request.user, found)
-    context = {"check": check, "found": found, "seen_ids": access.seen_ids(check), "q": query}
+    context = {"found": found, "seen_ids": access.seen_ids(check), "q": query}
     if is_htmx(request):
-        return render(request, "presence/_partials/search_results.html", context)
+        return render(
+            request, "presence/_partials/search_results.html", {"check": check, **context}
+        )
     return render(request, "presence/check.html", _check_context(request, check, **context))
 
 
