@@ -77,6 +77,16 @@ def _api_calls(household_id: str, person_id: str) -> list[tuple[str, str, object
             {"site_code": "AMC-Z1A", "members": [member], "legal_bases": {"sharing": CANARY}},
         ),
         ("patch", f"/api/v1/households/{household_id}", {"shelter": CANARY * 20}),
+        ("post", "/api/v1/presence/checks", {"site": "AMC", "kind": "roll_call", "seen": []}),
+        ("post", "/api/v1/presence/checks", {"site": "AMC", "kind": "roll_call", "seen": [CANARY]}),
+        ("post", "/api/v1/presence/checks", {"site": CANARY, "kind": CANARY_SEX, "seen": []}),
+        (
+            "post",
+            "/api/v1/presence/checks",
+            {"site": "AMC", "kind": "distribution", "held_at": CANARY, "seen": [CANARY_SEX]},
+        ),
+        ("get", "/api/v1/presence/alerts", None),
+        ("get", f"/api/v1/presence/alerts?site={CANARY}&status=open", None),
     ]
 
 
