@@ -1,10 +1,7 @@
 """Household cards to print: what each card shows (no name: the household
-number, the block, how many members, and the QR code holding the card's code
-only) and the PDF from salama.lib.pdfdocs.household_cards.
-
-TODO(h-pdf): salama.lib.pdfdocs comes from the branch h-pdf. Until it is
-merged, PDF_AVAILABLE is False and the print view renders the same cards as a
-printable HTML page with SVG QR codes (presence/cards_print.html)."""
+number, the block and, on the HTML sheet, how many members) and the QR code,
+which holds the card's random code only. The PDF comes from
+salama.lib.pdfdocs.household_cards, eight cards to an A4 page."""
 
 import io
 from dataclasses import dataclass
@@ -13,14 +10,14 @@ from typing import Any
 import qrcode
 import qrcode.image.svg
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-try:  # pragma: no cover - depends on the h-pdf branch being merged
-    from salama.lib.pdfdocs import household_cards as _household_cards
+from salama.lib import pdfdocs
 
-    PDF_AVAILABLE = True
-except ImportError:  # pragma: no cover
-    _household_cards = None
-    PDF_AVAILABLE = False
+# The HTML sheet (presence/cards_print.html) stays for browsers that print
+# better from a page; the print button gives the PDF.
+PDF_AVAILABLE = True
+PDF_LANGUAGES = ("en", "fr", "ar")
 
 
 @dataclass(frozen=True)
@@ -38,7 +35,7 @@ class Card:
 
 
 def printable(households: list[Any], cards: list[Any]) -> list[Card]:
-    language = get_language() or "en"
+    language = _language()
     return [
         Card(
             code=card.code,
@@ -50,23 +47,26 @@ def printable(households: list[Any], cards: list[Any]) -> list[Card]:
     ]
 
 
+def _language() -> str:
+    code = (get_language() or "en").split("-")[0]
+    return code if code in PDF_LANGUAGES else "en"
+
+
 def pdf(cards: list[Card], site: Any) -> bytes:
-    """The cards of one block as a PDF (salama.lib.pdfdocs.household_cards)."""
-    if _household_cards is None:  # pragma: no cover
-        raise RuntimeError("salama.lib.pdfdocs is not installed (branch h-pdf)")
-    language = get_language() or "en"
-    return bytes(
-        _household_cards(
-            [
-                {
-                    "qr": c.code,
-                    "household_number": c.household_number,
-                    "site": c.site_name,
-                    "members": c.members,
-                }
-                for c in cards
-            ],
-            title=site.name_in(language),
-            language=language,
-        )
+    """The cards of one block as a PDF, with the labels in the reader's language."""
+    labels = pdfdocs.CardLabels(
+        language=_language(),
+        title=_("Household card"),
+        household=_("Household"),
+        block=_("Block"),
+        note=_("Show this card at roll calls and distributions."),
+    )
+    return pdfdocs.household_cards(
+        [
+            pdfdocs.HouseholdCard(
+                payload=c.code, household_number=c.household_number, block=c.site_name
+            )
+            for c in cards
+        ],
+        labels,
     )
