@@ -59,3 +59,13 @@ def test_the_demo_has_survivors_whose_names_registrars_do_not_see(db):
     assert survivors.count() >= 3
     registrar = get_user_model().objects.get(username="registrar")
     assert not sees_survivor_names(registrar)
+
+
+def test_demo_has_absence_alerts_from_its_roll_calls(db):
+    from salama.presence.models import AbsenceAlert, PresenceCheck
+
+    load_demo(residents=300, seed=1)
+    assert PresenceCheck.objects.filter(status="closed").count() == 2
+    alerts = AbsenceAlert.objects.filter(status="open")
+    assert alerts.count() >= 2
+    assert {a.profile for a in alerts} <= {"child", "woman_at_risk", "unaccompanied_child"}
