@@ -6,15 +6,15 @@ import io
 import json
 from datetime import date, timedelta
 
-import pytest
 import pypdfium2
+import pytest
 import tablib
-import zxingcpp
-from pypdf import PdfReader
 import time_machine
+import zxingcpp
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from pypdf import PdfReader
 
 from salama.notifications.models import Notification
 from salama.presence import actions

@@ -3,11 +3,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from salama.core.models import Site
 from salama.presence.models import PresenceCheck
 
 
 class CheckForm(forms.Form):
-    site = forms.ModelChoiceField(queryset=None, label=_("Location"))  # type: ignore[arg-type]
+    site: "forms.ModelChoiceField[Site]" = forms.ModelChoiceField(
+        queryset=Site.objects.none(), label=_("Location")
+    )
     kind = forms.ChoiceField(choices=PresenceCheck.Kind.choices, label=_("Kind"))
     held_at = forms.DateTimeField(
         label=_("Held at"),
