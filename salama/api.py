@@ -12,6 +12,7 @@ from ninja.parser import Parser
 from salama.core import idempotency
 from salama.core.api_auth import READ_AUTH
 from salama.core.api_errors import ApiError
+from salama.presence.api import router as presence_router
 from salama.registry.api import router as registry_router
 from salama.tracing.api import router as tracing_router
 
@@ -55,6 +56,7 @@ api = NinjaAPI(
 )
 api.add_router("/", registry_router)
 api.add_router("/", tracing_router)
+api.add_router("/", presence_router)
 
 
 def _error(

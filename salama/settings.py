@@ -33,6 +33,26 @@ DEBUG = envbool("SALAMA_DEBUG")
 # with a throwaway key and no database, and writes nothing into the data folder.
 DATABASE_FREE = database_free()
 
+
+def _absence_rules() -> dict[str, dict[str, int]]:
+    import json
+
+    from salama.lib.absence import DEFAULT_RULES, rules_from
+
+    raw = os.getenv("SALAMA_ABSENCE_RULES", "")
+    try:
+        overrides = json.loads(raw) if raw.strip() else {}
+    except ValueError as exc:
+        raise ConfigError(f"SALAMA_ABSENCE_RULES is not JSON: {exc}") from None
+    if not isinstance(overrides, dict):
+        raise ConfigError("SALAMA_ABSENCE_RULES must be a JSON object")
+    try:
+        rules = rules_from(overrides)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    return {p: {"checks": r.checks, "days": r.days} for p, r in rules.items() if p in DEFAULT_RULES}
+
+
 _RANDOM_STRING_COMMAND = "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
 
 
@@ -150,6 +170,11 @@ SALAMA_API_TOKEN_DAYS = min(max(envint("SALAMA_API_TOKEN_DAYS", 90), 1), SALAMA_
 SALAMA_IDEMPOTENCY_HOURS = max(envint("SALAMA_IDEMPOTENCY_HOURS", 24), 1)
 # Small-cell suppression threshold for published counts (docs/security.md; never below 5).
 SALAMA_SUPPRESSION_K = max(envint("SALAMA_SUPPRESSION_K", 11), 5)
+# Absence alerts (docs/presence.md): per profile, how many consecutive presence
+# checks missed ("checks") or days not seen ("days") raise one. JSON in the
+# environment overrides any part of salama.lib.absence.DEFAULT_RULES, e.g.
+# SALAMA_ABSENCE_RULES='{"adult": {"days": 7}}'; a bad value stops the start.
+SALAMA_ABSENCE_RULES = _absence_rules()
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEMO else "")
 
 INSTALLED_APPS = [
@@ -175,6 +200,7 @@ INSTALLED_APPS = [
     "salama.administration",
     "salama.privacy",
     "salama.tracing",
+    "salama.presence",
 ]
 
 MIDDLEWARE = [

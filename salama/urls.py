@@ -77,4 +77,5 @@ urlpatterns = [
     path("tracing/figures/", tracing_figures.tracing_figures, name="tracing_figures"),
     path("tracing/", include("salama.tracing.urls")),
     path("missing/", include("salama.tracing.urls_public")),
+    path("presence/", include("salama.presence.urls")),
 ]

@@ -22,6 +22,8 @@ ALLOWED = {
     "privacy/access.py",
     "tracing/access.py",
     "tracing/actions.py",
+    "presence/access.py",
+    "presence/actions.py",
     # retention deletes what passed its period in every scope (PROTECTION.md 19)
     "privacy/actions.py",
 }

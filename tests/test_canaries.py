@@ -100,6 +100,16 @@ def _api_calls(household_id: str, person_id: str) -> list[tuple[str, str, object
         ("get", f"/api/v1/tracing/cases?site={CANARY}", None),
         ("get", "/api/v1/tracing/cases?status=investigating", None),
         ("get", f"/api/v1/tracing/cases/{CANARY}", None),
+        ("post", "/api/v1/presence/checks", {"site": "AMC", "kind": "roll_call", "seen": []}),
+        ("post", "/api/v1/presence/checks", {"site": "AMC", "kind": "roll_call", "seen": [CANARY]}),
+        ("post", "/api/v1/presence/checks", {"site": CANARY, "kind": CANARY_SEX, "seen": []}),
+        (
+            "post",
+            "/api/v1/presence/checks",
+            {"site": "AMC", "kind": "distribution", "held_at": CANARY, "seen": [CANARY_SEX]},
+        ),
+        ("get", "/api/v1/presence/alerts", None),
+        ("get", f"/api/v1/presence/alerts?site={CANARY}&status=open", None),
     ]
 
 

@@ -71,3 +71,13 @@ def test_demo_has_a_desk_per_camp_and_an_urgent_missing_girl_found_in_the_regist
     top = CaseCandidate.objects.filter(case=girl).order_by("-probability").first()
     assert top is not None and top.person is not None and top.probability > 0.5
     assert TracingCase.objects.filter(kind="found").count() == 1
+
+
+def test_demo_has_absence_alerts_from_its_roll_calls(db):
+    from salama.presence.models import AbsenceAlert, PresenceCheck
+
+    load_demo(residents=300, seed=1)
+    assert PresenceCheck.objects.filter(status="closed").count() == 2
+    alerts = AbsenceAlert.objects.filter(status="open")
+    assert alerts.count() >= 2
+    assert {a.profile for a in alerts} <= {"child", "woman_at_risk", "unaccompanied_child"}

@@ -23,6 +23,8 @@ def salama(request: HttpRequest) -> dict[str, Any]:
         "can_see_alerts": access.has_perm(user, Perm.ALERT_VIEW),
         "can_see_figures": access.has_perm(user, Perm.AGGREGATE_VIEW),
         "can_administer": access.has_perm(user, Perm.ADMINISTER),
+        "can_record_presence": access.has_perm(user, Perm.PRESENCE_RECORD),
+        "can_see_absences": access.has_perm(user, Perm.ABSENCE_VIEW),
         "user_roles": [ROLE_LABELS[r] for r in sorted(access.roles(user))],
         "name_script": _name_script(request),
     }

@@ -166,8 +166,38 @@ def load_demo(*, residents: int = 2000, seed: int = 73171) -> list[tuple[str, st
     _register_again(generator, adults[: max(2, residents // 100)], admin, orgs["CMA"], bases, today)
     _screen_some(generator, logins)
     _tracing_desks(orgs["PNGO"])
+    _roll_calls(orgs)
     refresh_planner_statistics()  # thousands of rows just written
     return logins
+
+
+# Roll calls in Al Amal at which a few children and women at risk were not
+# seen, so that the absence alerts page has something to show.
+MISSED_CHILDREN = 4
+MISSED_WOMEN = 2
+
+
+def _roll_calls(orgs: dict[str, Organisation]) -> None:
+    from salama.lib.absence import WOMAN_AT_RISK_CODES
+    from salama.presence.actions import check_record
+    from salama.registry import access
+
+    registrar = get_user_model().objects.get(username="registrar")
+    camp = Site.objects.get(code="AMC")
+    today = timezone.localdate()
+    people = list(
+        access.persons_for(registrar)
+        .filter(site_path__startswith=camp.path)
+        .order_by("registration_number")
+    )
+    children = [p for p in people if p.birth_year_min and today.year - p.birth_year_min < 14][
+        :MISSED_CHILDREN
+    ]
+    women = [p for p in people if set(p.specific_needs) & WOMAN_AT_RISK_CODES][:MISSED_WOMEN]
+    missed = {p.pk for p in children + women}
+    seen = [p for p in people if p.pk not in missed]
+    for kind in ("roll_call", "distribution"):
+        check_record(user=registrar, site=camp, kind=kind, held_at=None, persons=seen)
 
 
 SCREENED_HEADS = 120

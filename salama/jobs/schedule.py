@@ -96,4 +96,11 @@ SCHEDULE: list[Entry] = [
         handler="salama.notifications.bulk_access.bulk_access_scan",
         every_minutes=5,
     ),
+    # Absence alerts for people not seen for their profile's number of days
+    # (docs/presence.md); the consecutive-checks rule runs when a check is finished.
+    Entry(
+        name="presence.absence_days_scan",
+        handler="salama.presence.jobs.absence_days_scan",
+        every_minutes=60,
+    ),
 ]

@@ -23,6 +23,7 @@ ENCRYPTED_FIELDS: dict[str, tuple[str, ...]] = {
     "screening.Submission": ("xml",),
     "screening.Attachment": ("data",),
     "screening.FieldCredential": ("ha1",),
+    "presence.AbsenceAlert": ("reason",),
 }
 
 FIELD_SENSITIVITY: dict[str, dict[str, str]] = {
@@ -297,6 +298,10 @@ PERSONAL_MODELS = (
     "ReportPhoto",
     "CaseCandidate",
     "CaseAction",
+    "Sighting",
+    "PresenceStatus",
+    "HouseholdCard",
+    "AbsenceAlert",
 )
 
 
@@ -417,6 +422,57 @@ FIELD_SENSITIVITY["privacy.FileClosure"] = {
 FIELD_SENSITIVITY["privacy.RetentionRun"] = dict.fromkeys(
     ("id", "ran_at", "counts", "deleted_ids"), PUBLIC
 )
+
+
+# Presence checks (salama/presence): a check is a site's event; who was seen
+# at it, when someone was last seen and an absence alert are about a person.
+# The reason an alert was dismissed may say where someone went: encrypted.
+FIELD_SENSITIVITY["presence.PresenceCheck"] = {
+    **dict.fromkeys(
+        ["id", "site", "site_path", "kind", "held_at", "status", "organisation"], PUBLIC
+    ),
+    **dict.fromkeys(["covered", "seen", "created_at", "closed_at"], PUBLIC),
+    "recorded_by": PERSONAL,
+}
+FIELD_SENSITIVITY["presence.Sighting"] = {
+    **dict.fromkeys(["id", "presence_check", "person", "method", "at", "recorded_by"], PERSONAL),
+}
+FIELD_SENSITIVITY["presence.PresenceStatus"] = dict.fromkeys(
+    ("person", "last_seen_at", "missed_checks", "last_missed_at", "cleared_at"), PERSONAL
+)
+FIELD_SENSITIVITY["presence.HouseholdCard"] = {
+    "id": PERSONAL,
+    "household": PERSONAL,
+    # The code alone marks a household as seen: a secret like a password.
+    "code": HIGHLY_SENSITIVE,
+    "issued_at": PERSONAL,
+    "issued_by": PERSONAL,
+    "revoked": PERSONAL,
+}
+FIELD_SENSITIVITY["presence.AbsenceAlert"] = {
+    **dict.fromkeys(
+        [
+            "id",
+            "person",
+            "site_path",
+            "rule",
+            "missed_checks",
+            "days_unseen",
+            "last_seen_at",
+            "raised_by_check",
+            "created_at",
+            "resolved_by",
+            "resolved_at",
+            "case_reference",
+        ],
+        PERSONAL,
+    ),
+    # Profile (unaccompanied child, woman at risk) and status (reported
+    # missing) say more about a person than their presence does.
+    "profile": SENSITIVE,
+    "status": SENSITIVE,
+    "reason": HIGHLY_SENSITIVE,
+}
 
 
 def exportable(model: str, names: tuple[str, ...]) -> tuple[str, ...]:
