@@ -20,7 +20,14 @@ from salama.core.roles import Perm, Role
 from salama.registry import matching
 from salama.registry.households import site_path_ancestors
 from salama.registry.models import IdentityDocument, Person
-from salama.tracing.models import CaseCandidate, Desk, DutyShift, TracingCase, TracingReport
+from salama.tracing.models import (
+    CaseAction,
+    CaseCandidate,
+    Desk,
+    DutyShift,
+    TracingCase,
+    TracingReport,
+)
 
 PURPOSE = "tracing"
 
@@ -228,3 +235,52 @@ def desk_shifts(desk: Desk) -> QuerySet[DutyShift]:
 def _int(pk: object) -> int:
     text = str(pk)
     return int(text) if text.isdigit() and len(text) < 12 else -1
+
+
+# Added for the desk's staff pages (helper desk).
+
+
+def case_actions(case: TracingCase) -> QuerySet[CaseAction]:
+    """A case's log, oldest first, with who did each entry."""
+    return CaseAction.objects.filter(case=case).select_related("user")
+
+
+def get_report(case: TracingCase, pk: object) -> TracingReport:
+    """One report of a case the viewer was given through get_case; else 404."""
+    report = (
+        TracingReport.objects.filter(case=case, pk=core_access.record_uuid(pk))
+        .select_related("photo")
+        .first()
+    )
+    if report is None:
+        raise Http404
+    return report
+
+
+def get_shift(desk: Desk, pk: object) -> DutyShift:
+    shift = DutyShift.objects.filter(desk=desk, pk=_int(pk)).select_related("user").first()
+    if shift is None:
+        raise Http404
+    return shift
+
+
+def desk_sites(user: Any, perm: Perm = Perm.TRACING_DESK) -> QuerySet[Site]:
+    """Sites (of level "site") where the user may open or change a desk."""
+    scope = core_access.site_scope(user, perm, "path")
+    if scope is None:
+        return Site.objects.none()
+    return Site.objects.filter(scope, level=Site.Level.SITE).order_by("path")
+
+
+def searchable_sites() -> QuerySet[Site]:
+    """Sites whose registry a desk may also search (any site; the desk's
+    organisation decides)."""
+    return Site.objects.filter(level=Site.Level.SITE).order_by("path")
+
+
+def desk_organisations(user: Any) -> list[Any]:
+    """The organisations for which the user keeps desks."""
+    from salama.core.models import Organisation
+
+    ids = core_access.organisation_ids_with(user, Perm.TRACING_DESK)
+    return list(Organisation.objects.filter(pk__in=ids).order_by("name"))

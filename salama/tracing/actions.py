@@ -623,6 +623,11 @@ def desk_save(
     keeps = organisation.pk in core_access.organisation_ids_with(user, Perm.TRACING_DESK)
     if scope is None or not keeps or not Site.objects.filter(scope, pk=site.pk).exists():
         raise PermissionDenied(_("You do not keep desks for this organisation."))
+    existing = Desk.objects.filter(site=site).first()
+    if existing is not None and not access.desks_for(user, Perm.TRACING_DESK).filter(
+        pk=existing.pk
+    ):
+        raise TracingError(_("This site's desk is kept by another organisation."))
     desk, created = Desk.objects.update_or_create(
         site=site,
         defaults={
