@@ -511,3 +511,68 @@ def test_an_urgent_case_without_action_escalates_to_protection_then_the_site_man
     else:
         assert "Escalated to the protection officer and the site manager." in html
         assert "overdue by" in html
+
+
+# ---- The printed notice ----
+
+ARABIC_TITLE = "مكتب الإبلاغ عن المفقودين"
+
+
+def _mo(messages: dict[str, str]) -> bytes:
+    """A GNU gettext catalogue (.mo) holding `messages` (for a test's own language pack)."""
+    import struct
+
+    keys = sorted(messages)
+    ids = b"".join(k.encode() + b"\0" for k in keys)
+    strs = b"".join(messages[k].encode() + b"\0" for k in keys)
+    start = 7 * 4 + 16 * len(keys)
+    table_ids, table_strs, offset = [], [], 0
+    for k in keys:
+        table_ids += [len(k.encode()), start + offset]
+        offset += len(k.encode()) + 1
+    base, offset = start + len(ids), 0
+    for k in keys:
+        table_strs += [len(messages[k].encode()), base + offset]
+        offset += len(messages[k].encode()) + 1
+    header = struct.pack("Iiiiiii", 0x950412DE, 0, len(keys), 7 * 4, 7 * 4 + 8 * len(keys), 0, 0)
+    return (
+        header
+        + struct.pack(f"{2 * len(keys)}i", *table_ids)
+        + struct.pack(f"{2 * len(keys)}i", *table_strs)
+        + ids
+        + strs
+    )
+
+
+@pytest.fixture
+def arabic_title(settings, tmp_path):
+    """The notice's title in an Arabic language pack of the test's own (the
+    project's catalogues get it when the translations are merged)."""
+    folder = tmp_path / "ar" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    header = "Content-Type: text/plain; charset=UTF-8\n"
+    (folder / "django.mo").write_bytes(_mo({"": header, "Missing persons desk": ARABIC_TITLE}))
+    settings.LOCALE_PATHS = [tmp_path, *settings.LOCALE_PATHS]
+    return ARABIC_TITLE
+
+
+def test_the_desk_notice_holds_the_arabic_title_in_logical_order_and_the_url(
+    world, desk, arabic_title
+):
+    import pypdfium2
+
+    response = signed_in(world.user("protection_un")).get(f"/tracing/desks/{desk.pk}/notice.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    document = pypdfium2.PdfDocument(response.content)
+    (text,) = [p.get_textpage().get_text_range().replace("\r\n", "\n") for p in document]
+    lines = text.split("\n")
+    assert arabic_title in lines and arabic_title[::-1] not in text
+    assert "http://testserver/missing/" in text
+    assert "Missing persons desk" in lines  # the English section
+    assert "Block C, by the clinic" in text and "08:00-17:00" in text
+
+
+def test_a_notice_that_cannot_be_printed_says_why(world, desk):
+    Desk.objects.filter(pk=desk.pk).update(place="診療所の隣")
+    response = signed_in(world.user("protection_un")).get(f"/tracing/desks/{desk.pk}/notice.pdf")
+    assert response.status_code == 302 and response["Location"] == f"/tracing/desks/{desk.pk}/"

@@ -627,12 +627,22 @@ def desk_notice(request: HttpRequest, pk: str) -> HttpResponse:
 
     site = desk.site
     place = ", ".join(p for p in (desk.place, site.name) if p)
-    pdf = notice_pdf(
-        notice_texts(),
-        url=request.build_absolute_uri("/missing/"),
-        place=place,
-        hours=desk.hours or "—",
-    )
+    try:
+        pdf = notice_pdf(
+            notice_texts(),
+            url=request.build_absolute_uri("/missing/"),
+            place=place,
+            hours=desk.hours or "—",
+        )
+    except ValueError:
+        messages.error(
+            request,
+            _(
+                "The notice cannot be printed: shorten the desk's place and hours, and write "
+                "them in Latin or Arabic script."
+            ),
+        )
+        return redirect("tracing_desk", pk=desk.pk)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="desk-notice-{site.code}.pdf"'
     return response
