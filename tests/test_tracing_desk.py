@@ -334,9 +334,7 @@ def test_status_assign_disclosure_and_their_errors(world, desk):
     assert case.assigned_to == world.user("tracer")
     disclosure = f"/tracing/cases/{case.pk}/disclosure/"
     assert client.post(disclosure, {"agreed": "maybe", "confirmed": "1"}).status_code == 422
-    done = client.post(
-        disclosure, {"agreed": "no", "note": "She is an adult", "confirmed": "1"}
-    )
+    done = client.post(disclosure, {"agreed": "no", "note": "She is an adult", "confirmed": "1"})
     assert done.status_code == 302
     case.refresh_from_db()
     assert case.disclosure == "refused"
@@ -490,7 +488,9 @@ def test_an_urgent_case_without_action_escalates_to_protection_then_the_site_man
     def told():
         return {
             n.recipient.username
-            for n in Notification.objects.filter(kind="tracing.case_overdue", reference=case.reference)
+            for n in Notification.objects.filter(
+                kind="tracing.case_overdue", reference=case.reference
+            )
         }
 
     with time_machine.travel(start + timedelta(minutes=14), tick=False):

@@ -330,7 +330,5 @@ class ShiftForm(forms.Form):
             self.initial.setdefault("ends_at", now + timedelta(hours=8))
 
 
-def aware(value: datetime | None) -> datetime | None:
-    if value is not None and timezone.is_naive(value):
-        return timezone.make_aware(value)
-    return value
+def aware(value: datetime) -> datetime:
+    return timezone.make_aware(value) if timezone.is_naive(value) else value

@@ -16,8 +16,8 @@ from salama.registry.selectors import HeldMatch, held_token
 from salama.tracing import access
 from salama.tracing.actions import CLOSED_STATES, TRANSITIONS
 from salama.tracing.forms import CIRCUMSTANCE_LABELS, REASON_LABELS
-from salama.tracing.reports import NAME_PARTS
 from salama.tracing.models import CaseAction, CaseCandidate, TracingCase, TracingReport
+from salama.tracing.reports import NAME_PARTS
 
 OPEN_STATES = (TracingCase.Status.INVESTIGATING, TracingCase.Status.LOCATED)
 
@@ -152,19 +152,19 @@ def candidates_as_seen(user: Any, case: TracingCase, script: str) -> Candidates:
     candidates = list(access.case_candidates(case))
     person_ids = [c.person_id for c in candidates if c.person_id]
     visible = access.visible_person_ids(user, person_ids) if person_ids else set()
-    other_ids = {c.report.case_id for c in candidates if c.report_id}
+    other_ids = {c.report.case_id for c in candidates if c.report is not None}
     cases = {c.pk: c for c in access.cases_for(user).filter(pk__in=other_ids)} if other_ids else {}
     sees_survivors = core_access.sees_survivor_names(user)
     out = Candidates()
     for c in candidates:
-        if c.person_id:
-            if c.person_id not in visible:
+        if c.person is not None:
+            if c.person.pk not in visible:
                 out.hidden += 1
             elif c.person.mask_name and not sees_survivors:
                 out.shown.append(HeldMatch(held_token(user, c.person)))
             else:
                 out.shown.append(CandidateView(c, c.person.name(script)))
-        elif c.report_id:
+        elif c.report is not None:
             other = cases.get(c.report.case_id)
             if other is None:
                 out.hidden += 1
@@ -176,11 +176,9 @@ def candidates_as_seen(user: Any, case: TracingCase, script: str) -> Candidates:
 def case_person(user: Any, case: TracingCase) -> Any:
     """The registry person the case is about, if the viewer may see them:
     a HeldMatch for a survivor's record and a role that may not see it."""
-    if case.person_id is None or case.person_id not in access.visible_person_ids(
-        user, [case.person_id]
-    ):
-        return None
     person = case.person
+    if person is None or person.pk not in access.visible_person_ids(user, [person.pk]):
+        return None
     if person.mask_name and not core_access.sees_survivor_names(user):
         return HeldMatch(held_token(user, person))
     return person

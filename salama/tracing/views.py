@@ -225,7 +225,9 @@ def _confirm(
     it is taken: None when the POST already carries the confirmation."""
     if request.POST.get("confirmed") == "1":
         return None
-    fields = [(k, v) for k, values in request.POST.lists() for v in values if k != "csrfmiddlewaretoken"]
+    fields = [
+        (k, v) for k, values in request.POST.lists() for v in values if k != "csrfmiddlewaretoken"
+    ]
     context = {
         "title": title,
         "lines": lines,
@@ -253,9 +255,9 @@ def case_act(request: HttpRequest, pk: str) -> HttpResponse:
         data: dict[str, Any] = {}
         if form.cleaned_data["place"]:
             data["place"] = form.cleaned_data["place"]
-        seen_at = forms.aware(form.cleaned_data.get("seen_at"))
+        seen_at = form.cleaned_data.get("seen_at")
         if seen_at and form.cleaned_data["kind"] == "sighting":
-            data["seen_at"] = seen_at.isoformat()
+            data["seen_at"] = forms.aware(seen_at).isoformat()
         try:
             actions.case_act(
                 user=request.user,
@@ -346,7 +348,9 @@ def candidate_decide(request: HttpRequest, pk: str, candidate_pk: str) -> HttpRe
         )
     except actions.TracingError as exc:
         return _refused(request, case, str(exc))
-    return _done(request, case, _("Candidate confirmed.") if confirmed else _("Candidate rejected."))
+    return _done(
+        request, case, _("Candidate confirmed.") if confirmed else _("Candidate rejected.")
+    )
 
 
 @require_POST
@@ -471,8 +475,12 @@ def _save_desk(request: HttpRequest, desk: Any) -> HttpResponse | forms.DeskForm
     if not form.is_valid():
         return form
     c = form.cleaned_data
-    site = next(s for s in ([desk.site] if desk else access.desk_sites(request.user)) if s.pk == c["site"])
-    organisation = next(o for o in access.desk_organisations(request.user) if o.pk == c["organisation"])
+    site = next(
+        s for s in ([desk.site] if desk else access.desk_sites(request.user)) if s.pk == c["site"]
+    )
+    organisation = next(
+        o for o in access.desk_organisations(request.user) if o.pk == c["organisation"]
+    )
     try:
         saved = actions.desk_save(
             user=request.user,

@@ -12,6 +12,7 @@ from salama.tracing.models import TracingCase
 
 register = template.Library()
 
+
 @register.simple_tag(takes_context=True)
 def tracing_nav(context: Any) -> dict[str, Any]:
     """Whether the navigation shows the desk, and its open urgent cases (one
@@ -41,12 +42,8 @@ def log_details(entry: Any) -> list[tuple[str, str]]:
         out.append((_("seen at"), data["seen_at"].replace("T", " ")[:16]))
     if kind == "status":
         labels = dict(TracingCase.Status.choices)
-        out.append(
-            (
-                _("status"),
-                f"{labels.get(data.get('before'), '')} → {labels.get(data.get('after'), '')}",
-            )
-        )
+        before, after = (labels.get(str(data.get(k)), "") for k in ("before", "after"))
+        out.append((_("status"), f"{before} → {after}"))
     elif kind == "candidate":
         who = data.get("person") or data.get("report") or ""
         verdict = _("confirmed") if data.get("confirmed") else _("not this person")
