@@ -13,6 +13,7 @@ from salama.core import idempotency
 from salama.core.api_auth import READ_AUTH
 from salama.core.api_errors import ApiError
 from salama.registry.api import router as registry_router
+from salama.tracing.api import router as tracing_router
 
 # What django-ninja answers (400) when the parser below refuses a body.
 UNPARSED_BODY = "Cannot parse request body"
@@ -53,6 +54,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", registry_router)
+api.add_router("/", tracing_router)
 
 
 def _error(

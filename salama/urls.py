@@ -6,6 +6,7 @@ from salama.registry import views as registry_views
 from salama.registry import views_matching as matching_views
 from salama.screening import openrosa
 from salama.screening import views as screening_views
+from salama.tracing import views_figures as tracing_figures
 
 registry_patterns = [
     path("persons/", registry_views.person_list, name="person_list"),
@@ -73,6 +74,7 @@ urlpatterns = [
     path("jobs/", include("salama.jobs.urls")),
     path("notifications/", include("salama.notifications.urls")),
     path("privacy/", include("salama.privacy.urls")),
+    path("tracing/figures/", tracing_figures.tracing_figures, name="tracing_figures"),
     path("tracing/", include("salama.tracing.urls")),
     path("missing/", include("salama.tracing.urls_public")),
 ]

@@ -10,7 +10,8 @@ It runs through the WSGI application in this process (no network), with a
 bounded number of examples per operation and identity, and checks for each
 answer: no server error, status code, content type and body as the schema
 says, invalid data refused, an answer without the token (or with a wrong one)
-refused, and no person or household outside the identity's sites."""
+refused, and no person or household outside the identity's sites, and no tracing case
+outside the identity's organisation."""
 
 from collections.abc import Iterator
 from typing import Any
@@ -70,9 +71,18 @@ def fuzz_world(world: Any) -> dict[str, list[str]]:
     hop = [register(world, world.hop_block, person_fields(given_name_latin="Omar"))]
     households = [h for h in amc + hop]
     persons = [p for h in households for p in h.members.all()]
+    # A tracing case of the UN agency's desk at Amal (protection_un sees it).
+    from salama.tracing.actions import report_take
+    from salama.tracing.models import Desk
+    from salama.tracing.reports import clean_report
+
+    desk = Desk.objects.create(site=world.amc, organisation=world.un)
+    report = {"kind": "missing", "person": {"given_name_latin": "Salwa", "sex": "F"}}
+    taken = report_take(user=None, desk=desk, data=clean_report(report), channel="public")
     return {
         "person_id": [str(p.pk) for p in persons],
         "household_id": [str(h.pk) for h in households],
+        "case_id": [str(taken.case.pk)],
     }
 
 
@@ -84,11 +94,19 @@ def _record_ids(body: Any) -> Iterator[tuple[str, str]]:
     elif isinstance(body, dict):
         if "id" in body and "registration_number" in body:
             yield ("person" if "household_id" in body else "household", str(body["id"]))
+        if body.get("person_id"):  # a tracing candidate
+            yield ("person", str(body["person_id"]))
+        if "id" in body and "first_action_due" in body and "case_reference" not in body:
+            yield ("case", str(body["id"]))
         for value in body.values():
             yield from _record_ids(value)
 
 
 def _in_scope(user: Any, kind: str, record_id: str) -> bool:
+    if kind == "case":
+        from salama.tracing.access import cases_for
+
+        return cases_for(user).filter(pk=record_id).exists()
     if kind == "person":
         perm, found = Perm.PERSON_VIEW, Person.objects.filter(pk=record_id).first()
     else:

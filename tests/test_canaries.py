@@ -77,6 +77,29 @@ def _api_calls(household_id: str, person_id: str) -> list[tuple[str, str, object
             {"site_code": "AMC-Z1A", "members": [member], "legal_bases": {"sharing": CANARY}},
         ),
         ("patch", f"/api/v1/households/{household_id}", {"shelter": CANARY * 20}),
+        (
+            "post",
+            "/api/v1/tracing/reports",
+            {"site": "AMC", "kind": "missing", "person": {"given_name": CANARY, "sex": "F"}},
+        ),
+        (
+            "post",
+            "/api/v1/tracing/reports",
+            {"site": CANARY, "kind": "found", "person": {"given_name": CANARY}},
+        ),
+        (
+            "post",
+            "/api/v1/tracing/reports",
+            {
+                "site": "AMC",
+                "kind": "missing",
+                "person": {"given_name": CANARY, "birth_date": CANARY},
+                "circumstances": [CANARY],
+            },
+        ),
+        ("get", f"/api/v1/tracing/cases?site={CANARY}", None),
+        ("get", "/api/v1/tracing/cases?status=investigating", None),
+        ("get", f"/api/v1/tracing/cases/{CANARY}", None),
     ]
 
 

@@ -59,3 +59,15 @@ def test_the_demo_has_survivors_whose_names_registrars_do_not_see(db):
     assert survivors.count() >= 3
     registrar = get_user_model().objects.get(username="registrar")
     assert not sees_survivor_names(registrar)
+
+
+def test_demo_has_a_desk_per_camp_and_an_urgent_missing_girl_found_in_the_registry(db):
+    from salama.tracing.models import CaseCandidate, Desk, TracingCase
+
+    load_demo(residents=300, seed=1)
+    assert set(Desk.objects.values_list("site__code", flat=True)) == {"AMC", "HOP"}
+    girl = TracingCase.objects.get(kind="missing")
+    assert girl.urgent and girl.organisation.short_name == "PNGO"
+    top = CaseCandidate.objects.filter(case=girl).order_by("-probability").first()
+    assert top is not None and top.person is not None and top.probability > 0.5
+    assert TracingCase.objects.filter(kind="found").count() == 1

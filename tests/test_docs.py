@@ -220,6 +220,7 @@ README_TASKS = {
     "see the figures": Perm.AGGREGATE_VIEW,
     "manage organisations, sites and users": Perm.ADMINISTER,
     "see who read a person's record": Perm.AUDIT_VIEW,
+    "take a missing-person report, work a tracing case": Perm.TRACING_REPORT,
 }
 
 

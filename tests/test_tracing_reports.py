@@ -151,3 +151,43 @@ def test_five_wrong_pins_lock_the_report(world, desk):
     assert not actions.pin_matches(taken.report, taken.pin)  # locked, even with the right PIN
     TracingReport.objects.update(locked_until=timezone.now() - timedelta(seconds=1))
     assert actions.pin_matches(taken.report, taken.pin)
+
+
+def test_a_case_closed_past_its_retention_period_is_deleted_with_its_reports(world, desk):
+    from salama.audit.models import AuditEntry
+
+    taken = actions.report_take(
+        user=world.user("tracer"), desk=desk, data=missing(), channel="desk"
+    )
+    keep = actions.report_take(user=None, desk=desk, data=missing(), channel="public")
+    actions.case_status_set(user=world.user("tracer"), case=taken.case, status="closed", note="dup")
+    assert actions.tracing_retention(timezone.now() + timedelta(days=729)) == 0
+    assert actions.tracing_retention(timezone.now() + timedelta(days=731)) == 1
+    assert list(TracingCase.objects.all()) == [keep.case]
+    assert TracingReport.objects.filter(case_id=taken.case.pk).count() == 0
+    assert AuditEntry.objects.filter(action="delete", record_id=str(taken.case.pk)).exists()
+
+
+def test_who_is_described_the_reporter_and_notes_are_ciphertext_in_the_database(world, desk):
+    from django.apps import apps
+    from django.db import connection
+
+    from salama.registry.sensitivity import ENCRYPTED_FIELDS
+
+    taken = actions.report_take(
+        user=world.user("tracer"), desk=desk, data=missing(), channel="desk"
+    )
+    actions.case_act(user=world.user("tracer"), case=taken.case, kind="note", note="Spoke to Amina")
+    plain = ("Amina", "Haddad", "water point", "Mother", "Spoke", "child")
+    for label in [k for k in ENCRYPTED_FIELDS if k.startswith("tracing.")]:
+        model = apps.get_model(label)
+        columns = ", ".join(model._meta.get_field(f).column for f in ENCRYPTED_FIELDS[label])
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {columns} FROM {model._meta.db_table}")  # noqa: S608
+            rows = cursor.fetchall()
+        for row in rows:
+            for value in row:
+                text = bytes(value).decode() if isinstance(value, bytes | memoryview) else value
+                assert text.startswith("gAAAAA"), (label, text)
+                assert not any(word in text for word in plain), (label, text)
+    assert TracingReport.objects.get().person["given_name_latin"] == "Amina"

@@ -97,7 +97,9 @@ def _person_data(p: SyntheticPerson, today: date) -> PersonData:
 
 USERS = [
     ("registrar", Role.REGISTRATION_OFFICER, "CMA", ["AMC"]),
-    ("tracer", Role.TRACING_OFFICER, "UNA", ["AMC", "HOP"]),
+    # Protection Now keeps the camps' missing-persons desks: its protection
+    # officer is told of every report, and sees the cases.
+    ("tracer", Role.TRACING_OFFICER, "PNGO", ["AMC", "HOP"]),
     ("caseworker", Role.CASEWORKER, "PNGO", ["AMC"]),
     ("civilregistrar", Role.CIVIL_REGISTRAR, "CMA", ["AMC"]),
     ("psea", Role.PSEA_FOCAL_POINT, "UNA", []),
@@ -163,6 +165,7 @@ def load_demo(*, residents: int = 2000, seed: int = 73171) -> list[tuple[str, st
         count += len(household.members)
     _register_again(generator, adults[: max(2, residents // 100)], admin, orgs["CMA"], bases, today)
     _screen_some(generator, logins)
+    _tracing_desks(orgs["PNGO"])
     refresh_planner_statistics()  # thousands of rows just written
     return logins
 
@@ -205,6 +208,75 @@ def _screen_some(generator: Generator, logins: list[tuple[str, str, str]]) -> No
         specific_needs_add(
             user=caseworker, person=woman, codes=["SV-VA"], reason="disclosed_to_caseworker"
         )
+
+
+def _tracing_desks(keeper: Organisation) -> None:
+    """A missing-persons desk in each camp, the tracer on duty, and two open
+    cases: a girl reported missing (urgent, her registry record a candidate)
+    and a man found near the road who gave his name."""
+    from datetime import timedelta
+
+    from salama.registry.access import persons_for
+    from salama.tracing.actions import desk_save, duty_shift_add, report_take
+    from salama.tracing.reports import clean_report
+
+    admin = get_user_model().objects.get(username="admin")
+    tracer = get_user_model().objects.get(username="tracer")
+    desks = {}
+    for code, place in (("AMC", "Block C, next to the clinic"), ("HOP", "Reception tent, gate 1")):
+        desks[code] = desk_save(
+            user=admin,
+            site=Site.objects.get(code=code),
+            organisation=keeper,
+            place=place,
+            hours="Every day 08:00-17:00; the public page at any time",
+            searches=list(Site.objects.filter(code__in={"AMC", "HOP"} - {code})),
+            public=True,
+        )
+        now = timezone.now()
+        duty_shift_add(
+            user=admin,
+            desk=desks[code],
+            officer=tracer,
+            starts_at=now,
+            ends_at=now + timedelta(hours=12),
+        )
+    girls = persons_for(tracer).filter(sex="F", relationship="child", birth_date__isnull=False)
+    girl = girls.order_by("-birth_date").first()
+    if girl is not None:
+        report_take(
+            user=tracer,
+            desk=desks["AMC"],
+            channel="desk",
+            data=clean_report(
+                {
+                    "kind": "missing",
+                    "person": {
+                        "given_name_latin": girl.given_name_latin,
+                        "family_name_latin": girl.family_name_latin,
+                        "sex": "F",
+                        "birth_date": girl.birth_date.isoformat() if girl.birth_date else "",
+                        "description": "Green dress, plastic sandals",
+                    },
+                    "last_seen": {"place": "Water point 3", "with_whom": "alone"},
+                    "circumstances": ["offered_work"],
+                    "reporter": {"name": "Her mother", "relationship": "mother"},
+                    "counted": True,
+                }
+            ),
+        )
+    report_take(
+        user=None,
+        desk=desks["HOP"],
+        channel="public",
+        data=clean_report(
+            {
+                "kind": "found",
+                "person": {"given_name_latin": "Yusuf", "sex": "M", "stated_age": 40},
+                "last_seen": {"place": "Road to the market"},
+            }
+        ),
+    )
 
 
 def _register_again(

@@ -87,6 +87,8 @@ SCHEDULE: list[Entry] = [
         handler="salama.tracing.jobs.escalate",
         every_minutes=1,
     ),
+    # Tracing cases closed longer ago than their retention period are deleted.
+    Entry(name="tracing.retention", handler="salama.tracing.jobs.retention", daily_at="01:45"),
     # Bulk access (many people read within an hour, or an export) alerts the
     # data-protection officers of the reader's organisation (PROTECTION.md 17).
     Entry(

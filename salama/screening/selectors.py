@@ -88,7 +88,7 @@ class CountRow:
     count: int | None  # None: suppressed
 
 
-def _site_names(paths: set[str], language: str = "en") -> dict[str, str]:
+def site_names(paths: set[str], language: str = "en") -> dict[str, str]:
     """Each site path → the name of its camp or settlement (the nearest site
     with a kind), so that counts are by site, not by block."""
     sites = {str(s.pk): s for s in Site.objects.all()}
@@ -108,7 +108,7 @@ def indicator_counts(user: Any) -> list[CountRow]:
     statistics (PROTECTION.md 11), small cells hidden (PROTECTION.md 12)."""
     k = settings.SALAMA_SUPPRESSION_K
     rows = access.statistics_rows(user)
-    names = _site_names({row["site_path"] for row in rows})
+    names = site_names({row["site_path"] for row in rows})
     counts: Counter[tuple[str, ...]] = Counter()
     for row in rows:
         key = (
@@ -188,7 +188,7 @@ def indicator_figures(user: Any, language: str = "en") -> Figures:
     be recomputed from the totals (PROTECTION.md 12)."""
     k = settings.SALAMA_SUPPRESSION_K
     rows = access.statistics_rows(user)
-    names = _site_names({row["site_path"] for row in rows}, language)
+    names = site_names({row["site_path"] for row in rows}, language)
     tallies: dict[tuple[str, str], dict[str, Counter[str]]] = {}
     for row in rows:
         key = (row["instrument"], row["item"])
@@ -198,7 +198,7 @@ def indicator_figures(user: Any, language: str = "en") -> Figures:
             groups[by][str(values[by])] += row["n"]
     figures = Figures([], k)
     for (instrument, item), groups in sorted(tallies.items()):
-        total, breakdowns = _publish(groups, BREAKDOWNS, k, figures)
+        total, breakdowns = publish_breakdowns(groups, BREAKDOWNS, k, figures)
         figures.indicators.append(IndicatorFigures(instrument, item, total, breakdowns))
     return figures
 
@@ -220,7 +220,7 @@ def screening_figures(user: Any, language: str = "en") -> tuple[list[ScreeningFi
     cells published and hidden."""
     k = settings.SALAMA_SUPPRESSION_K
     rows = access.screening_statistics_rows(user)
-    names = _site_names({row["site_path"] for row in rows}, language)
+    names = site_names({row["site_path"] for row in rows}, language)
     tallies: dict[str, dict[str, Counter[str]]] = {}
     for row in rows:
         groups = tallies.setdefault(row["instrument"], {b: Counter() for b in SCREENING_BREAKDOWNS})
@@ -230,15 +230,16 @@ def screening_figures(user: Any, language: str = "en") -> tuple[list[ScreeningFi
     counted = Figures([], k)
     out = []
     for instrument, groups in sorted(tallies.items()):
-        total, breakdowns = _publish(groups, SCREENING_BREAKDOWNS, k, counted)
+        total, breakdowns = publish_breakdowns(groups, SCREENING_BREAKDOWNS, k, counted)
         out.append(ScreeningFigures(instrument, total, breakdowns))
     return out, counted
 
 
-def _publish(
+def publish_breakdowns(
     groups: dict[str, Counter[str]], order: tuple[str, ...], k: int, counted: Figures
 ) -> tuple[int | None, list[Breakdown]]:
-    """One total and its breakdowns, suppressed together; tallies what was hidden."""
+    """One total and its breakdowns, suppressed together; tallies what was hidden.
+    The tracing desk's figures publish theirs the same way."""
     chosen = {by: _grouping(groups[by], by, k) for by in order}
     counts = {by: chosen[by][0] for by in order}
     labels = {by: sorted(counts[by]) for by in order}

@@ -70,6 +70,10 @@ def case_candidates(case: TracingCase) -> QuerySet[CaseCandidate]:
     )
 
 
+def case_actions(case: TracingCase) -> QuerySet[CaseAction]:
+    return CaseAction.objects.filter(case=case).select_related("user")
+
+
 def get_candidate(case: TracingCase, pk: object) -> CaseCandidate:
     found = CaseCandidate.objects.filter(case=case, pk=_int(pk)).first()
     if found is None:
@@ -137,16 +141,22 @@ def registry_matches(
     under = Q(pk__in=[])
     for path in paths:
         under |= Q(site_path__startswith=path)
-    persons = Person.objects.filter(under, legal_bases__purpose=PURPOSE, merged_into__isnull=True)
-    values = list(
-        persons.filter(pk__in=matching.candidate_ids(query)).values(*matching.VALUE_FIELDS)
-    )
+    persons = Person.objects.filter(under, legal_bases__purpose=PURPOSE)
+    # Merged records are dropped in Python, as in registry.access.match_persons:
+    # SQLite's planner would answer "merged_into IS NULL" from its index.
+    values = [
+        v
+        for v in persons.filter(pk__in=matching.candidate_ids(query)).values(
+            *matching.VALUE_FIELDS, "merged_into_id"
+        )
+        if v.pop("merged_into_id") is None
+    ]
     documents = dict(
         IdentityDocument.objects.filter(person__in=[v["pk"] for v in values]).values_list(
             "person_id", "number"
         )
     )
-    population = persons.count() if values else 1
+    population = _population(paths, persons.filter(merged_into__isnull=True)) if values else 1
     matches = matching.score(query, values, population, top, documents)
     shown = Person.objects.select_related("household__site").in_bulk(
         [m.person["pk"] for m in matches]
@@ -156,12 +166,27 @@ def registry_matches(
     return matches
 
 
+def _population(paths: list[str], persons: QuerySet[Person]) -> int:
+    """How many people the desk searches, for the match prior: cached ten
+    minutes, as the registry's own (the prior needs the order of magnitude)."""
+    from django.core.cache import cache
+
+    key = "salama:tracing-population:" + ",".join(paths)
+    population = cache.get(key)
+    if population is None:
+        population = persons.count()
+        cache.set(key, population, 600)
+    return int(population)
+
+
 def open_reports(organisation_id: int, exclude_case: TracingCase | None = None) -> list[Any]:
     """The desk organisation's reports on open cases, for matching a new report."""
     reports = TracingReport.objects.filter(
         organisation_id=organisation_id,
         case__status__in=[TracingCase.Status.INVESTIGATING, TracingCase.Status.LOCATED],
     ).select_related("case")
+    # Only what matching reads: every other encrypted column stays undecrypted.
+    reports = reports.only("pk", "kind", "person", "created_at", "case__reference")
     if exclude_case is not None:
         reports = reports.exclude(case=exclude_case)
     return list(reports.order_by("-created_at")[:2000])
@@ -237,12 +262,29 @@ def _int(pk: object) -> int:
     return int(text) if text.isdigit() and len(text) < 12 else -1
 
 
+def statistics_rows(user: Any) -> list[tuple[Any, ...]]:
+    """Facts of the counted cases (legal basis for statistics, PROTECTION.md
+    11) at the sites where the user sees figures: no id, name or reference,
+    only what the figures break down by."""
+    paths = core_access.site_paths(user, Perm.AGGREGATE_VIEW)
+    if not paths:
+        return []
+    under = Q(pk__in=[])
+    for path in paths:
+        under |= Q(site_path__startswith=path)
+    return list(
+        TracingCase.objects.filter(under, counted=True).values_list(
+            "site_path", "kind", "sex", "age_group", "status", "opened_at", "first_action_at"
+        )
+    )
+
+
+def cases_closed_before(cutoff: Any) -> QuerySet[TracingCase]:
+    """Closed cases past their retention period, in every organisation."""
+    return TracingCase.objects.filter(closed_at__lt=cutoff)
+
+
 # Added for the desk's staff pages (helper desk).
-
-
-def case_actions(case: TracingCase) -> QuerySet[CaseAction]:
-    """A case's log, oldest first, with who did each entry."""
-    return CaseAction.objects.filter(case=case).select_related("user")
 
 
 def get_report(case: TracingCase, pk: object) -> TracingReport:

@@ -10,10 +10,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -218,7 +218,7 @@ def report_take(
     pin = "".join(secrets.choice("0123456789") for _ in range(PIN_DIGITS))
     report = TracingReport.objects.create(
         reference=_unique(TracingReport, "MR" if data.kind == "missing" else "FR"),
-        pin_hash=make_password(pin),
+        pin_hash="",
         kind=data.kind,
         channel=channel,
         case=case,
@@ -232,6 +232,8 @@ def report_take(
         registry_person=registry_person,
         created_by=user,
     )
+    report.pin_hash = pin_digest(report, pin)
+    report.save(update_fields=["pin_hash"])
     if photo is not None:
         from salama.core.fields import encrypt_bytes
 
@@ -513,6 +515,15 @@ def case_assign(*, user: Any, case: TracingCase, assignee: Any) -> TracingCase:
     return case
 
 
+def pin_digest(report: TracingReport, pin: str) -> str:
+    """The PIN kept as a keyed hash (HMAC-SHA256 under the server's secret key,
+    salted with the report's id): the database alone does not give it away,
+    and checking it is fast, so that a report costs no slow hash. Guessing
+    online is stopped by the lockout below."""
+    value = f"{report.pk}:{pin}"
+    return salted_hmac("salama.tracing.pin", value, algorithm="sha256").hexdigest()
+
+
 def pin_matches(report: TracingReport, pin: str) -> bool:
     """Whether the PIN opens the report; five wrong PINs lock it for a quarter
     of an hour, so that a reference cannot be tried against every PIN."""
@@ -521,7 +532,7 @@ def pin_matches(report: TracingReport, pin: str) -> bool:
         now = timezone.now()
         if locked.locked_until and locked.locked_until > now:
             return False
-        if check_password(pin, locked.pin_hash):
+        if constant_time_compare(pin_digest(locked, str(pin)), locked.pin_hash):
             if locked.pin_failures:
                 locked.pin_failures = 0
                 locked.save(update_fields=["pin_failures"])
@@ -620,12 +631,19 @@ def desk_save(
     """Open or change a site's desk (protection officers and administrators
     of the organisation that keeps it)."""
     scope = core_access.site_scope(user, Perm.TRACING_DESK, "path")
-    keeps = organisation.pk in core_access.organisation_ids_with(user, Perm.TRACING_DESK)
+    # A system administrator may hand a desk to any organisation.
+    keeps = core_access.is_system_administrator(user) or (
+        organisation.pk in core_access.organisation_ids_with(user, Perm.TRACING_DESK)
+    )
     if scope is None or not keeps or not Site.objects.filter(scope, pk=site.pk).exists():
         raise PermissionDenied(_("You do not keep desks for this organisation."))
+    # Another organisation's desk at the site is not taken over (a system
+    # administrator may still hand it on).
     existing = Desk.objects.filter(site=site).first()
-    if existing is not None and not access.desks_for(user, Perm.TRACING_DESK).filter(
-        pk=existing.pk
+    if (
+        existing is not None
+        and not core_access.is_system_administrator(user)
+        and not access.desks_for(user, Perm.TRACING_DESK).filter(pk=existing.pk)
     ):
         raise TracingError(_("This site's desk is kept by another organisation."))
     desk, created = Desk.objects.update_or_create(
@@ -665,3 +683,18 @@ def duty_shift_end(*, user: Any, shift: DutyShift) -> None:
     shift.ends_at = max(min(shift.ends_at, now), shift.starts_at)
     shift.save(update_fields=["ends_at"])
     _audit(user, "update", "DutyShift", shift.pk, ["ends_at"])
+
+
+@transaction.atomic
+def tracing_retention(now: datetime | None = None) -> int:
+    """Delete the cases closed longer ago than SALAMA_RETENTION_TRACING_DAYS,
+    with their reports, photos, candidates and log (PROTECTION.md 19); one
+    audit entry per case deleted."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=max(1, settings.SALAMA_RETENTION_TRACING_DAYS))
+    expired = access.cases_closed_before(cutoff)
+    ids = list(expired.values_list("pk", flat=True))
+    for pk in ids:
+        _audit(None, "delete", "TracingCase", pk, ["retention"])
+    expired.delete()
+    return len(ids)

@@ -5,9 +5,14 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from salama.jobs.handlers import job
-from salama.tracing.actions import escalate_overdue
+from salama.tracing.actions import escalate_overdue, tracing_retention
 
 
 @job(label=_("Escalate tracing cases without a first action in time"))
 def escalate(ctx: Any) -> dict[str, int]:
     return {"escalated": escalate_overdue()}
+
+
+@job(label=_("Delete tracing cases past their retention period"))
+def retention(ctx: Any) -> dict[str, int]:
+    return {"deleted": tracing_retention()}

@@ -1,6 +1,7 @@
-"""Reads of the missing-persons desk for its pages, always starting from
-tracing.access (the case the viewer may see) and shaped for display: labels
-in the reader's language, candidates as the viewer may see them."""
+"""Reads of the missing-persons desk for its pages and the API, always
+starting from tracing.access (the case the viewer may see) and shaped for
+display: labels in the reader's language, candidates as the viewer may see
+them."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,12 +13,54 @@ from django.utils.translation import gettext as _
 
 from salama.core import access as core_access
 from salama.core.roles import Perm, Role
+from salama.registry import selectors as registry_selectors
 from salama.registry.selectors import HeldMatch, held_token
 from salama.tracing import access
 from salama.tracing.actions import CLOSED_STATES, TRANSITIONS
 from salama.tracing.forms import CIRCUMSTANCE_LABELS, REASON_LABELS
-from salama.tracing.models import CaseAction, CaseCandidate, TracingCase, TracingReport
+from salama.tracing.models import CaseAction, CaseCandidate, Desk, TracingCase, TracingReport
 from salama.tracing.reports import NAME_PARTS
+
+
+def desk_for_code(user: Any, code: str) -> Desk | None:
+    """The desk at the site with this code that the user takes reports for."""
+    return access.desks_for(user, Perm.TRACING_REPORT).filter(site__code=code).first()
+
+
+def case_list(
+    user: Any, *, status: str | None = None, urgent: bool | None = None, site: str | None = None
+) -> QuerySet[TracingCase]:
+    cases = access.cases_for(user)
+    if status:
+        cases = cases.filter(status=status)
+    if urgent is not None:
+        cases = cases.filter(urgent=urgent)
+    if site:
+        cases = cases.filter(site__code=site)
+    return cases.order_by("-urgent", "-opened_at", "pk")
+
+
+def candidates_as_seen(user: Any, candidates: list[CaseCandidate]) -> list[Any]:
+    """A case's candidates as this user may see them: registry persons outside
+    the user's own scope are left out, and survivors become a HeldMatch for
+    roles that may not see their names (PROTECTION.md 8), as in the registry."""
+    people = [c.person_id for c in candidates if c.person_id is not None]
+    visible = access.visible_person_ids(user, people) if people else set()
+    sees_survivors = core_access.sees_survivor_names(user)
+    shown: list[Any] = []
+    for candidate in candidates:
+        if candidate.person is None:
+            shown.append(candidate)
+        elif candidate.person_id not in visible:
+            continue
+        elif candidate.person.mask_name and not sees_survivors:
+            shown.append(
+                registry_selectors.HeldMatch(registry_selectors.held_token(user, candidate.person))
+            )
+        else:
+            shown.append(candidate)
+    return shown
+
 
 OPEN_STATES = (TracingCase.Status.INVESTIGATING, TracingCase.Status.LOCATED)
 
@@ -143,11 +186,11 @@ class Candidates:
     hidden: int = 0
 
 
-def candidates_as_seen(user: Any, case: TracingCase, script: str) -> Candidates:
+def candidates_for_page(user: Any, case: TracingCase, script: str) -> Candidates:
     """The case's candidates as this viewer may see them: registry persons
     outside the viewer's own scope are left out (only counted), survivors'
     records are held back from roles that may not see survivors' names
-    (PROTECTION.md 8: as registry.selectors.matches_as_seen does), and
+    (PROTECTION.md 8: as candidates_as_seen above does for the API), and
     another report shows only when its case is the viewer's too."""
     candidates = list(access.case_candidates(case))
     person_ids = [c.person_id for c in candidates if c.person_id]

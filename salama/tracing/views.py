@@ -153,7 +153,7 @@ def _case_context(request: HttpRequest, case: TracingCase, **extra: Any) -> dict
         del request.session[TAKEN_KEY]  # shown once, never again
     else:
         taken = None
-    candidates = selectors.candidates_as_seen(user, case, script)
+    candidates = selectors.candidates_for_page(user, case, script)
     subject = selectors.case_person(user, case)
     shown_people = [
         c.candidate.person_id
@@ -315,7 +315,7 @@ def case_status(request: HttpRequest, pk: str) -> HttpResponse:
 def candidate_decide(request: HttpRequest, pk: str, candidate_pk: str) -> HttpResponse:
     case = _acting_case(request, pk)
     candidate = access.get_candidate(case, candidate_pk)
-    visible = selectors.candidates_as_seen(request.user, case, _script(request)).shown
+    visible = selectors.candidates_for_page(request.user, case, _script(request)).shown
     if not any(getattr(c, "candidate", None) == candidate for c in visible):
         raise Http404  # held back from this viewer, or outside their scope
     decision = request.POST.get("decision")
