@@ -282,3 +282,47 @@ def statistics_rows(user: Any) -> list[tuple[Any, ...]]:
 def cases_closed_before(cutoff: Any) -> QuerySet[TracingCase]:
     """Closed cases past their retention period, in every organisation."""
     return TracingCase.objects.filter(closed_at__lt=cutoff)
+
+
+# Added for the desk's staff pages (helper desk).
+
+
+def get_report(case: TracingCase, pk: object) -> TracingReport:
+    """One report of a case the viewer was given through get_case; else 404."""
+    report = (
+        TracingReport.objects.filter(case=case, pk=core_access.record_uuid(pk))
+        .select_related("photo")
+        .first()
+    )
+    if report is None:
+        raise Http404
+    return report
+
+
+def get_shift(desk: Desk, pk: object) -> DutyShift:
+    shift = DutyShift.objects.filter(desk=desk, pk=_int(pk)).select_related("user").first()
+    if shift is None:
+        raise Http404
+    return shift
+
+
+def desk_sites(user: Any, perm: Perm = Perm.TRACING_DESK) -> QuerySet[Site]:
+    """Sites (of level "site") where the user may open or change a desk."""
+    scope = core_access.site_scope(user, perm, "path")
+    if scope is None:
+        return Site.objects.none()
+    return Site.objects.filter(scope, level=Site.Level.SITE).order_by("path")
+
+
+def searchable_sites() -> QuerySet[Site]:
+    """Sites whose registry a desk may also search (any site; the desk's
+    organisation decides)."""
+    return Site.objects.filter(level=Site.Level.SITE).order_by("path")
+
+
+def desk_organisations(user: Any) -> list[Any]:
+    """The organisations for which the user keeps desks."""
+    from salama.core.models import Organisation
+
+    ids = core_access.organisation_ids_with(user, Perm.TRACING_DESK)
+    return list(Organisation.objects.filter(pk__in=ids).order_by("name"))

@@ -637,6 +637,15 @@ def desk_save(
     )
     if scope is None or not keeps or not Site.objects.filter(scope, pk=site.pk).exists():
         raise PermissionDenied(_("You do not keep desks for this organisation."))
+    # Another organisation's desk at the site is not taken over (a system
+    # administrator may still hand it on).
+    existing = Desk.objects.filter(site=site).first()
+    if (
+        existing is not None
+        and not core_access.is_system_administrator(user)
+        and not access.desks_for(user, Perm.TRACING_DESK).filter(pk=existing.pk)
+    ):
+        raise TracingError(_("This site's desk is kept by another organisation."))
     desk, created = Desk.objects.update_or_create(
         site=site,
         defaults={
