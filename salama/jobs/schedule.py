@@ -87,6 +87,12 @@ SCHEDULE: list[Entry] = [
         handler="salama.tracing.jobs.escalate",
         every_minutes=1,
     ),
+    # The public report page's rate-limit counts are kept a few hours only.
+    Entry(
+        name="tracing.public_limits_prune",
+        handler="salama.tracing.jobs.public_limits_prune",
+        every_minutes=60,
+    ),
     # Bulk access (many people read within an hour, or an export) alerts the
     # data-protection officers of the reader's organisation (PROTECTION.md 17).
     Entry(

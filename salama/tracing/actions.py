@@ -660,3 +660,65 @@ def duty_shift_end(*, user: Any, shift: DutyShift) -> None:
     shift.ends_at = max(min(shift.ends_at, now), shift.starts_at)
     shift.save(update_fields=["ends_at"])
     _audit(user, "update", "DutyShift", shift.pk, ["ends_at"])
+
+
+# --- The public report page (/missing/) ---
+
+
+class AlreadySent(TracingError):
+    """The same report form was sent before (a page reloaded, a button
+    pressed twice): the report is stored once."""
+
+
+@transaction.atomic
+def public_report_take(
+    *,
+    desk: Desk,
+    data: ReportInput,
+    client: str,
+    form: str,
+    photo: tuple[bytes, str] | None = None,
+) -> Taken:
+    """A report from the public page: stored as report_take stores any
+    report, counted against the client's hourly limit (`client` is a keyed
+    hash of its address), and only once per form (`form`: a keyed hash of
+    the form's one-time value)."""
+    from django.db import IntegrityError
+
+    from salama.tracing.models import PublicLimitHit
+
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            PublicLimitHit.objects.create(kind=PublicLimitHit.Kind.FORM, key=form, at=now)
+    except IntegrityError:
+        raise AlreadySent(_("This report was already sent.")) from None
+    taken = report_take(user=None, desk=desk, data=data, channel="public", photo=photo)
+    PublicLimitHit.objects.create(kind=PublicLimitHit.Kind.REPORT, key=client, at=now)
+    return taken
+
+
+@transaction.atomic
+def public_lookup_failed(*, client: str) -> None:
+    """A status look-up whose reference or PIN was wrong, counted against the
+    client's hourly limit."""
+    from salama.tracing.models import PublicLimitHit
+
+    PublicLimitHit.objects.create(kind=PublicLimitHit.Kind.LOOKUP, key=client, at=timezone.now())
+
+
+# Rate-limit rows are needed for an hour, form rows as long as a form may be
+# sent; both are kept an hour longer.
+def public_hits_keep() -> timedelta:
+    return timedelta(seconds=max(settings.SALAMA_TRACING_PUBLIC_FORM_MAX_SECONDS, 3600) + 3600)
+
+
+@transaction.atomic
+def public_hits_prune(now: datetime | None = None) -> int:
+    """Remove the public page's rate-limit rows nobody needs any more (a
+    periodic job)."""
+    from salama.tracing.models import PublicLimitHit
+
+    before = (now or timezone.now()) - public_hits_keep()
+    deleted, _rows = PublicLimitHit.objects.filter(at__lt=before).delete()
+    return deleted

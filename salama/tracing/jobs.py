@@ -11,3 +11,10 @@ from salama.tracing.actions import escalate_overdue
 @job(label=_("Escalate tracing cases without a first action in time"))
 def escalate(ctx: Any) -> dict[str, int]:
     return {"escalated": escalate_overdue()}
+
+
+@job(label=_("Remove old rate-limit counts of the public report page"))
+def public_limits_prune(ctx: Any) -> dict[str, int]:
+    from salama.tracing.actions import public_hits_prune
+
+    return {"deleted": public_hits_prune()}
