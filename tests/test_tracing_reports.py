@@ -55,7 +55,9 @@ def register_girl(world):
 
 def test_a_missing_girl_opens_an_urgent_case_with_her_registry_record_first(world, desk):
     girl = register_girl(world)
-    taken = actions.report_take(user=world.user("tracer"), desk=desk, data=missing(), channel="desk")
+    taken = actions.report_take(
+        user=world.user("tracer"), desk=desk, data=missing(), channel="desk"
+    )
     case = taken.case
     assert case.status == "investigating" and case.urgent and case.urgency == "urgent"
     assert "child" in case.urgency_reasons
@@ -93,7 +95,9 @@ def test_circumstances_and_risk_make_an_adults_case_urgent(world, desk, extra):
 
 
 def test_a_second_report_of_the_same_person_is_linked_with_a_warning_not_refused(world, desk):
-    first = actions.report_take(user=world.user("tracer"), desk=desk, data=missing(), channel="desk")
+    first = actions.report_take(
+        user=world.user("tracer"), desk=desk, data=missing(), channel="desk"
+    )
     second = actions.report_take(user=None, desk=desk, data=missing(), channel="public")
     assert second.duplicate_of == first.report
     assert TracingCase.objects.count() == 2
@@ -134,7 +138,9 @@ def test_another_organisations_tracing_officer_cannot_take_the_desks_reports(wor
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        actions.report_take(user=world.user("caseworker"), desk=desk, data=missing(), channel="desk")
+        actions.report_take(
+            user=world.user("caseworker"), desk=desk, data=missing(), channel="desk"
+        )
     assert TracingCase.objects.count() == 0
 
 

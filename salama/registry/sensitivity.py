@@ -425,6 +425,7 @@ def exportable(model: str, names: tuple[str, ...]) -> tuple[str, ...]:
     classes = FIELD_SENSITIVITY[model]
     return tuple(name for name in names if classes[name] != HIGHLY_SENSITIVE)
 
+
 # The missing-persons desk (salama/tracing): a case and its reports are case
 # data of the desk's organisation; who is described, the circumstances, the
 # reporter and every note are encrypted (PROTECTION.md 25).

@@ -93,6 +93,7 @@ class PublicReportForm(forms.Form):
             ("missing", _("Someone is missing")),
             ("found", _("I found someone, or a child arrived without their family")),
         ],
+        initial="missing",
         widget=forms.RadioSelect,
         help_text=_("Choose one."),
     )
