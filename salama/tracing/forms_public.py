@@ -73,6 +73,10 @@ def _text(label: Any, help_text: Any, limit: int, *, area: bool = False, **attrs
     return field
 
 
+# Django's own message quotes the value sent: ours names the field only.
+CHOICE_ERRORS = {"invalid_choice": _("Choose one of the options shown.")}
+
+
 def described(form: forms.Form) -> None:
     """Each input names its help text for screen readers."""
     for name, field in form.fields.items():
@@ -84,10 +88,12 @@ def described(form: forms.Form) -> None:
 
 class PublicReportForm(forms.Form):
     desk = forms.ChoiceField(
+        error_messages=CHOICE_ERRORS,
         label=_("Camp or site"),
         help_text=_("The camp where the person went missing or was found."),
     )
     kind = forms.ChoiceField(
+        error_messages=CHOICE_ERRORS,
         label=_("What do you want to report?"),
         choices=[
             ("missing", _("Someone is missing")),
@@ -105,6 +111,7 @@ class PublicReportForm(forms.Form):
     father_name = _text(_("Father's name"), _("If you know it."), MAX_NAME)
     family_name = _text(_("Family name"), _("If you know it."), MAX_NAME)
     sex = forms.ChoiceField(
+        error_messages=CHOICE_ERRORS,
         label=_("Sex"),
         choices=[("F", _("Female")), ("M", _("Male")), ("U", _("I do not know"))],
         initial="U",
@@ -168,6 +175,7 @@ class PublicReportForm(forms.Form):
         MAX_SHORT,
     )
     circumstances = forms.MultipleChoiceField(
+        error_messages=CHOICE_ERRORS,
         label=_("Did any of these happen?"),
         required=False,
         choices=[(code, CIRCUMSTANCE_LABELS[code]) for code in urgency.CIRCUMSTANCES],
