@@ -532,3 +532,23 @@ def test_clients_are_counted_by_address_and_ipv6_network():
     assert rules.form_age_verdict(-5, 3, 7200) == rules.TOO_FAST
     assert rules.form_age_verdict(8000, 3, 7200) == rules.TOO_OLD
     assert rules.form_age_verdict(30, 3, 7200) == rules.FRESH
+
+
+def test_the_public_pages_are_light(world, desk):
+    """Under 100 KB with what they load, for phones on poor connections (and
+    no script at all)."""
+    import gzip
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    client = Client()
+    for html in (
+        client.get("/missing/").content.decode(),
+        codes_page := send(client, form(desk)).content.decode(),
+        client.get("/missing/status/").content.decode(),
+    ):
+        assets = re.findall(r'(?:src|href)="/static/([^"]+)"', html)
+        sent = [len(gzip.compress(Path(finders.find(a)).read_bytes())) for a in assets]
+        assert assets and len(html.encode()) + sum(sent) < 100_000
+    assert 'id="pin"' in codes_page

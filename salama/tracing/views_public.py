@@ -30,6 +30,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -138,6 +139,32 @@ def _refused(request: HttpRequest, desks: list[Any], stamp: str, note: str) -> H
     return _report_page(request, form, status=400, note=note)
 
 
+# Why a form from a robot, or a stale one, was not taken.
+_STAMP_NOTES = {
+    "bad": gettext_lazy("This form could not be sent. Please check it and send it again."),
+    rules.TOO_FAST: gettext_lazy("That was very fast. Please check the form, then send it again."),
+    rules.TOO_OLD: gettext_lazy(
+        "This page was open for a long time. Please check the form, then send it again."
+    ),
+}
+
+
+def _screened(
+    request: HttpRequest, desks: list[Any], form: PublicReportForm
+) -> tuple[HttpResponse | None, str]:
+    """A refusal of a robot's form, a stale one or one sent before; else
+    None and the form's key (it is stored once)."""
+    if form.honeypot_filled:
+        return _refused(request, desks, form_stamp(), _("This form could not be sent.")), ""
+    verdict, form_key = _stamp_read(str(request.POST.get("stamp", "")))
+    if verdict != rules.FRESH or form_key is None:
+        note = str(_STAMP_NOTES.get(verdict, _STAMP_NOTES["bad"]))
+        return _refused(request, desks, form_stamp(), note), ""
+    if access.public_form_sent(form_key):
+        return render(request, "tracing/public/sent_twice.html", status=409), ""
+    return None, form_key
+
+
 @never_cache
 @GET_POST
 def report(request: HttpRequest) -> HttpResponse:
@@ -146,33 +173,9 @@ def report(request: HttpRequest) -> HttpResponse:
         form = PublicReportForm(desks=desks, initial={"stamp": form_stamp()})
         return _report_page(request, form)
     form = PublicReportForm(request.POST, request.FILES, desks=desks)
-    sent_stamp = str(request.POST.get("stamp", ""))
-    if form.honeypot_filled:
-        return _refused(request, desks, form_stamp(), _("This form could not be sent."))
-    verdict, form_key = _stamp_read(sent_stamp)
-    if verdict == "bad" or form_key is None:
-        return _refused(
-            request,
-            desks,
-            form_stamp(),
-            _("This form could not be sent. Please check it and send it again."),
-        )
-    if verdict == rules.TOO_FAST:
-        return _refused(
-            request,
-            desks,
-            form_stamp(),
-            _("That was very fast. Please check the form, then send it again."),
-        )
-    if verdict == rules.TOO_OLD:
-        return _refused(
-            request,
-            desks,
-            form_stamp(),
-            _("This page was open for a long time. Please check the form, then send it again."),
-        )
-    if access.public_form_sent(form_key):
-        return render(request, "tracing/public/sent_twice.html", status=409)
+    refusal, form_key = _screened(request, desks, form)
+    if refusal is not None:
+        return refusal
     client = client_key(request)
     if access.public_hits(PublicLimitHit.Kind.REPORT, client, _hour_ago()) >= (
         settings.SALAMA_TRACING_PUBLIC_REPORTS_PER_CLIENT
