@@ -437,6 +437,24 @@ SALAMA_TRACING_ESCALATION_MINUTES = {
     for first, second in [steps.split("/", 1)]
 }
 
+# The public report page (docs/tracing.md#the-public-report-page): reports
+# stored per client (a keyed hash of its address) and per desk in an hour,
+# failed status look-ups per client in an hour, and how long a form must be
+# open (seconds) before it may be sent and after which it is too old.
+SALAMA_TRACING_PUBLIC_REPORTS_PER_CLIENT = max(
+    envint("SALAMA_TRACING_PUBLIC_REPORTS_PER_CLIENT", 5), 1
+)
+SALAMA_TRACING_PUBLIC_REPORTS_PER_DESK = max(
+    envint("SALAMA_TRACING_PUBLIC_REPORTS_PER_DESK", 30), 1
+)
+SALAMA_TRACING_PUBLIC_LOOKUPS_PER_CLIENT = max(
+    envint("SALAMA_TRACING_PUBLIC_LOOKUPS_PER_CLIENT", 20), 1
+)
+SALAMA_TRACING_PUBLIC_FORM_MIN_SECONDS = max(envint("SALAMA_TRACING_PUBLIC_FORM_MIN_SECONDS", 3), 0)
+SALAMA_TRACING_PUBLIC_FORM_MAX_SECONDS = max(
+    envint("SALAMA_TRACING_PUBLIC_FORM_MAX_SECONDS", 7200), 60
+)
+
 # --- Internationalisation ---
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ar", "العربية"), ("fr", "Français")]

@@ -170,3 +170,55 @@ def test_no_canary_in_the_logs_or_urls_of_the_search_and_match_pages(world, ever
     for refused in responses[5:8]:  # the desk's look-ups answer 400 naming the field only
         assert refused.status_code == 400 and CANARY_SEX not in refused.content.decode()
     assert CANARY not in every_log.text and CANARY_SEX not in every_log.text
+
+
+def test_no_canary_in_the_logs_urls_or_error_messages_of_the_public_report_pages(
+    world, desk, every_log
+):
+    """The public report and status pages (/missing/): what a reporter types,
+    and the PIN they are given, appear in no log and no URL; an answer that
+    refuses a form names the field only (the form keeps what was typed, in
+    its inputs, so that nobody types it twice)."""
+    from tests.test_tracing_public import codes, form, send, stamp
+
+    canary = {
+        "given_name": CANARY,
+        "family_name": CANARY,
+        "description": CANARY,
+        "last_seen_place": CANARY,
+        "reporter_name": CANARY,
+        "reporter_contact": CANARY,
+    }
+    client = Client()
+    refused = [
+        send(client, form(desk, **canary, birth_date=CANARY_SEX)),
+        send(client, form(desk, **canary, age=CANARY_SEX[:3])),
+        send(client, form(desk, **canary, circumstances=[CANARY_SEX])),
+        send(client, form(desk, **canary, sex=CANARY_SEX)),
+        send(client, form(desk, **canary, website=CANARY)),
+        send(client, form(desk, **canary, stamp=CANARY)),
+    ]
+    stored = send(client, form(desk, **canary, stamp=stamp()))
+    reference, pin = codes(stored)
+    lookups = [
+        client.post("/missing/status/", {"reference": CANARY, "pin": CANARY_SEX}),
+        client.post("/missing/status/", {"reference": reference, "pin": CANARY_SEX}),
+        client.post("/missing/status/", {"reference": reference, "pin": pin}),
+    ]
+    added = [
+        client.post("/missing/status/", {"step": "add", "text": CANARY}),
+        client.post("/missing/status/", {"step": "add", "text": CANARY * 300}),
+    ]
+    responses = [*refused, stored, *lookups, *added, client.get("/missing/status/")]
+    assert all(r.status_code < 500 for r in responses)
+    assert [r.status_code for r in refused] == [400] * len(refused)
+    assert stored.status_code == 200
+    pages = "".join(r.content.decode() for r in responses)
+    links = re.findall(r'(?:href|action|src)="([^"]+)"', pages)
+    secrets = (CANARY, CANARY_SEX, pin)
+    assert links and not any(s in link for s in secrets for link in links)
+    assert not any(s in r.get("Location", "") for s in secrets for r in responses)
+    for response in [*refused, *lookups, added[1]]:
+        messages = " ".join(re.findall(r'class="error"[^>]*>([^<]*)<', response.content.decode()))
+        assert CANARY not in messages and CANARY_SEX not in messages
+    assert not any(s in every_log.text for s in secrets)

@@ -141,16 +141,44 @@ def test_a_photo_is_streamed_decrypted_and_never_cached(world, desk):
 def test_a_report_made_from_the_registry_is_prefilled_and_linked(world, desk):
     girl = register_girl(world)
     client = signed_in(world.user("tracer"))
-    page = client.get(f"/tracing/reports/new/?person={girl.pk}&alert=A-17")
+    page = client.get(f"/tracing/reports/new/?person={girl.pk}")
     assert page.status_code == 200
     html = page.content.decode()
     assert 'value="Amina"' in html and girl.registration_number in html
-    assert 'name="alert" value="A-17"' in html  # passed through for the absence alerts
-    data = form(person=str(girl.pk), alert="A-17")
+    data = form(person=str(girl.pk))
     response = client.post("/tracing/reports/new/", data)
     assert response.status_code == 302
     case = TracingCase.objects.get()
     assert case.person == girl and TracingReport.objects.get().registry_person == girl
+
+
+def test_a_report_opened_from_an_absence_alert_answers_the_alert(world, desk):
+    from salama.presence.actions import check_record
+    from salama.presence.models import AbsenceAlert
+
+    girl = register_girl(world)
+    for _ in range(2):  # a child is looked for after two roll calls without her
+        check_record(
+            user=world.user("protection_un"),
+            site=world.amc,
+            kind="roll_call",
+            held_at=None,
+            persons=[],
+        )
+    alert = AbsenceAlert.objects.get(person=girl, status="open")
+    client = signed_in(world.user("protection_un"))
+    url = f"/tracing/reports/new/?person={girl.pk}&alert={alert.pk}"
+    page = client.get(url)
+    assert page.status_code == 200 and f'name="alert" value="{alert.pk}"' in page.content.decode()
+    response = client.post("/tracing/reports/new/", form(person=str(girl.pk), alert=str(alert.pk)))
+    assert response.status_code == 302, response.content[:2000]
+    case = TracingCase.objects.get()
+    alert.refresh_from_db()
+    assert alert.status == "reported" and alert.case_reference == case.reference
+    # an alert about someone else, or one the user may not resolve, is not found
+    assert client.get(f"/tracing/reports/new/?person={girl.pk}&alert=999999").status_code == 404
+    tracer = signed_in(world.user("tracer"))  # sees alerts, does not resolve them
+    assert tracer.get(url).status_code == 404
 
 
 def test_someone_outside_the_registry_persons_scope_cannot_report_from_it(world, desk):

@@ -89,6 +89,12 @@ SCHEDULE: list[Entry] = [
     ),
     # Tracing cases closed longer ago than their retention period are deleted.
     Entry(name="tracing.retention", handler="salama.tracing.jobs.retention", daily_at="01:45"),
+    # The public report page's rate-limit counts are kept a few hours only.
+    Entry(
+        name="tracing.public_limits_prune",
+        handler="salama.tracing.jobs.public_limits_prune",
+        every_minutes=60,
+    ),
     # Bulk access (many people read within an hour, or an export) alerts the
     # data-protection officers of the reader's organisation (PROTECTION.md 17).
     Entry(

@@ -575,3 +575,9 @@ FIELD_SENSITIVITY["tracing.CaseAction"] = {
     "note": HIGHLY_SENSITIVE,
     "data": HIGHLY_SENSITIVE,
 }
+# The public page's rate limits: a client only as a keyed hash of its address,
+# kept a few hours (salama.tracing.jobs.public_limits_prune).
+FIELD_SENSITIVITY["tracing.PublicLimitHit"] = {
+    **dict.fromkeys(("id", "kind", "at"), PUBLIC),
+    "key": PERSONAL,
+}

@@ -326,3 +326,47 @@ def desk_organisations(user: Any) -> list[Any]:
 
     ids = core_access.organisation_ids_with(user, Perm.TRACING_DESK)
     return list(Organisation.objects.filter(pk__in=ids).order_by("name"))
+
+
+# --- The public report page (/missing/) ---
+
+
+def public_hits(kind: str, key: str, since: Any) -> int:
+    """How often a client (or a form) was counted under `kind` since then."""
+    from salama.tracing.models import PublicLimitHit
+
+    return PublicLimitHit.objects.filter(kind=kind, key=key, at__gte=since).count()
+
+
+def public_form_sent(key: str) -> bool:
+    from salama.tracing.models import PublicLimitHit
+
+    return PublicLimitHit.objects.filter(kind=PublicLimitHit.Kind.FORM, key=key).exists()
+
+
+def public_reports_at_desk(desk: Desk, since: Any) -> int:
+    """Reports the public page stored for the desk since then (the desk's own
+    rate limit: no client address is needed for it)."""
+    return TracingReport.objects.filter(
+        channel=TracingReport.Channel.PUBLIC, site_path=desk.site.path, created_at__gte=since
+    ).count()
+
+
+def report_for_reporter(pk: object) -> TracingReport | None:
+    """The one report a reporter opened with its reference and PIN (its id
+    kept in their session for a few minutes), the read audited; None when it
+    is gone."""
+    try:
+        uuid = core_access.record_uuid(pk)
+    except Http404:
+        return None
+    report = TracingReport.objects.select_related("case", "case__site").filter(pk=uuid).first()
+    if report is not None:
+        audit_record(
+            user=None,
+            action="read",
+            purpose=PURPOSE,
+            model="tracing.TracingReport",
+            record_id=report.pk,
+        )
+    return report

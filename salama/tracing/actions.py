@@ -177,6 +177,7 @@ def report_take(
     channel: str,
     registry_person: Person | None = None,
     photo: tuple[bytes, str] | None = None,
+    absence_alert: Any = None,
 ) -> Taken:
     """Store a report, open its case and start the search at once.
 
@@ -244,6 +245,11 @@ def report_take(
     _audit(user, "create", "TracingCase", case.pk)
     _audit(user, "create", "TracingReport", report.pk)
     candidates, duplicate = _search(case, report, desk, data, registry_person)
+    if absence_alert is not None:  # a report opened from an absence alert answers it
+        from salama.presence.actions import absence_alert_mark_reported
+
+        absence_alert_mark_reported(user=user, alert=absence_alert, case_reference=case.reference)
+        _log(case, Kind.NOTE, None, _("Opened from an absence alert."), alert=absence_alert.pk)
     _notify_new(case, desk, user)
     return Taken(report, case, pin, candidates, duplicate)
 
@@ -300,17 +306,21 @@ def _search(
     if query is None:
         return [], None
     kept: list[CaseCandidate] = []
-    if registry_person is None:
-        for match in access.registry_matches(access.searched_paths(desk), query, CANDIDATES_KEPT):
-            if match.probability >= MIN_PROBABILITY:
-                kept.append(
-                    CaseCandidate(
-                        case=case,
-                        person=match.person,
-                        probability=match.probability,
-                        explanation=match.explanation,
-                    )
+    # A report made from a registry record still searches the registries: the
+    # person may have been registered again elsewhere (a new arrival, a child
+    # taken in by another household); the record itself is not a candidate.
+    for match in access.registry_matches(access.searched_paths(desk), query, CANDIDATES_KEPT + 1):
+        if registry_person is not None and match.person.pk == registry_person.pk:
+            continue
+        if match.probability >= MIN_PROBABILITY and len(kept) < CANDIDATES_KEPT:
+            kept.append(
+                CaseCandidate(
+                    case=case,
+                    person=match.person,
+                    probability=match.probability,
+                    explanation=match.explanation,
                 )
+            )
     others = {r.pk: r for r in access.open_reports(desk.organisation_id, exclude_case=case)}
     duplicate = None
     if others:
@@ -698,3 +708,65 @@ def tracing_retention(now: datetime | None = None) -> int:
         _audit(None, "delete", "TracingCase", pk, ["retention"])
     expired.delete()
     return len(ids)
+
+
+# --- The public report page (/missing/) ---
+
+
+class AlreadySent(TracingError):
+    """The same report form was sent before (a page reloaded, a button
+    pressed twice): the report is stored once."""
+
+
+@transaction.atomic
+def public_report_take(
+    *,
+    desk: Desk,
+    data: ReportInput,
+    client: str,
+    form: str,
+    photo: tuple[bytes, str] | None = None,
+) -> Taken:
+    """A report from the public page: stored as report_take stores any
+    report, counted against the client's hourly limit (`client` is a keyed
+    hash of its address), and only once per form (`form`: a keyed hash of
+    the form's one-time value)."""
+    from django.db import IntegrityError
+
+    from salama.tracing.models import PublicLimitHit
+
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            PublicLimitHit.objects.create(kind=PublicLimitHit.Kind.FORM, key=form, at=now)
+    except IntegrityError:
+        raise AlreadySent(_("This report was already sent.")) from None
+    taken = report_take(user=None, desk=desk, data=data, channel="public", photo=photo)
+    PublicLimitHit.objects.create(kind=PublicLimitHit.Kind.REPORT, key=client, at=now)
+    return taken
+
+
+@transaction.atomic
+def public_lookup_failed(*, client: str) -> None:
+    """A status look-up whose reference or PIN was wrong, counted against the
+    client's hourly limit."""
+    from salama.tracing.models import PublicLimitHit
+
+    PublicLimitHit.objects.create(kind=PublicLimitHit.Kind.LOOKUP, key=client, at=timezone.now())
+
+
+# Rate-limit rows are needed for an hour, form rows as long as a form may be
+# sent; both are kept an hour longer.
+def public_hits_keep() -> timedelta:
+    return timedelta(seconds=max(settings.SALAMA_TRACING_PUBLIC_FORM_MAX_SECONDS, 3600) + 3600)
+
+
+@transaction.atomic
+def public_hits_prune(now: datetime | None = None) -> int:
+    """Remove the public page's rate-limit rows nobody needs any more (a
+    periodic job)."""
+    from salama.tracing.models import PublicLimitHit
+
+    before = (now or timezone.now()) - public_hits_keep()
+    deleted, _rows = PublicLimitHit.objects.filter(at__lt=before).delete()
+    return deleted

@@ -16,3 +16,10 @@ def escalate(ctx: Any) -> dict[str, int]:
 @job(label=_("Delete tracing cases past their retention period"))
 def retention(ctx: Any) -> dict[str, int]:
     return {"deleted": tracing_retention()}
+
+
+@job(label=_("Remove old rate-limit counts of the public report page"))
+def public_limits_prune(ctx: Any) -> dict[str, int]:
+    from salama.tracing.actions import public_hits_prune
+
+    return {"deleted": public_hits_prune()}

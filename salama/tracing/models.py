@@ -271,3 +271,32 @@ class CaseAction(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+
+class PublicLimitHit(models.Model):
+    """One counted use of the public pages, kept a few hours for their rate
+    limits: a stored report or a failed status look-up of a client, or a
+    report form sent (so that the same form is never stored twice).
+
+    Several servers answer the public pages, so the counts live in the
+    database, not in one process's cache. A client is never stored as its
+    address: `key` is an HMAC of it under the secret key."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", _("Report stored")
+        LOOKUP = "lookup", _("Status look-up failed")
+        FORM = "form", _("Report form sent")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "key", "at"], name="public_hit_lookup")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(kind="form"),
+                name="public_form_sent_once",
+            )
+        ]

@@ -3,10 +3,11 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
+from salama.core.decorators import staff_page
 from salama.tracing import views
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="tracing_cases")),
+    path("", staff_page(RedirectView.as_view(pattern_name="tracing_cases"))),
     path("cases/", views.case_list, name="tracing_cases"),
     path("cases/<str:pk>/", views.case_detail, name="tracing_case"),
     path("cases/<str:pk>/act/", views.case_act, name="tracing_case_act"),

@@ -1,5 +1,10 @@
 """The public pages, under /missing/: no account, no JavaScript needed."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []  # type: ignore[type-arg]
+from salama.tracing import views_public
+
+urlpatterns = [
+    path("", views_public.report, name="missing_report"),
+    path("status/", views_public.status, name="missing_status"),
+]

@@ -86,11 +86,17 @@ def _photo(upload: Any) -> tuple[tuple[bytes, str] | None, str]:
     return (content, kind or "application/octet-stream"), ""
 
 
-def _alert_answered(request: HttpRequest, alert: str, taken: actions.Taken) -> None:
-    """HOOK (absence alerts, salama/presence): a report opened from an absence
-    alert carries the alert's id in `alert`. The main session links the alert
-    to `taken.case` here once the presence app is merged; until then the id is
-    only passed through the form and nothing is done with it."""
+def _alert_for(request: HttpRequest, alert: str, person: Any) -> Any:
+    """The absence alert a report is opened from (one the user may resolve,
+    about the same person), or None; another one answers 404."""
+    if not alert:
+        return None
+    from salama.presence.access import get_absence_alert
+
+    found = get_absence_alert(request.user, alert, Perm.ABSENCE_RESOLVE)
+    if person is None or found.person_id != person.pk:
+        raise Http404
+    return found
 
 
 @require_http_methods(["GET", "POST"])
@@ -105,6 +111,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
     person_pk = (source.get("person") or "").strip()
     person = access.person_for_report(request.user, person_pk) if person_pk else None
     alert = (source.get("alert") or "").strip()[:40]
+    absence_alert = _alert_for(request, alert, person)
     status = 200
     if request.method == "POST":
         form = forms.ReportForm(request.POST, request.FILES, desks=desks)
@@ -122,11 +129,11 @@ def report_new(request: HttpRequest) -> HttpResponse:
                     channel="desk",
                     registry_person=person,
                     photo=photo,
+                    absence_alert=absence_alert,
                 )
             except ReportError as exc:
                 form.add_report_errors(exc.errors)
             else:
-                _alert_answered(request, alert, taken)
                 request.session[TAKEN_KEY] = {
                     "case": str(taken.case.pk),
                     "reference": taken.report.reference,
