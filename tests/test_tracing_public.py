@@ -27,7 +27,16 @@ from salama.tracing.models import (
 from salama.tracing.views_public import SESSION_KEY, form_stamp
 from tests.conftest import person_fields, register
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGBA", (4, 4), (0, 128, 0, 128)).save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 

@@ -191,3 +191,40 @@ def test_who_is_described_the_reporter_and_notes_are_ciphertext_in_the_database(
                 assert text.startswith("gAAAAA"), (label, text)
                 assert not any(word in text for word in plain), (label, text)
     assert TracingReport.objects.get().person["given_name_latin"] == "Amina"
+
+
+def test_a_photo_loses_its_gps_position_and_other_metadata(world, desk):
+    import io
+
+    from PIL import Image
+
+    from salama.core.fields import decrypt_bytes
+
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (36.0, 20.0, 0.0)}  # GPSInfo: where the photo was taken
+    exif[0x0110] = "Phone model X"
+    original = io.BytesIO()
+    Image.new("RGB", (40, 30), "green").save(original, format="JPEG", exif=exif)
+    assert Image.open(io.BytesIO(original.getvalue())).getexif()
+    taken = actions.report_take(
+        user=world.user("tracer"),
+        desk=desk,
+        data=missing(),
+        channel="desk",
+        photo=(original.getvalue(), "image/jpeg"),
+    )
+    stored = decrypt_bytes(bytes(taken.report.photo.data))
+    kept = Image.open(io.BytesIO(stored))
+    assert kept.size == (40, 30) and not kept.getexif() and b"Phone model" not in stored
+
+
+def test_a_file_that_says_it_is_a_photo_but_is_not_is_refused(world, desk):
+    with pytest.raises(ReportError) as error:
+        actions.report_take(
+            user=world.user("tracer"),
+            desk=desk,
+            data=missing(),
+            channel="desk",
+            photo=(b"\xff\xd8\xff" + b"not really", "image/jpeg"),
+        )
+    assert "photo" in error.value.errors and TracingCase.objects.count() == 0

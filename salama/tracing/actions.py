@@ -22,6 +22,7 @@ from salama.core import access as core_access
 from salama.core.models import Site
 from salama.core.roles import Perm, Role
 from salama.lib.ages import age_band, birth_years
+from salama.lib.images import NotAnImage, clean_photo
 from salama.lib.tracing import urgency as rules
 from salama.registry import matching
 from salama.registry.models import LegalBasis, Person
@@ -158,14 +159,20 @@ def _assess(data: ReportInput, person: Person | None) -> rules.Urgency:
     )
 
 
-def _check_photo(photo: tuple[bytes, str] | None) -> None:
+def _check_photo(photo: tuple[bytes, str] | None) -> tuple[bytes, str] | None:
+    """The photo re-encoded without what the camera wrote beside the pixels
+    (a phone photo carries the GPS position of where it was taken)."""
     if photo is None:
-        return
+        return None
     content, content_type = photo
     if content_type not in PHOTO_TYPES:
         raise ReportError({"photo": _("A photo is a JPEG, PNG or WebP image.")})
     if len(content) > MAX_PHOTO_BYTES:
         raise ReportError({"photo": _("A photo is at most 5 MB.")})
+    try:
+        return clean_photo(content)
+    except NotAnImage:
+        raise ReportError({"photo": _("This photo cannot be read: send another one.")}) from None
 
 
 @transaction.atomic
@@ -187,7 +194,7 @@ def report_take(
         raise PermissionDenied(_("You do not take reports for this desk."))
     if data.kind not in ("missing", "found"):
         raise ReportError({"kind": _("Must be 'missing' or 'found'.")})
-    _check_photo(photo)
+    photo = _check_photo(photo)
     now = timezone.now()
     found = _assess(data, registry_person)
     person_data = dict(data.person)
