@@ -271,7 +271,13 @@ def _tracing_desks(keeper: Organisation) -> None:
             starts_at=now,
             ends_at=now + timedelta(hours=12),
         )
-    girls = persons_for(tracer).filter(sex="F", relationship="child", birth_date__isnull=False)
+    today = timezone.localdate()
+    girls = persons_for(tracer).filter(
+        sex="F",
+        relationship="child",
+        birth_date__lte=today - timedelta(days=8 * 366),
+        birth_date__gte=today - timedelta(days=15 * 365),
+    )
     girl = girls.order_by("-birth_date").first()
     if girl is not None:
         report_take(

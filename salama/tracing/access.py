@@ -370,3 +370,9 @@ def report_for_reporter(pk: object) -> TracingReport | None:
             record_id=report.pk,
         )
     return report
+
+
+def reporter_additions_since(case: TracingCase, since: Any) -> int:
+    return CaseAction.objects.filter(
+        case=case, kind=CaseAction.Kind.REPORTER_INFO, at__gte=since
+    ).count()

@@ -44,6 +44,9 @@ PIN_DIGITS = 6
 PIN_FAILURES_BEFORE_LOCK = 5
 PIN_LOCK_MINUTES = 15
 CANDIDATES_KEPT = 10
+# What a reporter may add through the status page, per report and hour (each
+# addition notifies an officer).
+REPORTER_ADDITIONS_PER_HOUR = 10
 MIN_PROBABILITY = 0.001
 # A report of the same kind this likely to describe the same person is linked.
 DUPLICATE_PROBABILITY = 0.8
@@ -398,6 +401,14 @@ def case_act(*, user: Any, case: TracingCase, kind: str, note: str = "", **data:
         raise TracingError(_("Say what was done."))
     if kind == Kind.SIGHTING and not (data.get("place") or note.strip()):
         raise TracingError(_("Say where the person was seen."))
+    seen = data.get("seen_at")
+    if isinstance(seen, str) and seen:
+        try:
+            seen = datetime.fromisoformat(seen)
+        except ValueError:
+            raise TracingError(_("When the person was seen is not a date and time.")) from None
+    if isinstance(seen, datetime) and timezone.is_aware(seen) and seen > timezone.now():
+        raise TracingError(_("A sighting cannot be in the future."))
     case = access.case_for_update(case)
     entry = _log(case, kind, user, note.strip(), **data)
     _audit(user, "update", "TracingCase", case.pk, ["actions"])
@@ -457,7 +468,10 @@ def candidate_decide(
             case.status = Status.LOCATED
             changed.append("status")
         case.save(update_fields=[c for c in changed if c != "candidates"])
-    target = candidate.person.registration_number if candidate.person else ""
+    # A survivor's registration number stays out of the log, which roles that
+    # may not see survivors read (PROTECTION.md 8): the candidate is held there.
+    person = candidate.person
+    target = person.registration_number if person and not person.mask_name else ""
     other = candidate.report.reference if candidate.report else ""
     _log(case, Kind.CANDIDATE, user, confirmed=confirmed, person=target, report=other)
     _audit(user, "update", "TracingCase", case.pk, changed)
@@ -541,6 +555,11 @@ def pin_digest(report: TracingReport, pin: str) -> str:
     return salted_hmac("salama.tracing.pin", value, algorithm="sha256").hexdigest()
 
 
+def pin_digest_unknown(pin: str) -> str:
+    """The work of checking a PIN, for a reference that does not exist."""
+    return salted_hmac("salama.tracing.pin", f"unknown:{pin}", algorithm="sha256").hexdigest()
+
+
 def pin_matches(report: TracingReport, pin: str) -> bool:
     """Whether the PIN opens the report; five wrong PINs lock it for a quarter
     of an hour, so that a reference cannot be tried against every PIN."""
@@ -572,6 +591,11 @@ def reporter_adds(*, report: TracingReport, text: str) -> CaseAction:
     if len(text) > 2000:
         raise TracingError(_("At most 2000 characters."))
     case = access.case_for_update(report.case)
+    since = timezone.now() - timedelta(hours=1)
+    if access.reporter_additions_since(case, since) >= REPORTER_ADDITIONS_PER_HOUR:
+        raise TracingError(
+            _("The desk has your messages. Please wait an hour, or come to the desk.")
+        )
     entry = _log(case, Kind.REPORTER_INFO, None, text, report=report.reference)
     _audit(None, "update", "TracingCase", case.pk, ["actions"])
     desk = access.desk_of_site(case.site)
@@ -663,6 +687,13 @@ def desk_save(
         and not access.desks_for(user, Perm.TRACING_DESK).filter(pk=existing.pk)
     ):
         raise TracingError(_("This site's desk is kept by another organisation."))
+    if not core_access.is_system_administrator(user):
+        outside = [s for s in searches if not Site.objects.filter(scope, pk=s.pk).exists()]
+        if outside:
+            raise TracingError(
+                _("A desk searches only registries of sites you keep desks for: %(sites)s.")
+                % {"sites": ", ".join(s.code for s in outside)}
+            )
     desk, created = Desk.objects.update_or_create(
         site=site,
         defaults={
@@ -683,6 +714,8 @@ def duty_shift_add(
 ) -> DutyShift:
     if ends_at <= starts_at:
         raise TracingError(_("A shift ends after it starts."))
+    if ends_at <= timezone.now():
+        raise TracingError(_("This shift is over already: give one that ends later."))
     if (ends_at - starts_at).total_seconds() > 7 * 24 * 3600:
         raise TracingError(_("A shift is at most seven days long."))
     if officer.pk not in {u.pk for u in access.desk_staff(desk, Role.TRACING_OFFICER)}:

@@ -251,9 +251,20 @@ class ActionForm(forms.Form):
         help_text=_("For a sighting: when the person was seen."),
     )
 
+    def clean_seen_at(self) -> Any:
+        seen = self.cleaned_data.get("seen_at")
+        if seen is not None and aware(seen) > timezone.now():
+            raise forms.ValidationError(_("A sighting cannot be in the future."))
+        return seen
+
 
 class HandoverForm(forms.Form):
-    authority = _text(_("authority"), help_text=_("For example: the camp's police post."))
+    authority = forms.CharField(
+        label=_("authority"),
+        max_length=MAX_SHORT,
+        widget=forms.TextInput(attrs={"dir": "auto", "autocomplete": "off"}),
+        help_text=_("For example: the camp's police post."),
+    )
     consent = forms.ChoiceField(
         label=_("consent of the person (or their guardian)"),
         choices=list(CONSENT_LABELS.items()),

@@ -3,7 +3,7 @@ channel (desk form, public page, API): a clear error naming the field, and
 nothing written, for anything wrong."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from django.utils import timezone
@@ -167,12 +167,29 @@ def _clean_last_seen(value: Any, errors: dict[str, str]) -> dict[str, str]:
     if not isinstance(value, dict):
         errors["last_seen"] = _("Must be an object with date, place and with_whom.")
         return {}
-    return {
+    seen = {
         "date": _date(value.get("date"), "last_seen.date", errors),
         "time": _text(value.get("time"), 5, "last_seen.time", errors),
         "place": _text(value.get("place"), MAX_SHORT, "last_seen.place", errors),
         "with_whom": _text(value.get("with_whom"), MAX_SHORT, "last_seen.with_whom", errors),
     }
+    _check_time(seen, errors)
+    return seen
+
+
+def _check_time(seen: dict[str, str], errors: dict[str, str]) -> None:
+    """A time of day (HH:MM) that, with the date, is not later than now."""
+    if not seen["time"] or "last_seen.time" in errors:
+        return
+    try:
+        moment = time.fromisoformat(seen["time"])
+    except ValueError:
+        errors["last_seen.time"] = _("Not a time of day (HH:MM).")
+        return
+    if seen["date"] and "last_seen.date" not in errors:
+        when = timezone.make_aware(datetime.combine(date.fromisoformat(seen["date"]), moment))
+        if when > timezone.now():
+            errors["last_seen.time"] = _("Cannot be in the future.")
 
 
 def _clean_reporter(value: Any, errors: dict[str, str]) -> dict[str, str]:

@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 
 from salama.core import access as core_access
 from salama.core.roles import Perm, Role
+from salama.lib.masking import MASK
 from salama.registry import selectors as registry_selectors
 from salama.registry.selectors import HeldMatch, held_token
 from salama.tracing import access
 from salama.tracing.actions import CLOSED_STATES, TRANSITIONS
 from salama.tracing.forms import CIRCUMSTANCE_LABELS, REASON_LABELS
 from salama.tracing.models import CaseAction, CaseCandidate, Desk, TracingCase, TracingReport
-from salama.tracing.reports import NAME_PARTS
+from salama.tracing.reports import NAME_PARTS, PERSON_NAME_FIELDS
 
 
 def desk_for_code(user: Any, code: str) -> Desk | None:
@@ -102,12 +103,15 @@ class Timer:
     done_at: datetime | None
     overdue: bool
     escalation: int
+    # Due within the last minute: "due now" rather than "overdue by 0 minutes".
+    due_now: bool = False
 
 
 def timer(case: TracingCase, now: datetime | None = None) -> Timer:
     now = now or timezone.now()
     overdue = case.first_action_at is None and case.first_action_due <= now and case.is_open
-    return Timer(case.first_action_due, case.first_action_at, overdue, case.escalation)
+    due_now = overdue and (now - case.first_action_due).total_seconds() < 60
+    return Timer(case.first_action_due, case.first_action_at, overdue, case.escalation, due_now)
 
 
 def urgency_words(case: TracingCase) -> list[str]:
@@ -153,11 +157,17 @@ class ReportView:
     has_photo: bool
 
 
-def case_reports(case: TracingCase, script: str) -> list[ReportView]:
-    reports = access.case_reports(case).select_related("photo")
+def case_reports(case: TracingCase, script: str, user: Any = None) -> list[ReportView]:
+    """The case's reports as the reporters gave them. A report made from a
+    survivor's registry record carries the record's names: for roles that may
+    not see survivors' names they are masked, as the record is (PROTECTION.md 8)."""
+    reports = access.case_reports(case).select_related("photo", "registry_person")
+    masked = user is not None and not core_access.sees_survivor_names(user)
     shown = []
     for r in reports.order_by("created_at"):
         person = r.person or {}
+        if masked and r.registry_person is not None and r.registry_person.mask_name:
+            person = {**person, **{f: MASK for f in PERSON_NAME_FIELDS if person.get(f)}}
         shown.append(
             ReportView(
                 report=r,

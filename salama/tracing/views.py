@@ -174,7 +174,7 @@ def _case_context(request: HttpRequest, case: TracingCase, **extra: Any) -> dict
     context = {
         "case": case,
         "taken": taken,
-        "reports": selectors.case_reports(case, script),
+        "reports": selectors.case_reports(case, script, request.user),
         "candidates": candidates,
         "subject": subject,
         "log": selectors.case_log(case),
@@ -330,7 +330,7 @@ def candidate_decide(request: HttpRequest, pk: str, candidate_pk: str) -> HttpRe
         return _refused(request, case, _("Choose confirm or not this person."))
     confirmed = decision == "confirm"
     who = (
-        candidate.person.registration_number
+        f"{candidate.person.registration_number} ({candidate.person.name(_script(request))})"
         if candidate.person
         else candidate.report.reference
         if candidate.report
@@ -426,6 +426,16 @@ def case_handover(request: HttpRequest, pk: str) -> HttpResponse:
         _("Hand this case over to %(authority)s?") % {"authority": c["authority"]},
         [
             _("Consent: %(consent)s.") % {"consent": consent},
+            *(
+                [
+                    _(
+                        "The person refused. Hand over against their wish only when their "
+                        "safety or a child's best interests require it, and say why below."
+                    )
+                ]
+                if c["consent"] == "refused"
+                else []
+            ),
             _("Safety considerations: %(text)s") % {"text": c["safety"]},
             _("Reason: %(text)s") % {"text": c["reason"]},
             _("The decision is recorded in the case's log with your name."),

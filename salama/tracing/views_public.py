@@ -18,12 +18,10 @@ import re
 import secrets
 import time
 from datetime import timedelta
-from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.hashers import check_password, make_password
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -100,13 +98,6 @@ def _limited(request: HttpRequest, reason: str, desk: Any = None) -> HttpRespons
     )
     response["Retry-After"] = str(HOUR)
     return response
-
-
-@cache
-def _dummy_pin_hash() -> str:
-    """A hash to check a PIN against when the reference is unknown, so that
-    an unknown reference takes as long as a wrong PIN."""
-    return make_password(secrets.token_hex(8))
 
 
 # --- The report page ---
@@ -287,14 +278,18 @@ def _lookup(request: HttpRequest) -> HttpResponse:
     pin = form.cleaned_data["pin"].strip().translate(_DIGITS)
     report = access.report_by_reference(_normal_reference(form.cleaned_data["reference"]))
     if report is None:
-        check_password(pin, _dummy_pin_hash())
+        # The same work as a wrong PIN (a keyed hash), so that an unknown
+        # reference takes as long and answers the same.
+        actions.pin_digest_unknown(pin)
         opened = False
     else:
         opened = actions.pin_matches(report, pin)
     if not opened or report is None:
         actions.public_lookup_failed(client=client)
-        # The same answer for an unknown reference, a wrong PIN and a locked report.
-        return _lookup_page(request, StatusLookupForm(), failed=True)
+        # The same answer for an unknown reference, a wrong PIN and a locked report;
+        # the reference stays in the form, so that only the PIN is typed again.
+        retry = StatusLookupForm(initial={"reference": form.cleaned_data["reference"]})
+        return _lookup_page(request, retry, failed=True)
     request.session.cycle_key()
     request.session[SESSION_KEY] = {
         "report": str(report.pk),
