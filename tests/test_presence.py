@@ -419,3 +419,29 @@ def test_a_registrar_learns_only_how_many_alerts_were_raised(world, client):
     _post_check(client, auth, body)
     answer = _post_check(client, auth, body).json()
     assert answer["alerts_raised"] == 1 and answer["alerts"] == []
+
+
+def test_checks_and_resolved_alerts_past_their_retention_period_are_deleted(world):
+    from salama.audit.models import AuditEntry
+
+    _household, head, kid = family(world)
+    roll_call(world, head)
+    _check, raised = roll_call(world, head)
+    (alert,) = raised
+    actions.absence_alert_confirm_safe(user=world.user("protection"), alert=alert, note="ok")
+    later = timezone.now() + timedelta(days=364)
+    assert actions.presence_retention(now=later) == {"alerts": 0, "checks": 0, "sightings": 0}
+    later = timezone.now() + timedelta(days=366)
+    assert actions.presence_retention(now=later) == {"alerts": 1, "checks": 2, "sightings": 2}
+    assert not PresenceCheck.objects.exists() and not Sighting.objects.exists()
+    assert not AbsenceAlert.objects.exists()
+    assert AuditEntry.objects.filter(action="delete", model="presence.PresenceCheck").count() == 2
+
+
+def test_an_open_alert_is_kept_whatever_its_age(world):
+    _household, head, kid = family(world)
+    roll_call(world, head)
+    roll_call(world, head)
+    result = actions.presence_retention(now=timezone.now() + timedelta(days=800))
+    assert result["alerts"] == 0 and result["checks"] == 2
+    assert AbsenceAlert.objects.get().status == "open"

@@ -87,6 +87,8 @@ SCHEDULE: list[Entry] = [
         handler="salama.tracing.jobs.escalate",
         every_minutes=1,
     ),
+    # Presence checks and resolved absence alerts past their retention period.
+    Entry(name="presence.retention", handler="salama.presence.jobs.retention", daily_at="01:50"),
     # Tracing cases closed longer ago than their retention period are deleted.
     Entry(name="tracing.retention", handler="salama.tracing.jobs.retention", daily_at="01:45"),
     # The public report page's rate-limit counts are kept a few hours only.

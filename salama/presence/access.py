@@ -257,3 +257,16 @@ def rule_candidates_by_days(paths: Iterable[str], cutoff: datetime) -> list[dict
 def recent_checks(since: datetime) -> list[tuple[str, datetime]]:
     closed = PresenceCheck.objects.filter(status=PresenceCheck.Status.CLOSED, held_at__gte=since)
     return list(closed.values_list("site_path", "held_at"))
+
+
+def expired_presence(cutoff: Any) -> tuple[QuerySet[AbsenceAlert], QuerySet[PresenceCheck]]:
+    """Alerts resolved before `cutoff`, and checks held before it (every site:
+    retention is the system's)."""
+    alerts = AbsenceAlert.objects.filter(resolved_at__lt=cutoff).exclude(
+        status=AbsenceAlert.Status.OPEN
+    )
+    return alerts, PresenceCheck.objects.filter(held_at__lt=cutoff)
+
+
+def sightings_of_checks(check_ids: list[Any]) -> QuerySet[Sighting]:
+    return Sighting.objects.filter(presence_check_id__in=check_ids)

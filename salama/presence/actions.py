@@ -403,3 +403,30 @@ def card_revoke(*, user: Any, card: HouseholdCard) -> None:
     updated = HouseholdCard.objects.filter(pk=card.pk, revoked=False).update(revoked=True)
     if updated:
         _audit(user, "change", "HouseholdCard", card.pk, ["revoked"])
+
+
+# --- Retention (PROTECTION.md 19) -------------------------------------------------
+
+
+@transaction.atomic
+def presence_retention(*, now: datetime | None = None) -> dict[str, int]:
+    """Who was seen where is kept SALAMA_RETENTION_PRESENCE_DAYS: older checks
+    go with their sightings, and so do alerts resolved that long ago (open
+    alerts stay, whatever their age); one audit entry per record deleted."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=max(1, settings.SALAMA_RETENTION_PRESENCE_DAYS))
+    alerts, checks = access.expired_presence(cutoff)
+    alert_ids = list(alerts.values_list("pk", flat=True))
+    check_ids = list(checks.values_list("pk", flat=True))
+    for alert_id in alert_ids:
+        _audit(None, "delete", "AbsenceAlert", alert_id, ["retention"])
+    for check_id in check_ids:
+        _audit(None, "delete", "PresenceCheck", check_id, ["retention"])
+    sightings = access.sightings_of_checks(check_ids).count()
+    alerts.delete()
+    checks.delete()
+    return {"alerts": len(alert_ids), "checks": len(check_ids), "sightings": sightings}
