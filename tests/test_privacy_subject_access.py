@@ -161,3 +161,44 @@ def test_only_subject_access_officers_within_their_sites(
     assert (
         signed_in(world.user("admin")).get(f"/privacy/subjects/{amc_person.pk}/").status_code == 200
     )
+
+
+def test_the_file_holds_the_desks_cases_and_roll_calls_but_not_who_reported(
+    world: Any, desk: Any
+) -> None:
+    from django.utils import translation
+
+    from salama.presence.actions import check_record
+    from salama.privacy.selectors import subject_data
+    from salama.tracing.actions import report_take
+    from salama.tracing.reports import clean_report
+
+    person = register(world, world.amc_block).members.get()
+    check_record(
+        user=world.user("registrar"),
+        site=world.amc,
+        kind="roll_call",
+        held_at=None,
+        persons=[person],
+    )
+    report = {
+        "kind": "missing",
+        "person": {"given_name_latin": "Mohammed"},
+        "reporter": {"name": "Zuhair Reporter", "contact": "+000 111"},
+    }
+    taken = report_take(
+        user=world.user("tracer"),
+        desk=desk,
+        data=clean_report(report),
+        channel="desk",
+        registry_person=person,
+    )
+    with translation.override("en"):
+        mine = subject_data(person, language="en", organisation_ids={world.un.pk})
+        others = subject_data(person, language="en", organisation_ids={world.ngo.pk})
+    sections = {s["title"]: s for s in mine["more"]}
+    assert sections["Missing-persons desk"]["rows"][0][0] == taken.case.reference
+    assert len(sections["Roll calls and distributions"]["rows"]) == 1
+    assert "Zuhair" not in json.dumps(mine) and "+000 111" not in json.dumps(mine)
+    # another organisation's case stays that organisation's
+    assert {s["title"]: s for s in others["more"]}["Missing-persons desk"]["rows"] == []

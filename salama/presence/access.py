@@ -270,3 +270,13 @@ def expired_presence(cutoff: Any) -> tuple[QuerySet[AbsenceAlert], QuerySet[Pres
 
 def sightings_of_checks(check_ids: list[Any]) -> QuerySet[Sighting]:
     return Sighting.objects.filter(presence_check_id__in=check_ids)
+
+
+def sightings_about(person: Any) -> QuerySet[Sighting]:
+    return Sighting.objects.filter(person=person).select_related(
+        "presence_check", "presence_check__site"
+    )
+
+
+def alerts_about(person: Any) -> QuerySet[AbsenceAlert]:
+    return AbsenceAlert.objects.filter(person=person)

@@ -310,6 +310,7 @@ def subject_data(person: Person, *, language: str, organisation_ids: set[int]) -
     orgs = _organisation_names(user_ids)
     screenings = [_screening(s, language, orgs) for s in found]
     return {
+        "more": more_sections(person, organisation_ids),
         "language": language,
         "generated_at": timezone.now().isoformat(),
         "person": _labelled(Person, person, PERSON_FIELDS, language),
@@ -371,3 +372,19 @@ def subject_data(person: Person, *, language: str, organisation_ids: set[int]) -
             for e in audit
         ],
     }
+
+
+# Sections that apps built after this one add to a person's own-data file,
+# named by dotted path so that privacy imports none of them. Each is a
+# function (person, organisation_ids) -> {"title": str, "columns": [str],
+# "rows": [[str]]}, called inside the file's language.
+MORE_SECTIONS = (
+    "salama.presence.subject.subject_section",
+    "salama.tracing.subject.subject_section",
+)
+
+
+def more_sections(person: Person, organisation_ids: set[int]) -> list[dict[str, Any]]:
+    from django.utils.module_loading import import_string
+
+    return [import_string(path)(person, organisation_ids) for path in MORE_SECTIONS]

@@ -376,3 +376,15 @@ def reporter_additions_since(case: TracingCase, since: Any) -> int:
     return CaseAction.objects.filter(
         case=case, kind=CaseAction.Kind.REPORTER_INFO, at__gte=since
     ).count()
+
+
+def cases_about(person: Any, organisation_ids: set[int]) -> QuerySet[TracingCase]:
+    """Cases of these organisations about the person: confirmed as the one
+    looked for or found, or reported from their registry record."""
+    about = Q(person=person) | Q(reports__registry_person=person)
+    return (
+        TracingCase.objects.filter(about, organisation_id__in=organisation_ids)
+        .select_related("site")
+        .distinct()
+        .order_by("opened_at")
+    )
