@@ -67,3 +67,11 @@ def test_the_figures_page_is_for_aggregate_roles_only(world, desk):
     assert page.status_code == 200 and b"12" in page.content
     for name in ("tracer", "registrar", "caseworker"):
         assert signed_in(world.user(name)).get("/tracing/figures/").status_code == 404, name
+
+
+def test_a_week_counts_in_the_month_of_its_thursday():
+    from salama.screening.selectors import COARSER
+
+    (month,) = COARSER["week"]
+    assert month("2026-11-30") == "2026-12"  # Monday 30 November: Thursday 3 December
+    assert month("2026-11-23") == "2026-11"

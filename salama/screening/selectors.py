@@ -2,7 +2,7 @@
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -154,13 +154,23 @@ def _age_coarse(band: str) -> str:
     return "unknown" if not low.isdigit() else ("0-17" if int(low) < 18 else "18+")
 
 
+def _month_of_week(week: str) -> str:
+    """The month of a week (its Monday's date), as ISO 8601 counts it: the
+    month of its Thursday, so that the week of Monday 30 November 2026 is
+    December's."""
+    try:
+        return (date.fromisoformat(week) + timedelta(days=3)).isoformat()[:7]
+    except ValueError:
+        return week[:7]
+
+
 # For each breakdown, coarser groupings to fall back on, finest first: the
 # first one that hides nothing is published (only one per variable, so that
 # no hidden cell of one can be worked out from another).
 COARSER: dict[str, tuple[Any, ...]] = {
     "age_group": (_age_coarse,),
     "level": (lambda level: "alert" if level in ALERT_LEVELS else "no_alert",),
-    "week": (lambda week: week[:7],),  # the month
+    "week": (_month_of_week,),
 }
 
 
