@@ -616,3 +616,40 @@ def test_a_notice_that_cannot_be_printed_says_why(world, desk):
     Desk.objects.filter(pk=desk.pk).update(place="診療所の隣")
     response = signed_in(world.user("protection_un")).get(f"/tracing/desks/{desk.pk}/notice.pdf")
     assert response.status_code == 302 and response["Location"] == f"/tracing/desks/{desk.pk}/"
+
+
+def test_the_desks_place_and_hours_in_arabic_go_on_the_notice_and_the_arabic_public_page(
+    world, desk
+):
+    import pypdfium2
+    from django.test import Client
+
+    client = signed_in(world.user("protection_un"))
+    response = client.post(
+        f"/tracing/desks/{desk.pk}/",
+        {
+            "site": world.amc.pk,
+            "organisation": world.un.pk,
+            "place": "Block C, by the clinic",
+            "hours": "08:00-17:00",
+            "place_ar": "المربع ج قرب العيادة",
+            "hours_ar": "كل يوم",
+            "public": "on",
+        },
+    )
+    assert response.status_code == 302
+    desk.refresh_from_db()
+    assert desk.place_in("ar") == "المربع ج قرب العيادة" and desk.place_in("fr") == desk.place
+    pdf = client.get(f"/tracing/desks/{desk.pk}/notice.pdf").content
+    (text,) = [
+        p.get_textpage().get_text_range().replace("\r\n", "\n") for p in pypdfium2.PdfDocument(pdf)
+    ]
+    assert "المربع ج قرب العيادة" in text and "Block C, by the clinic" in text
+    from tests.test_tracing_public import codes, form, send
+
+    public = Client()
+    public.post("/i18n/setlang/", {"language": "ar", "next": "/missing/"})
+    answer = send(public, form(desk), "10.1.2.3")
+    html = answer.content.decode()
+    assert answer.status_code == 200 and 'lang="ar" dir="rtl"' in html and codes(answer)
+    assert "المربع ج قرب العيادة" in html and "Block C, by the clinic" not in html

@@ -253,7 +253,15 @@ def _tracing_desks(keeper: Organisation) -> None:
     admin = get_user_model().objects.get(username="admin")
     tracer = get_user_model().objects.get(username="tracer")
     desks = {}
-    for code, place in (("AMC", "Block C, next to the clinic"), ("HOP", "Reception tent, gate 1")):
+    places = {
+        "AMC": (
+            "Block C, next to the clinic",
+            "المربع ج، قرب العيادة",
+            "Bloc C, près du dispensaire",
+        ),
+        "HOP": ("Reception tent, gate 1", "خيمة الاستقبال، البوابة ١", "Tente d'accueil, porte 1"),
+    }
+    for code, (place, place_ar, place_fr) in places.items():
         desks[code] = desk_save(
             user=admin,
             site=Site.objects.get(code=code),
@@ -262,6 +270,12 @@ def _tracing_desks(keeper: Organisation) -> None:
             hours="Every day 08:00-17:00; the public page at any time",
             searches=list(Site.objects.filter(code__in={"AMC", "HOP"} - {code})),
             public=True,
+            translations={
+                "place_ar": place_ar,
+                "place_fr": place_fr,
+                "hours_ar": "كل يوم ٠٨:٠٠-١٧:٠٠؛ صفحة البلاغات في أي وقت",
+                "hours_fr": "Tous les jours 08:00-17:00 ; la page de signalement à toute heure",
+            },
         )
         now = timezone.now()
         duty_shift_add(

@@ -496,7 +496,22 @@ ENCRYPTED_FIELDS["tracing.TracingReport"] = (
 ENCRYPTED_FIELDS["tracing.ReportPhoto"] = ("data",)
 ENCRYPTED_FIELDS["tracing.CaseAction"] = ("note", "data")
 FIELD_SENSITIVITY["tracing.Desk"] = {
-    **dict.fromkeys(("id", "site", "organisation", "place", "hours", "searches", "public"), PUBLIC)
+    **dict.fromkeys(
+        (
+            "id",
+            "site",
+            "organisation",
+            "place",
+            "hours",
+            "place_ar",
+            "place_fr",
+            "hours_ar",
+            "hours_fr",
+            "searches",
+            "public",
+        ),
+        PUBLIC,
+    )
 }
 FIELD_SENSITIVITY["tracing.DutyShift"] = dict.fromkeys(
     ("id", "desk", "user", "starts_at", "ends_at", "created_by"), PERSONAL

@@ -668,6 +668,7 @@ def desk_save(
     hours: str,
     searches: list[Any],
     public: bool,
+    translations: dict[str, str] | None = None,
 ) -> Desk:
     """Open or change a site's desk (protection officers and administrators
     of the organisation that keeps it)."""
@@ -701,6 +702,11 @@ def desk_save(
             "place": place.strip(),
             "hours": hours.strip(),
             "public": public,
+            **{
+                f"{field}_{language}": (translations or {}).get(f"{field}_{language}", "").strip()
+                for field in ("place", "hours")
+                for language in ("ar", "fr")
+            },
         },
     )
     desk.searches.set(searches)

@@ -303,6 +303,22 @@ class DeskForm(forms.Form):
         required=False,
         help_text=_("For example: every day 08:00-17:00; reports on the public page at any time."),
     )
+    place_ar = forms.CharField(
+        label=_("where the desk is, in Arabic"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "rtl", "lang": "ar"}),
+    )
+    place_fr = forms.CharField(
+        label=_("where the desk is, in French"), max_length=200, required=False
+    )
+    hours_ar = forms.CharField(
+        label=_("opening hours, in Arabic"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"dir": "rtl", "lang": "ar"}),
+    )
+    hours_fr = forms.CharField(label=_("opening hours, in French"), max_length=200, required=False)
     searches = forms.TypedMultipleChoiceField(
         label=_("also searches the registries of"),
         coerce=int,

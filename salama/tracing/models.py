@@ -40,6 +40,12 @@ class Desk(models.Model):
         blank=True,
         help_text=_("For example: every day 08:00-17:00; reports on the public page at any time."),
     )
+    # The same in Arabic and French, for the notice and the public pages
+    # (empty: the text above is shown).
+    place_ar = models.CharField(_("where the desk is, in Arabic"), max_length=200, blank=True)
+    place_fr = models.CharField(_("where the desk is, in French"), max_length=200, blank=True)
+    hours_ar = models.CharField(_("opening hours, in Arabic"), max_length=200, blank=True)
+    hours_fr = models.CharField(_("opening hours, in French"), max_length=200, blank=True)
     searches = models.ManyToManyField(
         "core.Site",
         blank=True,
@@ -56,6 +62,12 @@ class Desk(models.Model):
 
     def __str__(self) -> str:
         return self.site.code
+
+    def place_in(self, language: str) -> str:
+        return str(getattr(self, f"place_{language}", "") or self.place)
+
+    def hours_in(self, language: str) -> str:
+        return str(getattr(self, f"hours_{language}", "") or self.hours)
 
 
 class DutyShift(models.Model):

@@ -455,6 +455,9 @@ def case_handover(request: HttpRequest, pk: str) -> HttpResponse:
 # ---- Desk settings and the duty roster ----
 
 
+TRANSLATED_DESK_FIELDS = ("place_ar", "place_fr", "hours_ar", "hours_fr")
+
+
 def _desk_form(request: HttpRequest, desk: Any, data: Any = None) -> forms.DeskForm:
     user = request.user
     sites = [desk.site] if desk else list(access.desk_sites(user))
@@ -465,6 +468,7 @@ def _desk_form(request: HttpRequest, desk: Any, data: Any = None) -> forms.DeskF
             "organisation": desk.organisation_id,
             "place": desk.place,
             "hours": desk.hours,
+            **{k: getattr(desk, k) for k in TRANSLATED_DESK_FIELDS},
             "searches": [s.pk for s in desk.searches.all()],
             "public": desk.public,
         }
@@ -507,6 +511,7 @@ def _save_desk(request: HttpRequest, desk: Any) -> HttpResponse | forms.DeskForm
             hours=c["hours"],
             searches=list(access.searchable_sites().filter(pk__in=c["searches"])),
             public=c["public"],
+            translations={k: c[k] for k in TRANSLATED_DESK_FIELDS},
         )
     except (actions.TracingError, PermissionDenied) as exc:
         form.add_error(None, str(exc))
@@ -613,9 +618,9 @@ def shift_end(request: HttpRequest, pk: str, shift_pk: str) -> HttpResponse:
 NOTICE_LANGUAGES = ("en", "fr", "ar")
 
 
-def notice_texts(languages: tuple[str, ...] = NOTICE_LANGUAGES) -> list[Any]:
+def notice_texts(languages: tuple[str, ...] = NOTICE_LANGUAGES, desk: Any = None) -> list[Any]:
     """The notice's words in each language, translated here (the PDF library
-    holds no translations)."""
+    holds no translations), with the desk's place and hours in that language."""
     from salama.lib.pdfdocs import NoticeText
 
     texts = []
@@ -637,9 +642,17 @@ def notice_texts(languages: tuple[str, ...] = NOTICE_LANGUAGES) -> list[Any]:
                     where=_("Where"),
                     hours=_("Hours"),
                     report_online=_("Report online"),
+                    place=_desk_place(desk, code) if desk else "",
+                    opening_hours=desk.hours_in(code) if desk else "",
                 )
             )
     return texts
+
+
+def _desk_place(desk: Any, language: str) -> str:
+    site = desk.site
+    name = site.name_in(language) if hasattr(site, "name_in") else site.name
+    return ", ".join(p for p in (desk.place_in(language), name) if p)
 
 
 @staff_page
@@ -654,7 +667,7 @@ def desk_notice(request: HttpRequest, pk: str) -> HttpResponse:
     place = ", ".join(p for p in (desk.place, site.name) if p)
     try:
         pdf = notice_pdf(
-            notice_texts(),
+            notice_texts(desk=desk),
             url=request.build_absolute_uri("/missing/"),
             place=place,
             hours=desk.hours or "—",

@@ -27,8 +27,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -106,7 +106,12 @@ def _limited(request: HttpRequest, reason: str, desk: Any = None) -> HttpRespons
 def _desk_facts(desk: Any) -> dict[str, Any]:
     if desk is None:
         return {}
-    return {"desk_site": site_name(desk.site), "desk_place": desk.place, "desk_hours": desk.hours}
+    language = (get_language() or "en").split("-")[0]
+    return {
+        "desk_site": site_name(desk.site),
+        "desk_place": desk.place_in(language),
+        "desk_hours": desk.hours_in(language),
+    }
 
 
 def _report_page(

@@ -37,7 +37,8 @@ class NoticeText:
 
     `where`, `hours` and `report_online` are the labels ("Where", "Hours",
     "Report online"), printed without a colon beside the desk's place, its hours
-    and the QR code."""
+    and the QR code. `place` and `opening_hours`, when given, are the desk's
+    place and hours in this language, instead of desk_notice's."""
 
     language: str  # "en", "fr" or "ar"
     title: str
@@ -45,6 +46,8 @@ class NoticeText:
     where: str
     hours: str
     report_online: str
+    place: str = ""
+    opening_hours: str = ""
 
 
 def desk_notice(texts: Sequence[NoticeText], *, url: str, place: str, hours: str) -> bytes:
@@ -97,6 +100,8 @@ def _checked_texts(texts: Sequence[NoticeText]) -> list[tuple[Language, NoticeTe
         check_texts(f"{field}.body", text.body)
         for label in ("where", "hours", "report_online"):
             check_text(f"{field}.{label}", getattr(text, label))
+        for value in ("place", "opening_hours"):
+            check_text(f"{field}.{value}", getattr(text, value), required=False)
         checked.append((lang, text))
     return checked
 
@@ -159,7 +164,8 @@ def _draw_section(
     size = 13 * scale
     use_font(pdf, lang, size=size, bold=True)
     label_w = max(pdf.get_string_width(text.where), pdf.get_string_width(text.hours)) + 5
-    for label, value in ((text.where, place), (text.hours, hours)):
+    values = (text.place or place, text.opening_hours or hours)
+    for label, value in zip((text.where, text.hours), values, strict=True):
         y = _labelled(pdf, lang, label, value, y=y, label_w=label_w, size=size) + 1.5 * scale
     return y
 
