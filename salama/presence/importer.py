@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import tablib
 from django.utils.translation import gettext as _
 
 from salama.presence import access
 from salama.presence.models import PresenceCheck
+from salama.registry.importer import ImportFileError, read_table
 from salama.registry.models import Person
 
 COLUMN = "registration_number"
@@ -37,20 +37,10 @@ def shown_number(value: str) -> str:
 
 def parse_list(content: bytes, filename: str) -> list[str]:
     """The registration numbers of the file's rows, in order ("" for an empty cell)."""
-    lower = filename.lower()
     try:
-        if lower.endswith(".xlsx"):
-            data = tablib.Dataset().load(content, format="xlsx")
-        elif lower.endswith(".csv"):
-            data = tablib.Dataset().load(content.decode("utf-8-sig"), format="csv")
-        else:
-            raise ListFileError(_("Upload a .csv or .xlsx file."))
-    except UnicodeDecodeError:
-        raise ListFileError(_("The CSV file is not UTF-8 text.")) from None
-    except ListFileError:
-        raise
-    except Exception:  # tablib/openpyxl raise many kinds for corrupt files
-        raise ListFileError(_("The file could not be read.")) from None
+        data = read_table(content, filename, say_why=False)
+    except ImportFileError as error:
+        raise ListFileError(str(error)) from None
     headers = [str(h or "").strip().lower() for h in (data.headers or [])]
     if COLUMN not in headers:
         raise ListFileError(_("The first row must name the column registration_number."))

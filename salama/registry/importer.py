@@ -48,21 +48,29 @@ class RowError:
         return {"row": self.row, "column": self.column, "message": self.message}
 
 
-def parse_file(content: bytes, filename: str) -> list[dict[str, str]]:
+def read_table(content: bytes, filename: str, *, say_why: bool = True) -> tablib.Dataset:
+    """An uploaded CSV (UTF-8) or XLSX file as a table, or ImportFileError saying
+    what is wrong; with say_why=False the reader's own error is not quoted (a
+    caller whose files may hold values that must not reach the page)."""
     lower = filename.lower()
     try:
         if lower.endswith(".xlsx"):
-            data = tablib.Dataset().load(content, format="xlsx")
-        elif lower.endswith(".csv"):
-            data = tablib.Dataset().load(content.decode("utf-8-sig"), format="csv")
-        else:
-            raise ImportFileError(_("Upload a .csv or .xlsx file."))
+            return tablib.Dataset().load(content, format="xlsx")
+        if lower.endswith(".csv"):
+            return tablib.Dataset().load(content.decode("utf-8-sig"), format="csv")
+        raise ImportFileError(_("Upload a .csv or .xlsx file."))
     except UnicodeDecodeError:
         raise ImportFileError(_("The CSV file is not UTF-8 text.")) from None
     except ImportFileError:
         raise
     except Exception as exc:  # tablib/openpyxl raise many kinds for corrupt files
+        if not say_why:
+            raise ImportFileError(_("The file could not be read.")) from None
         raise ImportFileError(_("The file could not be read: %(error)s") % {"error": exc}) from None
+
+
+def parse_file(content: bytes, filename: str) -> list[dict[str, str]]:
+    data = read_table(content, filename)
     headers = [str(h or "").strip().lower() for h in (data.headers or [])]
     if "household_ref" not in headers:
         raise ImportFileError(_("The first row must name the columns, including household_ref."))
