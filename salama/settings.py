@@ -201,6 +201,7 @@ INSTALLED_APPS = [
     "salama.privacy",
     "salama.tracing",
     "salama.presence",
+    "salama.cases",
 ]
 
 MIDDLEWARE = [

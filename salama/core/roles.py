@@ -65,6 +65,17 @@ class Perm(StrEnum):
     PRESENCE_RECORD = "presence.record"
     ABSENCE_VIEW = "absence.view"
     ABSENCE_RESOLVE = "absence.resolve"
+    # Protection cases and referrals (case data of one organisation).
+    CASE_VIEW = "case.view"
+    CASE_WORK = "case.work"
+    # Reassign, review, see overrides of consent.
+    CASE_SUPERVISE = "case.supervise"
+    # Answer referrals made to one's own organisation's services.
+    REFERRAL_RECEIVE = "referral.receive"
+    # Keep a site's service directory and referral pathways.
+    SERVICE_KEEP = "service.keep"
+    # Alleged exploiters and the links between cases (para 41).
+    NETWORK_VIEW = "network.view"
     # Organisations, sites, users, devices and tokens (administrators only), and
     # the background jobs' page.
     ADMINISTER = "administer"
@@ -74,6 +85,7 @@ _READ = {Perm.PERSON_VIEW, Perm.HOUSEHOLD_VIEW}
 _WRITE = {Perm.PERSON_CREATE, Perm.PERSON_CHANGE, Perm.HOUSEHOLD_CREATE, Perm.HOUSEHOLD_CHANGE}
 # Screening and its alerts belong to protection work (purpose "protection").
 _SCREEN = {Perm.SCREENING_VIEW, Perm.SCREENING_CREATE, Perm.ALERT_VIEW, Perm.SUBMISSION_REVIEW}
+_CASES = {Perm.CASE_VIEW, Perm.CASE_WORK, Perm.REFERRAL_RECEIVE}
 _TRACE = {
     Perm.TRACING_VIEW,
     Perm.TRACING_REPORT,
@@ -87,7 +99,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         _READ | _WRITE | {Perm.REGISTRY_IMPORT, Perm.PERSON_MERGE, Perm.PRESENCE_RECORD}
     ),
     Role.TRACING_OFFICER: frozenset(_READ | _TRACE),
-    Role.CASEWORKER: frozenset(_READ | _SCREEN | {Perm.FIELD_SUBMIT}),
+    Role.CASEWORKER: frozenset(_READ | _SCREEN | _CASES | {Perm.FIELD_SUBMIT}),
     Role.CIVIL_REGISTRAR: frozenset(_READ),
     # SEA complaints are walled off from the registry (PROTECTION.md 9).
     Role.PSEA_FOCAL_POINT: frozenset(),
@@ -95,7 +107,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         _READ
         | _SCREEN
         | _TRACE
-        | {Perm.REGISTRY_EXPORT, Perm.AGGREGATE_VIEW, Perm.TRACING_DESK, Perm.ABSENCE_RESOLVE}
+        | _CASES
+        | {
+            Perm.REGISTRY_EXPORT,
+            Perm.AGGREGATE_VIEW,
+            Perm.TRACING_DESK,
+            Perm.ABSENCE_RESOLVE,
+            Perm.CASE_SUPERVISE,
+            Perm.SERVICE_KEEP,
+            Perm.NETWORK_VIEW,
+        }
     ),
     # Analysts see aggregates only, never a record (PROTECTION.md 10).
     Role.ANALYST: frozenset({Perm.AGGREGATE_VIEW}),

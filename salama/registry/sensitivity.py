@@ -596,3 +596,181 @@ FIELD_SENSITIVITY["tracing.PublicLimitHit"] = {
     **dict.fromkeys(("id", "kind", "at"), PUBLIC),
     "key": PERSONAL,
 }
+
+
+# Protection cases and referrals (salama/cases): case data of one organisation;
+# notes, plans, consent details, what a referral shares and everything about
+# alleged exploiters are encrypted (PROTECTION.md 25). The directory is public.
+FIELD_SENSITIVITY["cases.Service"] = {
+    **dict.fromkeys(
+        (
+            "id",
+            "site",
+            "site_path",
+            "organisation",
+            "name",
+            "service_type",
+            "languages",
+            "hours",
+            "capacity",
+            "contact",
+            "accepts_children",
+            "staff_gender",
+            "answer_within_hours",
+            "active",
+            "created_at",
+        ),
+        PUBLIC,
+    ),
+    "created_by": PERSONAL,
+}
+FIELD_SENSITIVITY["cases.PathwayStep"] = {
+    **dict.fromkeys(("id", "site", "case_type", "for_children", "rank", "service", "note"), PUBLIC)
+}
+ENCRYPTED_FIELDS["cases.ProtectionCase"] = ("bia_notes", "bid_decision")
+FIELD_SENSITIVITY["cases.ProtectionCase"] = {
+    **dict.fromkeys(
+        (
+            "id",
+            "reference",
+            "site",
+            "site_path",
+            "organisation",
+            "source_id",
+            "assigned_to",
+            "supervisor",
+            "opened_by",
+            "opened_at",
+            "bid_decided_at",
+            "reviewed_at",
+            "reviewed_by",
+            "closed_at",
+        ),
+        PERSONAL,
+    ),
+    **dict.fromkeys(
+        (
+            "case_type",
+            "risk",
+            "status",
+            "source_kind",
+            "sex",
+            "age_group",
+            "is_child",
+            "bia_status",
+            "bid_required",
+            "caregiver",
+            "consent_by",
+            "closure_reason",
+        ),
+        SENSITIVE,
+    ),
+    **dict.fromkeys(("bia_notes", "bid_decision", "person"), HIGHLY_SENSITIVE),
+}
+ENCRYPTED_FIELDS["cases.CaseEvent"] = ("note",)
+FIELD_SENSITIVITY["cases.CaseEvent"] = {
+    **dict.fromkeys(("id", "case", "user", "at"), PERSONAL),
+    **dict.fromkeys(("kind",), SENSITIVE),
+    **dict.fromkeys(("note",), HIGHLY_SENSITIVE),
+}
+ENCRYPTED_FIELDS["cases.PlanItem"] = ("objective", "actions")
+FIELD_SENSITIVITY["cases.PlanItem"] = {
+    **dict.fromkeys(
+        ("id", "case", "due_on", "done_on", "reminded_on", "created_by", "created_at"), PERSONAL
+    ),
+    **dict.fromkeys(("plan_type", "status"), SENSITIVE),
+    **dict.fromkeys(("objective", "actions"), HIGHLY_SENSITIVE),
+}
+ENCRYPTED_FIELDS["cases.Referral"] = (
+    "consent_explained_by",
+    "override_reason",
+    "legal_obligation",
+    "reason",
+    "shared",
+    "answer_note",
+    "outcome",
+)
+FIELD_SENSITIVITY["cases.Referral"] = {
+    **dict.fromkeys(
+        (
+            "id",
+            "reference",
+            "case",
+            "service",
+            "from_organisation",
+            "to_organisation",
+            "site_path",
+            "agreement",
+            "consent_language",
+            "consent_fields",
+            "made_by",
+            "made_at",
+            "answer_due",
+            "reminders",
+            "escalated_at",
+            "answered_by",
+            "answered_at",
+            "completed_at",
+            "withdrawn_at",
+        ),
+        PERSONAL,
+    ),
+    **dict.fromkeys(
+        (
+            "service_type",
+            "case_type",
+            "status",
+            "consent_given",
+            "authority_decision",
+            "outcome",
+            "sex",
+            "age_group",
+        ),
+        SENSITIVE,
+    ),
+    **dict.fromkeys(
+        (
+            "consent_explained_by",
+            "override_reason",
+            "legal_obligation",
+            "reason",
+            "shared",
+            "answer_note",
+            "outcome",
+        ),
+        HIGHLY_SENSITIVE,
+    ),
+}
+ENCRYPTED_FIELDS["cases.ServiceDelivery"] = ("note",)
+FIELD_SENSITIVITY["cases.ServiceDelivery"] = {
+    **dict.fromkeys(
+        ("id", "case", "referral", "provider", "delivered_on", "recorded_by", "recorded_at"),
+        PERSONAL,
+    ),
+    **dict.fromkeys(("service_type", "outcome"), SENSITIVE),
+    **dict.fromkeys(("note",), HIGHLY_SENSITIVE),
+}
+ENCRYPTED_FIELDS["cases.Eligibility"] = ("evidence",)
+FIELD_SENSITIVITY["cases.Eligibility"] = {
+    **dict.fromkeys(("id", "case", "recorded_by", "recorded_at"), PERSONAL),
+    **dict.fromkeys(("programme", "status"), SENSITIVE),
+    **dict.fromkeys(("evidence",), HIGHLY_SENSITIVE),
+}
+ENCRYPTED_FIELDS["cases.AllegedExploiter"] = (
+    "names",
+    "phones",
+    "vehicles",
+    "places",
+    "affiliation",
+    "description",
+)
+FIELD_SENSITIVITY["cases.AllegedExploiter"] = {
+    **dict.fromkeys(
+        ("id", "case", "organisation", "phone_keys", "vehicle_keys", "recorded_by", "recorded_at"),
+        PERSONAL,
+    ),
+    **dict.fromkeys(("part",), SENSITIVE),
+    **dict.fromkeys(
+        ("names", "phones", "vehicles", "places", "affiliation", "description"), HIGHLY_SENSITIVE
+    ),
+}
