@@ -78,4 +78,5 @@ urlpatterns = [
     path("tracing/", include("salama.tracing.urls")),
     path("missing/", include("salama.tracing.urls_public")),
     path("presence/", include("salama.presence.urls")),
+    path("cases/", include("salama.cases.urls")),
 ]

@@ -66,6 +66,19 @@ PERM_DESCRIPTIONS = {
     Perm.ABSENCE_RESOLVE: (
         "resolve an absence alert: confirm safe, dismiss with a reason, or open a missing report"
     ),
+    Perm.CASE_VIEW: "see the protection cases of its organisation and the referrals made from them",
+    Perm.CASE_WORK: (
+        "work a protection case: open it, notes, case plan, child's assessment, referrals with "
+        "consent, services delivered, closing"
+    ),
+    Perm.CASE_SUPERVISE: (
+        "supervise cases: reassign, review, see referrals made without consent (overrides)"
+    ),
+    Perm.REFERRAL_RECEIVE: (
+        "answer referrals made to its organisation's services and read what they share"
+    ),
+    Perm.SERVICE_KEEP: "keep a site's service directory and referral pathways",
+    Perm.NETWORK_VIEW: "see alleged exploiters and the links between cases of its organisation",
     Perm.ADMINISTER: (
         "manage organisations, sites, users, memberships, two-factor devices, field passwords, "
         "API tokens and background jobs"

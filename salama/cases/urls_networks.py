@@ -1,0 +1,5 @@
+"""Pages of the cases app's networks part, included by salama/cases/urls.py."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
