@@ -412,6 +412,12 @@ SALAMA_RETENTION_SUBMISSION_DAYS = max(envint("SALAMA_RETENTION_SUBMISSION_DAYS"
 SALAMA_RETENTION_IMPORT_DAYS = max(envint("SALAMA_RETENTION_IMPORT_DAYS", 30), 1)
 SALAMA_RETENTION_CLOSED_PERSON_DAYS = max(envint("SALAMA_RETENTION_CLOSED_PERSON_DAYS", 2 * 365), 1)
 SALAMA_RETENTION_TRACING_DAYS = max(envint("SALAMA_RETENTION_TRACING_DAYS", 2 * 365), 1)
+# Protection cases: kept this long after they are closed, then deleted with
+# their journal, plan, referrals and services.
+SALAMA_RETENTION_CASES_DAYS = max(envint("SALAMA_RETENTION_CASES_DAYS", 5 * 365), 1)
+# Hours after a referral's answer time (the service's own) until its
+# organisation's supervisors and the referring caseworker are told.
+SALAMA_REFERRAL_ESCALATION_HOURS = max(envint("SALAMA_REFERRAL_ESCALATION_HOURS", 24), 1)
 SALAMA_RETENTION_PRESENCE_DAYS = max(envint("SALAMA_RETENTION_PRESENCE_DAYS", 365), 1)
 
 # --- Missing-persons desk (docs/tracing.md) ---

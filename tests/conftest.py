@@ -228,3 +228,37 @@ def desk(world: World) -> Any:
     return Desk.objects.create(
         site=world.amc, organisation=world.un, place="Block C, by the clinic", hours="08:00-17:00"
     )
+
+
+@pytest.fixture
+def un_service(world: World) -> Any:
+    """A psychosocial service of the UN agency at Amal (caseworker_un and
+    protection_un receive its referrals)."""
+    from salama.cases.models import Service
+
+    return Service.objects.create(
+        site=world.amc,
+        site_path=world.amc.path,
+        organisation=world.un,
+        name="Women's centre counselling",
+        service_type="psychosocial",
+        languages="ar, en",
+        answer_within_hours=48,
+    )
+
+
+@pytest.fixture
+def referral_agreement(world: World) -> Any:
+    """The NGO may refer people to the UN agency's services."""
+    from salama.privacy.models import SharingAgreement
+
+    return SharingAgreement.objects.create(
+        from_organisation=world.ngo,
+        to_organisation=world.un,
+        recipient_kind="organisation",
+        purposes=["referral"],
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2030, 12, 31),
+        signatory="Heads of office",
+        created_by=world.user("admin"),
+    )

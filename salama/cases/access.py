@@ -122,8 +122,9 @@ def get_service(pk: object) -> Service:
 
 def staff_with(organisation_id: int, site_path: str, perm: Perm) -> list[Any]:
     """Active users of the organisation whose role there holds `perm` at the
-    site or above it (conditions on one and the same membership)."""
-    roles = [r.value for r in Role if perm in ROLE_PERMISSIONS[r]]
+    site or above it (conditions on one and the same membership).
+    Administrators hold every permission but do no case work: never them."""
+    roles = [r.value for r in Role if perm in ROLE_PERMISSIONS[r] and r != Role.ADMINISTRATOR]
     return list(
         get_user_model()
         .objects.filter(
@@ -135,3 +136,48 @@ def staff_with(organisation_id: int, site_path: str, perm: Perm) -> list[Any]:
         .distinct()
         .order_by("pk")
     )
+
+
+def source_record(user: Any, kind: str, pk: object) -> Any:
+    """The finding a case is opened from, if the user may open a case from it:
+    a screening or tracing case of one of their organisations at their sites,
+    or an absence alert at their sites; else 404."""
+    from salama.presence.models import AbsenceAlert
+    from salama.screening.models import Screening
+    from salama.tracing.models import TracingCase
+
+    case_data = core_access.site_scope(
+        user, Perm.CASE_WORK, "site_path", organisation_field="organisation_id"
+    )
+    at_sites = core_access.site_scope(user, Perm.CASE_WORK, "site_path")
+    found: Any = None
+    if kind == "screening" and case_data is not None:
+        found = Screening.objects.filter(case_data, pk=core_access.record_uuid(pk)).first()
+    elif kind == "tracing" and case_data is not None:
+        found = TracingCase.objects.filter(case_data, pk=core_access.record_uuid(pk)).first()
+    elif kind == "absence" and at_sites is not None and str(pk).isdigit():
+        found = AbsenceAlert.objects.filter(at_sites, pk=int(str(pk))).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def open_case_from(organisation_id: int, kind: str, source_id: str) -> ProtectionCase | None:
+    return ProtectionCase.objects.filter(
+        organisation_id=organisation_id,
+        source_kind=kind,
+        source_id=source_id,
+        status=ProtectionCase.Status.OPEN,
+    ).first()
+
+
+def open_case_of(organisation_id: int, person_id: Any) -> ProtectionCase | None:
+    return ProtectionCase.objects.filter(
+        organisation_id=organisation_id, person_id=person_id, status=ProtectionCase.Status.OPEN
+    ).first()
+
+
+def cases_of_person(person: Any) -> QuerySet[ProtectionCase]:
+    """Every organisation's cases about a person: for the jobs (alert routing,
+    retention), never shown."""
+    return ProtectionCase.objects.filter(person=person)

@@ -91,6 +91,14 @@ SCHEDULE: list[Entry] = [
     Entry(name="presence.retention", handler="salama.presence.jobs.retention", daily_at="01:50"),
     # Tracing cases closed longer ago than their retention period are deleted.
     Entry(name="tracing.retention", handler="salama.tracing.jobs.retention", daily_at="01:45"),
+    # Referrals past their answer time: reminders, then escalation (docs/cases.md).
+    Entry(
+        name="cases.referral_timers",
+        handler="salama.cases.jobs.referral_timers",
+        every_minutes=15,
+    ),
+    # Protection cases closed longer ago than their retention period are deleted.
+    Entry(name="cases.retention", handler="salama.cases.jobs.retention", daily_at="01:55"),
     # The public report page's rate-limit counts are kept a few hours only.
     Entry(
         name="tracing.public_limits_prune",
