@@ -8,7 +8,15 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from salama.cases import access
-from salama.cases.models import CaseType, PathwayStep, PlanItem, ProtectionCase, Referral, Service
+from salama.cases.models import (
+    CaseType,
+    PathwayStep,
+    PlanItem,
+    ProtectionCase,
+    Referral,
+    Risk,
+    Service,
+)
 from salama.cases.sharing import AUTHORITY_TYPES, REFERRAL_FIELDS
 from salama.core import access as core_access
 from salama.core.roles import Perm
@@ -249,7 +257,7 @@ def referral_page(user: Any, referral: Referral, side: str) -> dict[str, Any]:
     return {
         "referral": referral,
         "side": side,
-        "shared": [(REFERRAL_FIELDS.get(k, k), v) for k, v in (referral.shared or {}).items()],
+        "shared": shared_rows(referral.shared or {}),
         "answer_form": forms.AnswerForm(),
         "complete_form": forms.CompleteForm(),
         "can_answer": side == "incoming" and core_access.has_perm(user, Perm.REFERRAL_RECEIVE),
@@ -257,3 +265,23 @@ def referral_page(user: Any, referral: Referral, side: str) -> dict[str, Any]:
         and referral.status in ("pending", "accepted")
         and access.cases_for(user, Perm.CASE_WORK).filter(pk=referral.case_id).exists(),
     }
+
+
+_SEXES = {"F": _("Female"), "M": _("Male"), "X": _("Other"), "U": _("Unknown")}
+
+
+def shared_rows(shared: dict[str, Any]) -> list[tuple[Any, str]]:
+    """What a referral shares, labelled, in the reader's language."""
+    labels: dict[str, dict[str, Any]] = {
+        "sex": _SEXES,
+        "case_type": dict(CaseType.choices),
+        "risk": dict(Risk.choices),
+        "caregiver": dict(ProtectionCase.Caregiver.choices),
+    }
+    rows = []
+    for name, value in shared.items():
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        shown = labels.get(name, {}).get(value, value)
+        rows.append((REFERRAL_FIELDS.get(name, name), str(shown)))
+    return rows

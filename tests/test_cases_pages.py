@@ -1,0 +1,127 @@
+"""The pages of cases and referrals, as each side's staff use them."""
+
+import pytest
+from django.utils import timezone
+
+from salama.cases.models import ProtectionCase, Referral
+from tests.conftest import signed_in
+
+
+@pytest.fixture
+def ready(world, amc_person, un_service, referral_agreement):
+    return amc_person
+
+
+def test_a_caseworker_opens_refers_and_the_other_organisation_answers(world, ready):
+    cw = signed_in(world.user("caseworker"))
+    page = cw.get("/cases/new/")
+    assert page.status_code == 200
+    bad = cw.post(
+        "/cases/new/",
+        {"registration_number": "AMC-NOPE", "case_type": "trafficking", "risk": "high"},
+    )
+    assert bad.status_code == 400 and "AMC-NOPE" in bad.content.decode()
+    assert not ProtectionCase.objects.exists()
+    made = cw.post(
+        "/cases/new/",
+        {
+            "registration_number": ready.registration_number,
+            "case_type": "trafficking",
+            "risk": "high",
+            "note": "Met at the women's centre",
+        },
+    )
+    case = ProtectionCase.objects.get()
+    assert made.status_code == 302 and made["Location"] == f"/cases/{case.pk}/"
+    page = cw.get(f"/cases/{case.pk}/").content.decode()
+    assert case.reference in page and "Met at the women" in page
+    choose = cw.get(f"/cases/{case.pk}/refer/").content.decode()
+    assert "Women&#x27;s centre counselling" in choose
+
+    form = cw.get(f"/cases/{case.pk}/refer/", {"service": str(_service_id())})
+    assert "active data-sharing agreement" in form.content.decode()
+    # Neither consent nor override: refused, nothing written.
+    refused = cw.post(
+        f"/cases/{case.pk}/refer/",
+        {"service": _service_id(), "basis": "consent", "share": ["name"]},
+    )
+    assert refused.status_code == 400 and not Referral.objects.exists()
+    sent = cw.post(
+        f"/cases/{case.pk}/refer/",
+        {
+            "service": _service_id(),
+            "basis": "consent",
+            "agreed": "on",
+            "explained_by": "Caseworker with interpreter",
+            "language": "ar",
+            "share": ["name", "sex", "reason"],
+            "reason": "Counselling",
+        },
+    )
+    referral = Referral.objects.get()
+    assert sent.status_code == 302 and set(referral.shared) == {"name", "sex", "reason"}
+    receiver = signed_in(world.user("caseworker_un"))
+    assert receiver.get(f"/cases/{case.pk}/").status_code == 404
+    incoming = receiver.get("/cases/referrals/?direction=incoming").content.decode()
+    assert referral.reference in incoming
+    seen = receiver.get(f"/cases/referrals/{referral.pk}/").content.decode()
+    assert "Mohammed" in seen and "Counselling" in seen and "Met at the women" not in seen
+    assert receiver.post(f"/cases/referrals/{referral.pk}/accept/", {"note": ""}).status_code == 302
+    done = receiver.post(
+        f"/cases/referrals/{referral.pk}/complete/",
+        {
+            "delivered_on": timezone.localdate().isoformat(),
+            "outcome": "done",
+            "note": "First session held",
+        },
+    )
+    assert done.status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == "completed"
+    assert "First session held" in cw.get(f"/cases/referrals/{referral.pk}/").content.decode()
+    # A third organisation: 404 on both.
+    third = signed_in(world.user("registrar"))
+    assert third.get(f"/cases/{case.pk}/").status_code == 404
+    assert third.get(f"/cases/referrals/{referral.pk}/").status_code == 404
+    closing = cw.get(f"/cases/{case.pk}/close/")
+    assert closing.status_code == 200
+    assert cw.post(f"/cases/{case.pk}/close/", {"reason": "goals_met"}).status_code == 400
+    assert (
+        cw.post(f"/cases/{case.pk}/close/", {"reason": "goals_met", "confirm": "on"}).status_code
+        == 302
+    )
+    case.refresh_from_db()
+    assert case.status == "closed"
+
+
+def _service_id():
+    from salama.cases.models import Service
+
+    return str(Service.objects.get().pk)
+
+
+def test_withdrawing_consent_in_the_page_hides_what_was_shared(world, ready):
+    from tests.test_cases import open_case, refer
+
+    case = open_case(world, ready)
+    referral = refer(world, case, _service())
+    cw = signed_in(world.user("caseworker"))
+    assert cw.get(f"/cases/{case.pk}/withdraw/?referral={referral.pk}").status_code == 200
+    assert (
+        cw.post(
+            f"/cases/{case.pk}/withdraw/", {"referral": str(referral.pk), "confirm": "on"}
+        ).status_code
+        == 302
+    )
+    seen = (
+        signed_in(world.user("caseworker_un"))
+        .get(f"/cases/referrals/{referral.pk}/")
+        .content.decode()
+    )
+    assert "Mohammed" not in seen and "withdrew their consent" in seen
+
+
+def _service():
+    from salama.cases.models import Service
+
+    return Service.objects.get()
