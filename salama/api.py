@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
+from salama.cases.api import router as cases_router
 from salama.cases.api_directory import router as services_router
 from salama.core import idempotency
 from salama.core.api_auth import READ_AUTH
@@ -59,6 +60,7 @@ api.add_router("/", registry_router)
 api.add_router("/", tracing_router)
 api.add_router("/", presence_router)
 api.add_router("/", services_router)
+api.add_router("/", cases_router)
 
 
 def _error(

@@ -163,8 +163,7 @@ def source_person(source: Any) -> Person:
 def _check_choice(value: str, choices: Any, field_name: str) -> None:
     if value not in choices.values:
         raise CaseError(
-            _("%(value)s is not one of: %(choices)s.")
-            % {"value": value or "—", "choices": ", ".join(choices.values)},
+            _("Choose one of: %(choices)s.") % {"choices": ", ".join(choices.values)},
             field=field_name,
         )
 
@@ -527,7 +526,8 @@ def _check_consent(request: ReferralRequest, service: Service) -> list[str]:
     unknown = unknown_fields(share)
     if unknown:
         raise CaseError(
-            _("Unknown fields to share: %(fields)s.") % {"fields": ", ".join(unknown)},
+            _("Some fields to share are unknown; choose from: %(fields)s.")
+            % {"fields": ", ".join(fields_needed(service.service_type))},
             field="share",
         )
     allowed = fields_needed(service.service_type)

@@ -62,7 +62,7 @@ class CaseOpenForm(forms.Form):
 
     def __init__(self, *args: Any, caseworkers: list[Any] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        self.fields["assign_to"].choices = [("", _("Me"))] + [
+        self.fields["assign_to"].choices = [("", _("Me"))] + [  # type: ignore[attr-defined]
             (u.pk, u.get_full_name() or u.username) for u in caseworkers
         ]
 
@@ -82,10 +82,10 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, caseworkers: Any = (), supervisors: Any = (), **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["caseworker"].choices = [
+        self.fields["caseworker"].choices = [  # type: ignore[attr-defined]
             (u.pk, u.get_full_name() or u.username) for u in caseworkers
         ]
-        self.fields["supervisor"].choices = [("", _("Keep"))] + [
+        self.fields["supervisor"].choices = [("", _("Keep"))] + [  # type: ignore[attr-defined]
             (u.pk, u.get_full_name() or u.username) for u in supervisors
         ]
 
@@ -197,10 +197,10 @@ class ReferralForm(forms.Form):
 
     def __init__(self, *args: Any, fields: list[str] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        self.fields["share"].choices = [(name, REFERRAL_FIELDS[name]) for name in fields]
+        self.fields["share"].choices = [(name, REFERRAL_FIELDS[name]) for name in fields]  # type: ignore[attr-defined]
         self.fields["share"].initial = list(fields)
         languages = [("", "—"), *((code, _(name)) for code, name in settings.LANGUAGES)]
-        self.fields["language"].choices = languages + [("other", _("Another language"))]
+        self.fields["language"].choices = languages + [("other", _("Another language"))]  # type: ignore[attr-defined]
 
 
 class AnswerForm(forms.Form):

@@ -169,7 +169,7 @@ def findings_without_case(user: Any, limit: int = 20) -> list[Finding]:
                     _("Tracing case"),
                     case.reference,
                     case.opened_at,
-                    case.person.registration_number,
+                    case.person.registration_number if case.person else "",
                 )
             )
     for absence in presence_access.alerts_for(user).filter(status="open")[:limit]:
