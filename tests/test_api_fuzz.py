@@ -90,10 +90,47 @@ def fuzz_world(world: Any) -> dict[str, list[str]]:
         check_record(
             user=world.user("admin"), site=site, kind="roll_call", held_at=None, persons=[]
         )
+    # A protection case of the NGO at Amal, referred with consent to a service
+    # of the UN agency (protection_un reads the referral, never the case).
+    from salama.cases.actions import Consent, Opening, ReferralRequest, case_open, referral_make
+    from salama.cases.models import Service
+    from salama.privacy.models import SharingAgreement
+
+    SharingAgreement.objects.create(
+        from_organisation=world.ngo,
+        to_organisation=world.un,
+        recipient_kind="organisation",
+        purposes=["referral"],
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2030, 12, 31),
+        signatory="Heads of office",
+        created_by=world.user("admin"),
+    )
+    service = Service.objects.create(
+        site=world.amc,
+        site_path=world.amc.path,
+        organisation=world.un,
+        name="Counselling",
+        service_type="psychosocial",
+    )
+    protection_case = case_open(
+        user=world.user("caseworker"),
+        opening=Opening(person=persons[2], case_type="gbv", risk="high", source_kind="direct"),
+    )
+    referral = referral_make(
+        user=world.user("caseworker"),
+        case=protection_case,
+        request=ReferralRequest(
+            service=service,
+            consent=Consent(given=True, explained_by="Caseworker", language="ar", share=["name"]),
+        ),
+    )
     return {
         "person_id": [str(p.pk) for p in persons],
         "household_id": [str(h.pk) for h in households],
-        "case_id": [str(taken.case.pk)],
+        "case_id": [str(taken.case.pk), str(protection_case.pk)],
+        "referral_id": [str(referral.pk)],
+        "service_id": [str(service.pk)],
     }
 
 
@@ -111,11 +148,24 @@ def _record_ids(body: Any) -> Iterator[tuple[str, str]]:
             yield ("person", str(body["person_id"]))
         if "id" in body and "first_action_due" in body and "case_reference" not in body:
             yield ("case", str(body["id"]))
+        if "id" in body and "case_type" in body and "closure_reason" in body:
+            yield ("protection_case", str(body["id"]))
+        if "id" in body and "answer_due" in body:
+            yield ("referral", str(body["id"]))
         for value in body.values():
             yield from _record_ids(value)
 
 
 def _in_scope(user: Any, kind: str, record_id: str) -> bool:
+    if kind in ("protection_case", "referral"):
+        from salama.cases import access as cases_access
+
+        if kind == "protection_case":
+            return cases_access.cases_for(user).filter(pk=record_id).exists()
+        return any(
+            q.filter(pk=record_id).exists()
+            for q in (cases_access.incoming_for(user), cases_access.outgoing_for(user))
+        )
     if kind == "case":
         from salama.tracing.access import cases_for
 

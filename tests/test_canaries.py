@@ -110,6 +110,44 @@ def _api_calls(household_id: str, person_id: str) -> list[tuple[str, str, object
         ),
         ("get", "/api/v1/presence/alerts", None),
         ("get", f"/api/v1/presence/alerts?site={CANARY}&status=open", None),
+        ("post", "/api/v1/cases", {"person_id": person_id, "case_type": "gbv", "note": CANARY}),
+        ("post", "/api/v1/cases", {"person_id": CANARY, "case_type": CANARY_SEX}),
+        (
+            "post",
+            "/api/v1/cases",
+            {
+                "person_id": person_id,
+                "case_type": "gbv",
+                "source": {"kind": "screening", "id": CANARY},
+            },
+        ),
+        ("get", f"/api/v1/cases/{CANARY}", None),
+        ("get", f"/api/v1/cases/{person_id}", None),
+        (
+            "post",
+            "/api/v1/referrals",
+            {"case_id": CANARY, "service_id": person_id, "override": {"reason": CANARY}},
+        ),
+        (
+            "post",
+            "/api/v1/referrals",
+            {
+                "case_id": person_id,
+                "service_id": person_id,
+                "consent": {
+                    "given": True,
+                    "explained_by": CANARY,
+                    "language": "ar",
+                    "share": [CANARY],
+                },
+            },
+        ),
+        ("get", f"/api/v1/referrals?direction={CANARY}", None),
+        ("get", "/api/v1/referrals?direction=outgoing&status=pending", None),
+        ("get", f"/api/v1/referrals/{CANARY}", None),
+        ("post", f"/api/v1/referrals/{CANARY}/accept", {"note": CANARY}),
+        ("post", f"/api/v1/referrals/{person_id}/decline", {"note": CANARY}),
+        ("post", f"/api/v1/referrals/{CANARY}/withdraw", {"note": CANARY}),
     ]
 
 

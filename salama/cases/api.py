@@ -60,18 +60,18 @@ def _need(request: HttpRequest, perm: Perm) -> None:
         raise Http404
 
 
-class SourceIn(Schema):
+class CaseSourceIn(Schema):
     kind: SourceKind = "direct"
     id: str = Field(
         "", max_length=40, description="the screening's, tracing case's or absence alert's id"
     )
 
 
-class CaseIn(Schema):
+class ProtectionCaseIn(Schema):
     person_id: uuid.UUID
     case_type: CaseType
     risk: RiskLevel = "medium"
-    source: SourceIn = SourceIn(kind="direct", id="")
+    source: CaseSourceIn = CaseSourceIn(kind="direct", id="")
     note: str = Field("", max_length=4000)
 
 
@@ -104,7 +104,7 @@ class ReferralOut(ReferralSummaryOut):
     outcome: str
 
 
-class CaseOut(Schema):
+class ProtectionCaseOut(Schema):
     id: str
     reference: str
     person_id: str
@@ -220,7 +220,7 @@ def _case(case: ProtectionCase) -> dict[str, Any]:
     }
 
 
-def _person_for(request: HttpRequest, payload: CaseIn) -> tuple[Any, str, str]:
+def _person_for(request: HttpRequest, payload: ProtectionCaseIn) -> tuple[Any, str, str]:
     kind, source_id = payload.source.kind, payload.source.id.strip()
     if kind == "direct":
         try:
@@ -250,13 +250,13 @@ def _person_for(request: HttpRequest, payload: CaseIn) -> tuple[Any, str, str]:
 
 @router.post(
     "/cases",
-    response=_answers({201: CaseOut}),
+    response=_answers({201: ProtectionCaseOut}),
     summary="Open a protection case",
     auth=WRITE_AUTH,
     openapi_extra=IDEMPOTENCY_OPENAPI,
 )
 @idempotent
-def create_case(request: HttpRequest, payload: CaseIn) -> Any:
+def create_case(request: HttpRequest, payload: ProtectionCaseIn) -> Any:
     """Opens a case of your organisation for a person, from a screening, a
     tracing case, an absence alert, or directly. You become its caseworker;
     a supervisor of your organisation at the site is named and told."""
@@ -280,7 +280,9 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Any:
 
 
 @router.get(
-    "/cases/{case_id}", response=_answers({200: CaseOut}), summary="Read one protection case"
+    "/cases/{case_id}",
+    response=_answers({200: ProtectionCaseOut}),
+    summary="Read one protection case",
 )
 def get_case(request: HttpRequest, case_id: str) -> Any:
     """A case of your organisation at your sites; any other answers 404."""
