@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from salama.audit.actions import audit_record
-from salama.cases.models import ProtectionCase, Referral, Service
+from salama.cases.models import PlanItem, ProtectionCase, Referral, Service
 from salama.core import access as core_access
 from salama.core.roles import ROLE_PERMISSIONS, Perm, Role
 from salama.registry.households import site_path_ancestors
@@ -181,3 +181,10 @@ def cases_of_person(person: Any) -> QuerySet[ProtectionCase]:
     """Every organisation's cases about a person: for the jobs (alert routing,
     retention), never shown."""
     return ProtectionCase.objects.filter(person=person)
+
+
+def get_plan_item(case: ProtectionCase, pk: object) -> PlanItem:
+    item = PlanItem.objects.filter(case=case, pk=int(str(pk)) if str(pk).isdigit() else 0).first()
+    if item is None:
+        raise Http404
+    return item

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from salama.audit.actions import record_list_read
 from salama.cases import access, actions, forms, selectors
 from salama.cases.actions import CaseError, Consent, Opening, ReferralRequest
-from salama.cases.models import PlanItem, ProtectionCase, Referral
+from salama.cases.models import ProtectionCase, Referral
 from salama.cases.sharing import fields_needed
 from salama.core import access as core_access
 from salama.core.decorators import is_htmx, staff_page
@@ -250,9 +250,7 @@ def case_plan(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def case_plan_item(request: HttpRequest, pk: str, item_pk: str) -> HttpResponse:
     case = _post_case(request, pk)
-    item = PlanItem.objects.filter(case=case, pk=item_pk if item_pk.isdigit() else 0).first()
-    if item is None:
-        raise Http404
+    item = access.get_plan_item(case, item_pk)
     try:
         actions.plan_item_set(user=request.user, item=item, status=request.POST.get("status", ""))
     except CaseError as e:

@@ -302,6 +302,13 @@ PERSONAL_MODELS = (
     "PresenceStatus",
     "HouseholdCard",
     "AbsenceAlert",
+    "ProtectionCase",
+    "CaseEvent",
+    "PlanItem",
+    "Referral",
+    "ServiceDelivery",
+    "Eligibility",
+    "AllegedExploiter",
 )
 
 
