@@ -4,6 +4,8 @@ phone, vehicle and name across cases of one organisation only, and the
 clusters page (protection officers only, no victim's identity)."""
 
 import itertools
+import logging
+import re
 from datetime import timedelta
 
 import pytest
@@ -307,3 +309,36 @@ def test_a_record_of_another_case_cannot_be_removed_through_this_one(world):
         f"/cases/networks/case/{mine.pk}/remove/{theirs.pk}/"
     )
     assert response.status_code == 404 and AllegedExploiter.objects.filter(pk=theirs.pk).exists()
+
+
+@pytest.fixture
+def every_log(caplog):
+    """As in tests/test_canaries.py: django.request does not propagate to root."""
+    request_logger = logging.getLogger("django.request")
+    request_logger.addHandler(caplog.handler)
+    with caplog.at_level(logging.DEBUG):
+        yield caplog
+    request_logger.removeHandler(caplog.handler)
+
+
+def test_no_canary_in_the_logs_urls_or_error_messages_of_the_network_pages(world, every_log):
+    canary, canary_phone = "Zqvcanaryname", "Zqvcanary 12"
+    case = open_case(world)
+    client = signed_in(world.user("protection"))
+    posts = [
+        {"part": "recruiter", "names": f"{canary} Barakat", "phones": canary_phone},
+        {"part": canary, "names": canary},
+        {"part": "recruiter", "vehicles": "--", "description": canary},
+        {"part": "recruiter", "names": f"{canary} Barakat", "vehicles": f"{canary}-7"},
+    ]
+    responses = [client.post(f"/cases/networks/case/{case.pk}/add/", data) for data in posts]
+    responses.append(client.get("/cases/networks/"))
+    assert [r.status_code for r in responses] == [422, 422, 422, 302, 200]
+    pages = "".join(r.content.decode() for r in responses)
+    links = re.findall(r'(?:href|action|hx-get|hx-post|src)="([^"]+)"', pages)
+    assert links and not any(canary in link.lower() for link in links)
+    assert not any(canary in r.get("Location", "") for r in responses)
+    for refused in responses[:3]:
+        error = re.search(r'<p class="error" role="alert">([^<]*)</p>', refused.content.decode())
+        assert error and canary not in error.group(1)
+    assert canary not in every_log.text
