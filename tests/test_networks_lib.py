@@ -2,6 +2,8 @@
 across cases, and the clusters they make."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from salama.lib.networks import (
     NAME,
@@ -203,3 +205,27 @@ def test_clusters_join_cases_through_a_chain_of_links():
 
 def test_no_records_no_clusters():
     assert find_clusters([]) == []
+
+
+# ---- Any input (PROTECTION.md 26) ----
+
+NAMEISH = st.text(
+    alphabet=st.sampled_from(list("abdhikmrsu AKM-'") + list("ابوكريمحسن أ") + ["١", "7"]),
+    max_size=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(NAMEISH, NAMEISH)
+def test_name_comparison_is_symmetric_and_bounded(a, b):
+    one, other = compare_names(a, b), compare_names(b, a)
+    assert one.matches == other.matches
+    assert 0.0 <= one.score <= 1.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_keys_are_idempotent_and_plain(text):
+    phone, plate = phone_key(text), plate_key(text)
+    assert phone_key(phone) == phone and plate_key(plate) == plate
+    assert phone == "" or (phone.isascii() and phone.isdigit() and 7 <= len(phone) <= 9)
