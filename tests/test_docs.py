@@ -78,7 +78,10 @@ PERM_DESCRIPTIONS = {
         "answer referrals made to its organisation's services and read what they share"
     ),
     Perm.SERVICE_KEEP: "keep a site's service directory and referral pathways",
-    Perm.NETWORK_VIEW: "see alleged exploiters and the links between cases of its organisation",
+    Perm.NETWORK_VIEW: (
+        "see the links between its organisation's cases that share alleged exploiters "
+        "(the clusters page); a case's own exploiters are seen with the case"
+    ),
     Perm.ADMINISTER: (
         "manage organisations, sites, users, memberships, two-factor devices, field passwords, "
         "API tokens and background jobs"

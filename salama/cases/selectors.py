@@ -201,7 +201,10 @@ def case_page(user: Any, case: ProtectionCase) -> dict[str, Any]:
     can_supervise = access.cases_for(user, Perm.CASE_SUPERVISE).filter(pk=case.pk).exists()
     staff = case_staff(case)
     referrals = list(case.referrals.select_related("service", "to_organisation"))
+    from salama.cases import networks
+
     return {
+        "exploiters": networks.read_exploiters(user, case),
         "case": case,
         "person": case.person,
         "events": case.events.select_related("user"),

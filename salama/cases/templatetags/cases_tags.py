@@ -16,12 +16,13 @@ def cases_nav(context: Any) -> dict[str, Any]:
     referrals to the user's services wait for an answer."""
     user = getattr(context.get("request"), "user", None)
     if user is None or not user.is_authenticated:
-        return {"cases": False, "referrals": False}
+        return {"cases": False, "referrals": False, "networks": False}
     from salama.cases import access
 
     receives = core_access.has_perm(user, Perm.REFERRAL_RECEIVE)
     return {
         "cases": core_access.has_perm(user, Perm.CASE_VIEW),
+        "networks": core_access.has_perm(user, Perm.NETWORK_VIEW),
         "referrals": receives or core_access.has_perm(user, Perm.CASE_VIEW),
         "waiting": access.incoming_for(user).filter(status="pending").count() if receives else 0,
     }
