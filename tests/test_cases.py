@@ -369,3 +369,36 @@ def test_a_case_is_opened_once_per_finding(world, amc_person):
     assert refused.value.code == "already_open" and first.reference in str(refused.value)
     with pytest.raises(Http404):
         access.source_record(world.user("caseworker_un"), "screening", screening.pk)
+
+
+def test_an_alert_about_a_person_with_an_open_case_goes_to_its_caseworker_and_supervisor(
+    world, amc_person
+):
+    from salama.core.actions import user_create
+    from salama.core.roles import Role
+    from salama.screening.actions import screening_record
+    from tests.test_screening_app import TRAFFICKED
+
+    other = user_create(
+        username="caseworker2",
+        password="correct horse battery staple",
+        organisation=world.ngo,
+        role=Role.CASEWORKER,
+        sites=[world.amc],
+    )
+
+    def screen() -> set[str]:
+        Notification.objects.all().delete()
+        screening_record(
+            user=world.user("protection"),
+            person=amc_person,
+            instrument_id="ilo-ec-delphi-labour",
+            profile="adult",
+            answers=TRAFFICKED,
+        )
+        return {n.recipient.username for n in Notification.objects.filter(kind="screening.alert")}
+
+    # No case yet: every caseworker of the organisation at the site.
+    assert screen() == {"caseworker", other.username}
+    open_case(world, amc_person)
+    assert screen() == {"caseworker"}

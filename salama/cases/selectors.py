@@ -288,3 +288,15 @@ def shared_rows(shared: dict[str, Any]) -> list[tuple[Any, str]]:
         shown = labels.get(name, {}).get(value, value)
         rows.append((REFERRAL_FIELDS.get(name, name), str(shown)))
     return rows
+
+
+def alert_route(screener: Any, alert: Any) -> list[Any] | None:
+    """Who is told of a screening alert about a person with an open case of
+    the alert's organisation: its caseworker and supervisor (the screener
+    aside); None (the site's caseworkers) when there is no such case."""
+    case = access.open_case_of(alert.organisation_id, alert.person_id)
+    if case is None:
+        return None
+    told = [u for u in (case.assigned_to, case.supervisor) if u is not None]
+    others = [u for u in told if u.pk != getattr(screener, "pk", None)]
+    return others or told

@@ -43,7 +43,7 @@ from salama.screening.models import (
     ScreeningCount,
     Submission,
 )
-from salama.screening.selectors import FIELD_LOCKOUT, alert_recipients
+from salama.screening.selectors import FIELD_LOCKOUT, routed_alert_recipients
 
 # Screening is protection work: the person must have a legal basis for it,
 # whoever screens them (PROTECTION.md 1).
@@ -243,9 +243,11 @@ def _follow_up(user: Any, person: Person, screening: Screening, result: Result, 
 
 def _notify_alert(user: Any, alert: Alert) -> None:
     """The site's caseworkers and protection officers of the screener's
-    organisation are told at once: the alert's reference and a link, no name."""
+    organisation are told at once (or, when a route says so, the caseworker
+    and supervisor of the person's open case): the alert's reference and a
+    link, no name."""
     notify(
-        recipients=alert_recipients(user, alert.site_path),
+        recipients=routed_alert_recipients(user, alert),
         kind="screening.alert",
         subject=gettext_lazy("A screening raised an alert"),
         reference=alert_reference(alert),

@@ -1,6 +1,7 @@
 """Reads for screening pages that are not single records."""
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -44,6 +45,23 @@ def alert_rows(user: Any, alerts: Any, language: str = "en") -> list[dict[str, A
         }
         for a in alerts
     ]
+
+
+# Apps built on screening may route a new alert: a route gets (screener,
+# alert) and returns who is told, or None to leave it to the next one. The
+# cases app routes the alerts of a person with an open case to that case's
+# caseworker and supervisor (salama/cases/apps.py).
+ALERT_ROUTES: list[Callable[[Any, Any], list[Any] | None]] = []
+
+
+def routed_alert_recipients(screener: Any, alert: Any) -> Any:
+    """Who is told of a new alert: the first route that answers, else every
+    caseworker and protection officer of the screener's organisations at the site."""
+    for route in ALERT_ROUTES:
+        routed = route(screener, alert)
+        if routed is not None:
+            return routed
+    return alert_recipients(screener, alert.site_path)
 
 
 def alert_recipients(screener: Any, site_path: str) -> Any:
