@@ -25,6 +25,8 @@ def salama(request: HttpRequest) -> dict[str, Any]:
         "can_administer": access.has_perm(user, Perm.ADMINISTER),
         "can_record_presence": access.has_perm(user, Perm.PRESENCE_RECORD),
         "can_see_absences": access.has_perm(user, Perm.ABSENCE_VIEW),
+        # Findings (alerts, tracing cases) link to opening a protection case.
+        "can_open_cases": access.has_perm(user, Perm.CASE_WORK),
         "user_roles": [ROLE_LABELS[r] for r in sorted(access.roles(user))],
         "name_script": _name_script(request),
     }
