@@ -16,7 +16,7 @@ def pathway_steps(site_path: str, case_type: str, is_child: bool) -> QuerySet[Pa
         case_type=case_type,
         service__active=True,
     ).select_related("service", "service__organisation", "site")
-    for children in [True, False] if is_child else [False]:
+    for children in ([True, False] if is_child else [False]):
         chosen = steps.filter(for_children=children)
         nearest = chosen.order_by("-site__path").values_list("site_id", flat=True).first()
         if nearest is not None:
