@@ -14,12 +14,10 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Min, Q
 from django.utils import timezone
 
-from salama.cases.models import Referral, ServiceDelivery, ServiceType
-from salama.core import access as core_access
-from salama.core.roles import Perm
+from salama.cases import access_recovery
+from salama.cases.models import Referral, ServiceType
 from salama.screening.selectors import Breakdown, Figures, publish_breakdowns, site_names
 
 BREAKDOWNS = ("site", "month", "status", "first_service")
@@ -49,24 +47,8 @@ class TypeFigures:
 
 
 def statistics_rows(user: Any) -> list[tuple[Any, ...]]:
-    """Facts of the counted referrals (made with consent, not withdrawn) at
-    the sites where the user sees figures: no id, reference or case, only
-    what the figures break down by, and the day of the first service
-    delivered on the referral (an offer not taken up is not a service)."""
-    paths = core_access.site_paths(user, Perm.AGGREGATE_VIEW)
-    if not paths:
-        return []
-    under = Q(pk__in=[])
-    for path in paths:
-        under |= Q(site_path__startswith=path)
-    delivered = ~Q(deliveries__outcome=ServiceDelivery.Outcome.NOT_TAKEN)
-    return list(
-        Referral.objects.filter(under, consent_given=True, withdrawn_at__isnull=True)
-        .exclude(status=Referral.Status.WITHDRAWN)
-        .annotate(first_service=Min("deliveries__delivered_on", filter=delivered))
-        .values_list("service_type", "site_path", "status", "made_at", "first_service")
-        .order_by()
-    )
+    """The counted referrals' facts (salama/cases/access_recovery.py)."""
+    return access_recovery.referral_statistics_rows(user)
 
 
 def days_to_first_service(made_at: datetime, first: date | None) -> int | None:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from salama.audit.actions import audit_record
-from salama.cases import access
+from salama.cases import access, access_recovery
 from salama.cases.models import CaseEvent, Eligibility, PlanItem, ProtectionCase, ServiceDelivery
 from salama.core.roles import Perm, Role
 from salama.registry.households import site_path_ancestors
@@ -57,7 +57,7 @@ def _audit(user: Any, action: str, model: str, record_id: Any, changed: Any = ()
 
 
 def _event(case: ProtectionCase, kind: str, user: Any, note: str) -> CaseEvent:
-    return CaseEvent.objects.create(case=case, kind=kind, user=user, at=timezone.now(), note=note)
+    return case.events.create(kind=kind, user=user, at=timezone.now(), note=note)
 
 
 @transaction.atomic
@@ -80,10 +80,9 @@ def eligibility_record(
         )
     case = access.case_for_update(case)
     now = timezone.now()
-    flag = Eligibility.objects.filter(case=case, programme=programme).first()
+    flag = case.eligibility.filter(programme=programme).first()
     if flag is None:
-        flag = Eligibility.objects.create(
-            case=case,
+        flag = case.eligibility.create(
             programme=programme,
             status=status,
             evidence=evidence,
@@ -129,8 +128,7 @@ def follow_up_add(*, user: Any, case: ProtectionCase, due_on: date, note: str) -
     case = access.case_for_update(case)
     if case.status != ProtectionCase.Status.OPEN:
         raise FollowUpError(_("This case is closed: reopen it to plan a follow-up."))
-    item = PlanItem.objects.create(
-        case=case,
+    item = case.plan.create(
         plan_type=PlanItem.PlanType.FOLLOW_UP,
         objective=note,
         due_on=due_on,
@@ -193,17 +191,7 @@ def follow_ups_remind(now: datetime | None = None) -> int:
     from salama.notifications.actions import notify
 
     today = timezone.localdate(now or timezone.now())
-    due = (
-        PlanItem.objects.select_for_update(of=("self",))
-        .filter(
-            status=PlanItem.Status.OPEN,
-            due_on__lte=today,
-            case__status=ProtectionCase.Status.OPEN,
-        )
-        .exclude(reminded_on__gte=today)
-        .select_related("case", "case__assigned_to", "case__supervisor")
-        .order_by("case_id", "due_on", "pk")
-    )
+    due = access_recovery.plan_items_to_remind(today)
     by_case: dict[Any, list[PlanItem]] = defaultdict(list)
     cases: dict[Any, ProtectionCase] = {}
     for item in due:
@@ -222,7 +210,7 @@ def follow_ups_remind(now: datetime | None = None) -> int:
             reference=case.reference,
             link=reminder_link(case),
         )
-        PlanItem.objects.filter(pk__in=[i.pk for i in items]).update(reminded_on=today)
+        case.plan.filter(pk__in=[i.pk for i in items]).update(reminded_on=today)
         for item in items:
             _audit(None, "update", "PlanItem", item.pk, ["reminded_on"])
         reminded += 1
