@@ -87,6 +87,13 @@ SCHEDULE: list[Entry] = [
         handler="salama.tracing.jobs.escalate",
         every_minutes=1,
     ),
+    # Due and overdue items of open protection cases' plans (follow-ups first
+    # of all): their caseworker is reminded once a day (docs/cases.md).
+    Entry(
+        name="cases.follow_ups_remind",
+        handler="salama.cases.jobs_recovery.follow_ups_remind",
+        daily_at="05:00",
+    ),
     # Presence checks and resolved absence alerts past their retention period.
     Entry(name="presence.retention", handler="salama.presence.jobs.retention", daily_at="01:50"),
     # Tracing cases closed longer ago than their retention period are deleted.
