@@ -28,6 +28,8 @@ ALLOWED = {
     "cases/actions.py",
     # alleged exploiters: records, removals and the clusters, scoped there
     "cases/networks.py",
+    # the plan items due (reminders) and the referrals counted (figures), every scope
+    "cases/access_recovery.py",
     # retention deletes what passed its period in every scope (PROTECTION.md 19)
     "privacy/actions.py",
 }

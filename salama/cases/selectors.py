@@ -201,9 +201,10 @@ def case_page(user: Any, case: ProtectionCase) -> dict[str, Any]:
     can_supervise = access.cases_for(user, Perm.CASE_SUPERVISE).filter(pk=case.pk).exists()
     staff = case_staff(case)
     referrals = list(case.referrals.select_related("service", "to_organisation"))
-    from salama.cases import networks
+    from salama.cases import networks, recovery
 
     return {
+        "record": recovery.recovery_record(case),
         "exploiters": networks.read_exploiters(user, case),
         "case": case,
         "person": case.person,
@@ -212,7 +213,6 @@ def case_page(user: Any, case: ProtectionCase) -> dict[str, Any]:
         "referrals": referrals,
         "overrides": [r for r in referrals if not r.consent_given],
         "live_referrals": [r for r in referrals if r.status in ("pending", "accepted")],
-        "deliveries": case.services.select_related("provider"),
         "can_work": can_work and case.status == ProtectionCase.Status.OPEN,
         "can_supervise": can_supervise,
         "note_form": forms.NoteForm(),

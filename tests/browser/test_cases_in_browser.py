@@ -105,7 +105,7 @@ def test_screening_to_case_to_consented_referral_to_service_to_closing(
 
     # The outcome comes back to the referring caseworker, who closes the case.
     page.goto(f"{live_server.url}/cases/{case.pk}/")
-    expect(page.locator("#services + table")).to_contain_text("UNA")
+    expect(page.locator("#recovery table")).to_contain_text("UNA")
     expect(page.locator("#referrals + table")).to_contain_text("Service delivered")
     page.click("text=Close the case")
     page.select_option("#id_reason", "goals_met")
