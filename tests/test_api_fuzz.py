@@ -90,6 +90,15 @@ def fuzz_world(world: Any) -> dict[str, list[str]]:
         check_record(
             user=world.user("admin"), site=site, kind="roll_call", held_at=None, persons=[]
         )
+    # The service directory at both camps (GET /api/v1/services).
+    from salama.cases.directory import service_save
+
+    for site, org in ((world.amc, world.un), (world.hop, world.ngo)):
+        service_save(
+            user=world.user("admin"),
+            site=site,
+            data={"name": "Clinic", "service_type": "health", "organisation": org},
+        )
     return {
         "person_id": [str(p.pk) for p in persons],
         "household_id": [str(h.pk) for h in households],

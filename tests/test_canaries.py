@@ -110,6 +110,10 @@ def _api_calls(household_id: str, person_id: str) -> list[tuple[str, str, object
         ),
         ("get", "/api/v1/presence/alerts", None),
         ("get", f"/api/v1/presence/alerts?site={CANARY}&status=open", None),
+        ("get", "/api/v1/services?site=AMC", None),
+        ("get", f"/api/v1/services?site={CANARY}", None),
+        ("get", f"/api/v1/services?organisation={CANARY}", None),
+        ("get", f"/api/v1/services?service_type={CANARY_SEX}", None),
     ]
 
 
