@@ -2,6 +2,8 @@
 keepers' writes and their errors, the pathway lookup, the pages and
 GET /api/v1/services."""
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -386,7 +388,8 @@ def services(world):
 
 
 def api(world, query="", user="caseworker"):
-    return Client().get(f"/api/v1/services{query}", **bearer(world.user(user), ("read",)))
+    auth: dict[str, Any] = bearer(world.user(user), ("read",))
+    return Client().get(f"/api/v1/services{query}", **auth)
 
 
 def test_the_api_lists_the_directory_with_ids_and_organisations(world, services):

@@ -87,7 +87,7 @@ def list_services(
         max_length=20,
         description="A site's code: the services at it, and at the sites above and below it",
     ),
-    service_type: ServiceTypeCode | None = Query(None, description="One type of service"),
+    service_type: ServiceTypeCode | None = None,
     organisation: str = Query("", max_length=30, description="An organisation's short name"),
     page: int = Query(1, ge=1, le=100_000),
     page_size: int = Query(25, ge=1, le=MAX_PAGE_SIZE),
