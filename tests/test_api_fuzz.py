@@ -125,6 +125,15 @@ def fuzz_world(world: Any) -> dict[str, list[str]]:
             consent=Consent(given=True, explained_by="Caseworker", language="ar", share=["name"]),
         ),
     )
+    # The service directory at both camps (GET /api/v1/services).
+    from salama.cases.directory import service_save
+
+    for site, org in ((world.amc, world.un), (world.hop, world.ngo)):
+        service_save(
+            user=world.user("admin"),
+            site=site,
+            data={"name": "Clinic", "service_type": "health", "organisation": org},
+        )
     return {
         "person_id": [str(p.pk) for p in persons],
         "household_id": [str(h.pk) for h in households],

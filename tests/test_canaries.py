@@ -148,6 +148,10 @@ def _api_calls(household_id: str, person_id: str) -> list[tuple[str, str, object
         ("post", f"/api/v1/referrals/{CANARY}/accept", {"note": CANARY}),
         ("post", f"/api/v1/referrals/{person_id}/decline", {"note": CANARY}),
         ("post", f"/api/v1/referrals/{CANARY}/withdraw", {"note": CANARY}),
+        ("get", "/api/v1/services?site=AMC", None),
+        ("get", f"/api/v1/services?site={CANARY}", None),
+        ("get", f"/api/v1/services?organisation={CANARY}", None),
+        ("get", f"/api/v1/services?service_type={CANARY_SEX}", None),
     ]
 
 

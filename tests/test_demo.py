@@ -81,3 +81,39 @@ def test_demo_has_absence_alerts_from_its_roll_calls(db):
     alerts = AbsenceAlert.objects.filter(status="open")
     assert alerts.count() >= 2
     assert {a.profile for a in alerts} <= {"child", "woman_at_risk", "unaccompanied_child"}
+
+
+def test_demo_has_a_directory_pathways_and_agreements_for_referrals_across_organisations(db):
+    from salama.cases.models import Service
+    from salama.cases.selectors import pathway_steps
+    from salama.privacy.selectors import active_agreement
+
+    load_demo(residents=300, seed=1)
+    orgs = {o.short_name: o for o in Organisation.objects.all()}
+    for code in ("AMC", "HOP"):
+        camp = Site.objects.get(code=code)
+        at_camp = Service.objects.filter(site=camp, active=True)
+        assert set(at_camp.values_list("organisation__short_name", flat=True)) == set(orgs)
+        assert {
+            "health",
+            "clinical_rape",
+            "psychosocial",
+            "safe_shelter",
+            "legal_aid",
+            "child_protection",
+            "family_tracing",
+            "livelihoods",
+        } <= set(at_camp.values_list("service_type", flat=True))
+        block = Site.objects.filter(path__startswith=camp.path, level="block").first()
+        for case_type in ("trafficking", "gbv", "child_protection"):
+            steps = list(pathway_steps(block.path, case_type, False))
+            assert steps and all(s.site == camp for s in steps), (code, case_type)
+        child = list(pathway_steps(block.path, "trafficking", True))
+        assert child[0].for_children and child[0].service.service_type == "child_protection"
+        assert all(s.service.accepts_children for s in child)
+        gbv = pathway_steps(block.path, "gbv", False).first()
+        assert gbv.service.service_type == "clinical_rape"
+    assert Service.objects.filter(service_type="ddr").count() == 1
+    for sender, recipient in (("PNGO", "UNA"), ("UNA", "PNGO"), ("PNGO", "CMA")):
+        assert active_agreement(orgs[sender], orgs[recipient], "referral"), (sender, recipient)
+    assert active_agreement(orgs["CMA"], orgs["PNGO"], "referral") is None

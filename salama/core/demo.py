@@ -4,7 +4,7 @@ as real work, so the demo's audit trail is real too."""
 
 import secrets
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -167,6 +167,7 @@ def load_demo(*, residents: int = 2000, seed: int = 73171) -> list[tuple[str, st
     _screen_some(generator, logins)
     _tracing_desks(orgs["PNGO"])
     _roll_calls(orgs)
+    _service_directory(orgs)
     refresh_planner_statistics()  # thousands of rows just written
     return logins
 
@@ -356,4 +357,256 @@ def _register_again(
             shelter="",
             members=[data],
             bases=bases,
+        )
+
+
+class DemoService(NamedTuple):
+    """One service of the demo's directory."""
+
+    organisation: str
+    service_type: str
+    name: str
+    hours: str
+    contact: str
+    languages: str = "ar, fr"
+    capacity: int | None = None
+    accepts_children: bool = False
+    staff_gender: str = "mixed"
+    answer_within_hours: int = 48
+
+
+S = DemoService
+AT_ANY_HOUR = "At any hour, through the caseworker"
+# Each camp's directory. Every organisation has services at both camps, so
+# that a caseworker of one can refer to another at once (under the agreements below).
+SERVICES: dict[str, list[DemoService]] = {
+    "AMC": [
+        S(
+            "CMA",
+            "health",
+            "Al Amal health centre",
+            "Every day 08:00-20:00",
+            "Health centre reception, Block A",
+            "ar, en",
+            accepts_children=True,
+        ),
+        S(
+            "CMA",
+            "srh",
+            "Maternity and family planning",
+            "Sunday-Thursday 08:00-16:00",
+            "Health centre, room 4",
+            staff_gender="female",
+        ),
+        S(
+            "UNA",
+            "clinical_rape",
+            "Care after rape (clinical management)",
+            "Every day, at any hour",
+            "Clinic desk, Block C, or the 24-hour line 1000",
+            "ar, fr, en",
+            accepts_children=True,
+            staff_gender="female",
+            answer_within_hours=6,
+        ),
+        S(
+            "PNGO",
+            "psychosocial",
+            "Women and girls' safe space",
+            "Sunday-Thursday 09:00-17:00",
+            "Safe space, Block B",
+            capacity=30,
+            accepts_children=True,
+            staff_gender="female",
+        ),
+        S(
+            "PNGO",
+            "safe_shelter",
+            "Protection Now safe shelter",
+            AT_ANY_HOUR,
+            "Protection Now duty phone 1001",
+            "ar, fr, en",
+            12,
+            True,
+            "female",
+            12,
+        ),
+        S(
+            "UNA",
+            "legal_aid",
+            "Legal aid and documentation desk",
+            "Monday-Thursday 09:00-15:00",
+            "Protection office, Block A",
+            "ar, fr, en",
+            answer_within_hours=72,
+        ),
+        S(
+            "PNGO",
+            "child_protection",
+            "Child protection unit",
+            "Every day 08:00-18:00",
+            "Child-friendly space, Block D",
+            accepts_children=True,
+            answer_within_hours=24,
+        ),
+        S(
+            "UNA",
+            "family_tracing",
+            "Family tracing and reunification",
+            "Sunday-Thursday 08:00-16:00",
+            "Protection office, Block A",
+            "ar, fr, en",
+            accepts_children=True,
+            answer_within_hours=72,
+        ),
+        S(
+            "CMA",
+            "livelihoods",
+            "Livelihoods and skills centre",
+            "Sunday-Thursday 08:00-14:00",
+            "Community centre, Block A",
+            "ar, en",
+            capacity=40,
+            answer_within_hours=120,
+        ),
+        S(
+            "UNA",
+            "ddr",
+            "DDR reintegration office",
+            "Monday and Wednesday 09:00-13:00",
+            "Protection office, Block A",
+            answer_within_hours=120,
+        ),
+    ],
+    "HOP": [
+        S(
+            "CMA",
+            "health",
+            "Hope health post",
+            "Every day 08:00-17:00",
+            "Health post, gate 1",
+            "ar, en",
+            accepts_children=True,
+        ),
+        S(
+            "UNA",
+            "clinical_rape",
+            "Hope clinic: care after rape",
+            "Every day, at any hour",
+            "Clinic tent, or the 24-hour line 1000",
+            accepts_children=True,
+            staff_gender="female",
+            answer_within_hours=6,
+        ),
+        S(
+            "PNGO",
+            "psychosocial",
+            "Hope women's safe space",
+            "Sunday-Thursday 09:00-15:00",
+            "Safe space tent, zone 2",
+            capacity=20,
+            accepts_children=True,
+            staff_gender="female",
+        ),
+        S(
+            "PNGO",
+            "safe_shelter",
+            "Hope transit shelter",
+            AT_ANY_HOUR,
+            "Protection Now duty phone 1001",
+            capacity=6,
+            accepts_children=True,
+            staff_gender="female",
+            answer_within_hours=12,
+        ),
+        S(
+            "UNA",
+            "legal_aid",
+            "Mobile legal aid",
+            "Tuesdays 09:00-15:00",
+            "Reception tent, gate 1",
+            "ar, fr, en",
+            answer_within_hours=96,
+        ),
+        S(
+            "PNGO",
+            "child_protection",
+            "Hope child protection desk",
+            "Every day 08:00-16:00",
+            "Reception tent, gate 1",
+            accepts_children=True,
+            answer_within_hours=24,
+        ),
+        S(
+            "UNA",
+            "family_tracing",
+            "Hope family tracing",
+            "Wednesdays 09:00-15:00",
+            "Reception tent, gate 1",
+            accepts_children=True,
+            answer_within_hours=72,
+        ),
+        S(
+            "CMA",
+            "livelihoods",
+            "Hope livelihoods programme",
+            "Sunday-Thursday 08:00-13:00",
+            "Community tent, zone 1",
+            "ar",
+            capacity=25,
+            answer_within_hours=120,
+        ),
+    ],
+}
+# The pathways of each camp: case type, for children, the services' types in order.
+PATHWAYS = [
+    ("trafficking", False, ["safe_shelter", "health", "psychosocial", "legal_aid", "livelihoods"]),
+    ("trafficking", True, ["child_protection", "safe_shelter", "health", "family_tracing"]),
+    ("gbv", False, ["clinical_rape", "psychosocial", "safe_shelter", "legal_aid"]),
+    ("child_protection", False, ["child_protection", "family_tracing", "health", "psychosocial"]),
+]
+# Who may send referrals to whom (purpose "referral"): both ways between
+# Protection Now and the UN agency, and from Protection Now to camp management.
+REFERRAL_AGREEMENTS = [("PNGO", "UNA"), ("UNA", "PNGO"), ("PNGO", "CMA")]
+
+
+def _service_directory(orgs: dict[str, Organisation]) -> None:
+    """Each camp's directory, its referral pathways, and the data-sharing
+    agreements a referral between the demo's organisations needs."""
+    from datetime import timedelta
+
+    from salama.cases.directory import pathway_step_add, service_save
+    from salama.privacy.actions import agreement_create
+
+    admin = get_user_model().objects.get(username="admin")
+    for code, services in SERVICES.items():
+        site = Site.objects.get(code=code)
+        by_type = {}
+        for service in services:
+            data = {**service._asdict(), "organisation": orgs[service.organisation]}
+            by_type[service.service_type] = service_save(user=admin, site=site, data=data)
+        for case_type, for_children, kinds in PATHWAYS:
+            for kind in kinds:
+                pathway_step_add(
+                    user=admin,
+                    site=site,
+                    case_type=case_type,
+                    for_children=for_children,
+                    service=by_type[kind],
+                    note="Call first" if kind == kinds[0] else "",
+                )
+    today = timezone.localdate()
+    for sender, recipient in REFERRAL_AGREEMENTS:
+        agreement_create(
+            user=admin,
+            from_organisation=orgs[sender],
+            recipient_kind="organisation",
+            to_organisation=orgs[recipient],
+            recipient_name="",
+            purposes=["referral"],
+            sensitivity_classes=["personal", "sensitive", "highly_sensitive"],
+            fields=[],
+            starts_on=today - timedelta(days=30),
+            ends_on=today + timedelta(days=730),
+            signatory=f"Heads of office of {sender} and {recipient} (demo)",
         )
