@@ -117,3 +117,13 @@ def test_demo_has_a_directory_pathways_and_agreements_for_referrals_across_organ
     for sender, recipient in (("PNGO", "UNA"), ("UNA", "PNGO"), ("PNGO", "CMA")):
         assert active_agreement(orgs[sender], orgs[recipient], "referral"), (sender, recipient)
     assert active_agreement(orgs["CMA"], orgs["PNGO"], "referral") is None
+    # A case of the NGO with a consented referral the UN agency's caseworker can answer.
+    from django.contrib.auth import get_user_model
+
+    from salama.cases import access as cases_access
+
+    users = get_user_model().objects
+    (waiting,) = cases_access.incoming_for(users.get(username="caseworker.una"))
+    assert waiting.status == "pending" and waiting.consent_given
+    assert cases_access.outgoing_for(users.get(username="caseworker")).get() == waiting
+    assert not cases_access.cases_for(users.get(username="caseworker.una")).exists()

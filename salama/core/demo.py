@@ -3,7 +3,7 @@ synthetic residents and one user per role. Loaded through the same actions
 as real work, so the demo's audit trail is real too."""
 
 import secrets
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
@@ -101,6 +101,8 @@ USERS = [
     # officer is told of every report, and sees the cases.
     ("tracer", Role.TRACING_OFFICER, "PNGO", ["AMC", "HOP"]),
     ("caseworker", Role.CASEWORKER, "PNGO", ["AMC"]),
+    # The UN agency's caseworker answers referrals made to its services.
+    ("caseworker.una", Role.CASEWORKER, "UNA", ["AMC", "HOP"]),
     ("civilregistrar", Role.CIVIL_REGISTRAR, "CMA", ["AMC"]),
     ("psea", Role.PSEA_FOCAL_POINT, "UNA", []),
     # The caseworker's organisation: screenings and alerts stay in the one that made them.
@@ -168,6 +170,7 @@ def load_demo(*, residents: int = 2000, seed: int = 73171) -> list[tuple[str, st
     _tracing_desks(orgs["PNGO"])
     _roll_calls(orgs)
     _service_directory(orgs)
+    _protection_case()
     refresh_planner_statistics()  # thousands of rows just written
     return logins
 
@@ -609,4 +612,66 @@ def _service_directory(orgs: dict[str, Organisation]) -> None:
             starts_on=today - timedelta(days=30),
             ends_on=today + timedelta(days=730),
             signatory=f"Heads of office of {sender} and {recipient} (demo)",
+        )
+
+
+def _protection_case() -> None:
+    """One case the demo caseworker opened from a screening alert, with a plan
+    and a consented referral to the UN agency's legal aid waiting for an answer
+    (sign in as caseworker.una to answer it)."""
+    from salama.cases.actions import (
+        Consent,
+        Opening,
+        ReferralRequest,
+        case_open,
+        plan_item_add,
+        referral_make,
+    )
+    from salama.cases.models import Service
+    from salama.screening.access import alerts_for
+
+    from salama.registry.access import persons_for
+
+    caseworker = get_user_model().objects.get(username="caseworker")
+    alert = alerts_for(caseworker).order_by("created_at").first()
+    # From a screening alert when the demo's screenings raised one, else directly.
+    person = alert.person if alert else persons_for(caseworker).filter(sex="F").first()
+    if person is None:
+        return
+    case = case_open(
+        user=caseworker,
+        opening=Opening(
+            person=person,
+            case_type="trafficking",
+            risk="high",
+            source_kind="screening" if alert else "direct",
+            source_id=str(alert.screening_id) if alert else "",
+            note="Offered work abroad by a recruiter who visits the camp (demo).",
+        ),
+    )
+    plan_item_add(
+        user=caseworker,
+        case=case,
+        plan_type="safety",
+        objective="A safety plan agreed with her",
+        actions="Meet weekly at the women's centre",
+        due_on=timezone.localdate() + timedelta(days=7),
+    )
+    service = Service.objects.filter(
+        organisation__short_name="UNA", site__code="AMC", service_type="legal_aid"
+    ).first()
+    if service is not None:
+        referral_make(
+            user=caseworker,
+            case=case,
+            request=ReferralRequest(
+                service=service,
+                consent=Consent(
+                    given=True,
+                    explained_by="caseworker, in Arabic, with a woman interpreter",
+                    language="ar",
+                    share=["name", "sex", "age_band", "languages", "reason"],
+                ),
+                reason="Legal advice on a job contract abroad; prefers a woman lawyer (demo).",
+            ),
         )
