@@ -9,6 +9,8 @@ from salama.registry.models import Household, Person
 
 
 def test_demo_deployment(db):
+    """The small demo, once, and what each capability puts in it (one load:
+    the demo is the suite's slowest fixture)."""
     logins = load_demo(residents=300, seed=1)
     assert Organisation.objects.count() == 3
     assert Site.objects.filter(level="site").count() == 2
@@ -24,23 +26,31 @@ def test_demo_deployment(db):
     user, password, _role = next(login for login in logins if login[2] == "analyst")
     response = client.post("/accounts/login/", {"username": user, "password": password})
     assert response.status_code == 302
+    check_the_demo_has_survivors_whose_names_registrars_do_not_see()
+    check_demo_has_a_desk_per_camp_and_an_urgent_missing_girl_found_in_the_registry()
+    check_demo_has_absence_alerts_from_its_roll_calls()
+    check_demo_has_a_directory_pathways_and_agreements_for_referrals_across_organisations()
 
 
-def test_demo_at_full_size_has_children_and_women_at_risk(db):
+def test_demo_at_full_size(db):
     load_demo(residents=2000, seed=73171)
+    check_demo_at_full_size_has_children_and_women_at_risk()
+    check_demo_has_re_registrations_for_the_review_queue()
+
+
+def check_demo_at_full_size_has_children_and_women_at_risk():
     needs = [code for p in Person.objects.only("specific_needs") for code in p.specific_needs]
     assert needs.count("SC-UC") >= 3 and needs.count("WR-SF") >= 10
     assert 2000 <= Person.objects.count() < 2030
 
 
-def test_demo_has_re_registrations_for_the_review_queue(db):
+def check_demo_has_re_registrations_for_the_review_queue():
     from django.contrib.auth.models import User
 
     from salama.registry import access
     from salama.registry.actions import duplicates_scan
     from salama.registry.models import DuplicateCandidate
 
-    load_demo(residents=2000, seed=73171)
     admin = User.objects.get(username="admin")
     duplicates_scan(user=admin, persons=access.persons_to_scan(admin), threshold=0.5)
     again = set(Person.objects.filter(household__shelter="").values_list("pk", flat=True))
@@ -49,22 +59,20 @@ def test_demo_has_re_registrations_for_the_review_queue(db):
     assert len(found) >= 18
 
 
-def test_the_demo_has_survivors_whose_names_registrars_do_not_see(db):
+def check_the_demo_has_survivors_whose_names_registrars_do_not_see():
     from django.contrib.auth import get_user_model
 
     from salama.core.access import sees_survivor_names
 
-    load_demo(residents=300, seed=1)
     survivors = Person.objects.filter(mask_name=True)
     assert survivors.count() >= 3
     registrar = get_user_model().objects.get(username="registrar")
     assert not sees_survivor_names(registrar)
 
 
-def test_demo_has_a_desk_per_camp_and_an_urgent_missing_girl_found_in_the_registry(db):
+def check_demo_has_a_desk_per_camp_and_an_urgent_missing_girl_found_in_the_registry():
     from salama.tracing.models import CaseCandidate, Desk, TracingCase
 
-    load_demo(residents=300, seed=1)
     assert set(Desk.objects.values_list("site__code", flat=True)) == {"AMC", "HOP"}
     girl = TracingCase.objects.get(kind="missing")
     assert girl.urgent and girl.organisation.short_name == "PNGO"
@@ -73,22 +81,20 @@ def test_demo_has_a_desk_per_camp_and_an_urgent_missing_girl_found_in_the_regist
     assert TracingCase.objects.filter(kind="found").count() == 1
 
 
-def test_demo_has_absence_alerts_from_its_roll_calls(db):
+def check_demo_has_absence_alerts_from_its_roll_calls():
     from salama.presence.models import AbsenceAlert, PresenceCheck
 
-    load_demo(residents=300, seed=1)
     assert PresenceCheck.objects.filter(status="closed").count() == 2
     alerts = AbsenceAlert.objects.filter(status="open")
     assert alerts.count() >= 2
     assert {a.profile for a in alerts} <= {"child", "woman_at_risk", "unaccompanied_child"}
 
 
-def test_demo_has_a_directory_pathways_and_agreements_for_referrals_across_organisations(db):
+def check_demo_has_a_directory_pathways_and_agreements_for_referrals_across_organisations():
     from salama.cases.models import Service
     from salama.cases.selectors import pathway_steps
     from salama.privacy.selectors import active_agreement
 
-    load_demo(residents=300, seed=1)
     orgs = {o.short_name: o for o in Organisation.objects.all()}
     for code in ("AMC", "HOP"):
         camp = Site.objects.get(code=code)
