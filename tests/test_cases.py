@@ -402,3 +402,29 @@ def test_an_alert_about_a_person_with_an_open_case_goes_to_its_caseworker_and_su
     assert screen() == {"caseworker", other.username}
     open_case(world, amc_person)
     assert screen() == {"caseworker"}
+
+
+def test_the_persons_own_data_file_has_their_cases_and_referrals_not_the_exploiters(
+    world, case, un_service, referral_agreement
+):
+    import json
+
+    from django.utils import translation
+
+    from salama.cases.networks import exploiter_record
+    from salama.privacy.selectors import subject_data
+
+    refer(world, case, un_service)
+    exploiter_record(
+        user=world.user("caseworker"),
+        case=case,
+        data={"part": "recruiter", "names": "Abu Zaki Barakat", "phones": "0912345678"},
+    )
+    with translation.override("en"):
+        mine = subject_data(case.person, language="en", organisation_ids={world.ngo.pk})
+        theirs = subject_data(case.person, language="en", organisation_ids={world.un.pk})
+    section = {s["title"]: s for s in mine["more"]}["Protection cases"]
+    (row,) = section["rows"]
+    assert row[0] == case.reference and "with consent" in row[6] and "name" in row[6]
+    assert "Barakat" not in json.dumps(mine) and "0912345678" not in json.dumps(mine)
+    assert {s["title"]: s for s in theirs["more"]}["Protection cases"]["rows"] == []

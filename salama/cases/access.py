@@ -188,3 +188,13 @@ def get_plan_item(case: ProtectionCase, pk: object) -> PlanItem:
     if item is None:
         raise Http404
     return item
+
+
+def cases_about(person: Any, organisation_ids: set[int]) -> QuerySet[ProtectionCase]:
+    """The cases of these organisations about the person (their own-data file)."""
+    return (
+        ProtectionCase.objects.filter(person=person, organisation_id__in=organisation_ids)
+        .select_related("site")
+        .prefetch_related("referrals", "services", "plan")
+        .order_by("opened_at")
+    )

@@ -628,9 +628,8 @@ def _protection_case() -> None:
         referral_make,
     )
     from salama.cases.models import Service
-    from salama.screening.access import alerts_for
-
     from salama.registry.access import persons_for
+    from salama.screening.access import alerts_for
 
     caseworker = get_user_model().objects.get(username="caseworker")
     alert = alerts_for(caseworker).order_by("created_at").first()

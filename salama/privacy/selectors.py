@@ -381,6 +381,7 @@ def subject_data(person: Person, *, language: str, organisation_ids: set[int]) -
 MORE_SECTIONS = (
     "salama.presence.subject.subject_section",
     "salama.tracing.subject.subject_section",
+    "salama.cases.subject.subject_section",
 )
 
 
