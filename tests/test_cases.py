@@ -428,3 +428,22 @@ def test_the_persons_own_data_file_has_their_cases_and_referrals_not_the_exploit
     assert row[0] == case.reference and "with consent" in row[6] and "name" in row[6]
     assert "Barakat" not in json.dumps(mine) and "0912345678" not in json.dumps(mine)
     assert {s["title"]: s for s in theirs["more"]}["Protection cases"]["rows"] == []
+
+
+def test_origin_authorities_need_the_agreement_and_the_deployments_permission(
+    world, case, referral_agreement, settings
+):
+    from salama.cases.models import Service
+
+    referral_agreement.recipient_kind = "origin_authorities"
+    referral_agreement.save()
+    service = Service.objects.create(
+        site=world.amc,
+        site_path=world.amc.path,
+        organisation=world.un,
+        name="Embassy",
+        service_type="documentation",
+    )
+    settings.SALAMA_ALLOW_TRANSFER_TO_ORIGIN_AUTHORITIES = True
+    made = refer(world, case, service, consent=consent(["name", "sex"]))
+    assert made.agreement == referral_agreement
