@@ -447,3 +447,40 @@ def test_origin_authorities_need_the_agreement_and_the_deployments_permission(
     settings.SALAMA_ALLOW_TRANSFER_TO_ORIGIN_AUTHORITIES = True
     made = refer(world, case, service, consent=consent(["name", "sex"]))
     assert made.agreement == referral_agreement
+
+
+def test_notes_plans_consent_shared_fields_and_exploiters_are_ciphertext_in_the_database(
+    world, case, un_service, referral_agreement
+):
+    from django.apps import apps
+    from django.db import connection
+
+    from salama.cases.networks import exploiter_record
+    from salama.registry.sensitivity import ENCRYPTED_FIELDS
+
+    actions.case_note_add(user=world.user("caseworker"), case=case, note="Spoke to Mohammed")
+    actions.plan_item_add(
+        user=world.user("caseworker"),
+        case=case,
+        plan_type="safety",
+        objective="Safety plan with Mohammed",
+    )
+    refer(world, case, un_service)
+    exploiter_record(
+        user=world.user("caseworker"),
+        case=case,
+        data={"part": "recruiter", "names": "Abu Zaki Barakat"},
+    )
+    plain = ("Mohammed", "Barakat", "counselling", "Spoke", "interpreter")
+    for label in [k for k in ENCRYPTED_FIELDS if k.startswith("cases.")]:
+        model = apps.get_model(label)
+        columns = ", ".join(model._meta.get_field(f).column for f in ENCRYPTED_FIELDS[label])
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {columns} FROM {model._meta.db_table}")  # noqa: S608
+            rows = cursor.fetchall()
+        for row in rows:
+            for value in row:
+                text = bytes(value).decode() if isinstance(value, bytes | memoryview) else value
+                assert not text or text.startswith("gAAAAA"), (label, text)
+                assert not any(word in (text or "") for word in plain), (label, text)
+    assert Referral.objects.get().shared["name"].startswith("Mohammed")
