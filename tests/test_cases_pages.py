@@ -125,3 +125,19 @@ def _service():
     from salama.cases.models import Service
 
     return Service.objects.get()
+
+
+def test_the_case_list_finds_a_case_by_its_reference_or_the_persons_number(world, ready):
+    from tests.test_cases import open_case
+
+    case = open_case(world, ready)
+    cw = signed_in(world.user("caseworker"))
+    link = f'href="/cases/{case.pk}/"'
+    found = cw.get("/cases/", {"q": ready.registration_number.lower()}).content.decode()
+    assert link in found
+    closed_filter = cw.get("/cases/", {"q": case.reference, "status": "closed"})
+    assert link in closed_filter.content.decode()
+    assert link not in cw.get("/cases/", {"q": "AMC-NOBODY"}).content.decode()
+    # Another organisation's caseworker finds nothing with the same number.
+    other = signed_in(world.user("caseworker_un")).get("/cases/", {"q": case.reference})
+    assert link not in other.content.decode()

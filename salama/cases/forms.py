@@ -22,6 +22,12 @@ _TEXT = {"rows": 3, "dir": "auto", "maxlength": 4000}
 
 
 class CaseFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Case or registration number"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,

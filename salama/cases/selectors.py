@@ -4,7 +4,7 @@ what a referral may share."""
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from salama.cases import access
@@ -47,9 +47,15 @@ def pathway_steps(site_path: str, case_type: str, is_child: bool) -> QuerySet[Pa
 
 
 def filtered_cases(
-    user: Any, *, status: str, case_type: str, mine: bool
+    user: Any, *, status: str, case_type: str, mine: bool, q: str = ""
 ) -> QuerySet[ProtectionCase]:
     cases = access.cases_for(user)
+    number = q.strip().upper()
+    if number:
+        # A number finds its case whatever the status filter says.
+        return cases.filter(
+            Q(reference=number) | Q(person__registration_number=number)
+        ).select_related("person")
     if status == "closed":
         cases = cases.filter(status=ProtectionCase.Status.CLOSED)
     elif status != "all":

@@ -47,6 +47,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         status=chosen.get("status") or "",
         case_type=chosen.get("case_type") or "",
         mine=chosen.get("mine") == "1",
+        q=chosen.get("q") or "",
     )
     page = paginate(cases, request.GET.get("page"))
     record_list_read(request.user, page.object_list, purpose=access.PURPOSE)
