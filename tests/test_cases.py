@@ -484,3 +484,64 @@ def test_notes_plans_consent_shared_fields_and_exploiters_are_ciphertext_in_the_
                 assert not text or text.startswith("gAAAAA"), (label, text)
                 assert not any(word in (text or "") for word in plain), (label, text)
     assert Referral.objects.get().shared["name"].startswith("Mohammed")
+
+
+def test_an_agreement_limited_to_personal_data_does_not_carry_the_case_type(
+    world, case, un_service, referral_agreement
+):
+    referral_agreement.sensitivity_classes = ["personal"]
+    referral_agreement.fields = ["sex"]
+    referral_agreement.save()
+    with pytest.raises(CaseError) as refused:
+        refer(world, case, un_service, consent=consent(["sex", "case_type", "reason"]))
+    assert refused.value.code == "not_in_agreement"
+    assert "case_type" in str(refused.value) and "reason" in str(refused.value)
+    with pytest.raises(CaseError):
+        refer(world, case, un_service, consent=consent(["name"]))  # given_name not listed
+    assert set(refer(world, case, un_service, consent=consent(["sex"])).shared) == {"sex"}
+
+
+def test_a_services_organisation_cannot_be_changed_by_a_keeper(world, un_service):
+    from salama.cases.directory import DirectoryError, service_save
+
+    data = {"name": un_service.name, "service_type": "psychosocial", "organisation": world.ngo}
+    with pytest.raises(DirectoryError):
+        service_save(user=world.user("protection"), site=world.amc, data=data, service=un_service)
+    un_service.refresh_from_db()
+    assert un_service.organisation == world.un
+
+
+def test_an_alert_never_reaches_nobody_when_the_cases_staff_left(world, amc_person):
+    from salama.core.actions import user_create
+    from salama.core.roles import Role
+    from salama.screening.actions import screening_record
+    from tests.test_screening_app import TRAFFICKED
+
+    open_case(world, amc_person)
+    for name in ("caseworker", "protection"):
+        user = world.user(name)
+        user.is_active = False
+        user.save()
+    user_create(
+        username="caseworker2",
+        password="correct horse battery staple",
+        organisation=world.ngo,
+        role=Role.CASEWORKER,
+        sites=[world.amc],
+    )
+    screener = user_create(
+        username="protection2",
+        password="correct horse battery staple",
+        organisation=world.ngo,
+        role=Role.PROTECTION_OFFICER,
+        sites=[world.amc],
+    )
+    screening_record(
+        user=screener,
+        person=amc_person,
+        instrument_id="ilo-ec-delphi-labour",
+        profile="adult",
+        answers=TRAFFICKED,
+    )
+    told = {n.recipient.username for n in Notification.objects.filter(kind="screening.alert")}
+    assert "caseworker2" in told

@@ -20,7 +20,7 @@ def test_a_caseworker_opens_refers_and_the_other_organisation_answers(world, rea
         "/cases/new/",
         {"registration_number": "AMC-NOPE", "case_type": "trafficking", "risk": "high"},
     )
-    assert bad.status_code == 400 and "AMC-NOPE" in bad.content.decode()
+    assert bad.status_code == 400 and "No one with this registration number" in bad.content.decode()
     assert not ProtectionCase.objects.exists()
     made = cw.post(
         "/cases/new/",
@@ -141,3 +141,24 @@ def test_the_case_list_finds_a_case_by_its_reference_or_the_persons_number(world
     # Another organisation's caseworker finds nothing with the same number.
     other = signed_in(world.user("caseworker_un")).get("/cases/", {"q": case.reference})
     assert link not in other.content.decode()
+
+
+CANARY = "ZQXCANARY9731"
+
+
+def test_form_errors_never_repeat_what_was_sent(world, ready):
+    from tests.test_cases import open_case
+
+    case = open_case(world, ready)
+    cw = signed_in(world.user("caseworker"))
+    for path, data in (
+        (f"/cases/{case.pk}/risk/", {"risk": CANARY}),
+        (f"/cases/{case.pk}/close/", {"reason": CANARY, "confirm": "on"}),
+        ("/cases/new/", {"registration_number": ready.registration_number, "case_type": CANARY}),
+        (f"/cases/{case.pk}/plan/", {"plan_type": CANARY, "objective": "x"}),
+        (f"/cases/recovery/{case.pk}/eligibility/", {"programme": CANARY, "status": CANARY}),
+        (f"/cases/networks/case/{case.pk}/add/", {"part": CANARY, "names": "Abu Zaki"}),
+    ):
+        answer = cw.post(path, data)
+        assert answer.status_code in (400, 422), (path, answer.status_code)
+        assert CANARY not in answer.content.decode(), path

@@ -185,7 +185,8 @@ def case_open(*, user: Any, opening: Opening, now: datetime | None = None) -> Pr
     case belongs to the opener's organisation; its caseworker and supervisor
     are told (not every caseworker of the site)."""
     now = now or timezone.now()
-    person = opening.person
+    # Locked: two openings from one finding at the same moment make one case.
+    person = Person.objects.select_for_update().get(pk=opening.person.pk)
     _check_choice(opening.case_type, CaseType, "case_type")
     _check_choice(opening.risk, Risk, "risk")
     if not person.legal_bases.filter(purpose=PURPOSE).exists():
@@ -575,7 +576,7 @@ def _agreement(case: ProtectionCase, service: Service, share: list[str]) -> Any:
             % {"from": case.organisation, "to": service.organisation},
             code="no_sharing_agreement",
         )
-    uncovered = not_covered_by_agreement(share, agreement.fields)
+    uncovered = not_covered_by_agreement(share, agreement.fields, agreement.sensitivity_classes)
     if uncovered:
         raise CaseError(
             _("The data-sharing agreement does not cover: %(fields)s.")

@@ -163,6 +163,16 @@ def service_save(
         raise DirectoryError(_("This service is no longer in the directory."))
     if not keeps_site(user, service.site_path):
         raise DirectoryError(_("You do not keep the service directory of this site."), "site")
+    if fields.organisation.pk != service.organisation_id:
+        # Referrals to a service go to its organisation: changing it would send
+        # the next person to another organisation than the one chosen.
+        raise DirectoryError(
+            _(
+                "A service's organisation cannot change: deactivate this service and add "
+                "the other organisation's."
+            ),
+            "organisation",
+        )
     changed = [f for f in SERVICE_FIELDS if getattr(service, f) != getattr(fields, f)]
     if service.site_id != site.pk:
         changed += ["site", "site_path"]

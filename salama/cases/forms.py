@@ -17,6 +17,7 @@ from salama.cases.models import (
     ServiceType,
 )
 from salama.cases.sharing import REFERRAL_FIELDS
+from salama.core.forms import quiet_choices
 
 _TEXT = {"rows": 3, "dir": "auto", "maxlength": 4000}
 
@@ -256,3 +257,19 @@ REFERRAL_DIRECTIONS = [
     ("outgoing", _("Made by my organisation")),
 ]
 REFERRAL_STATUSES = [("", _("All")), *Referral.Status.choices]
+
+quiet_choices(
+    CaseFilterForm,
+    CaseOpenForm,
+    NoteForm,
+    RiskForm,
+    AssignForm,
+    ChildForm,
+    PlanItemForm,
+    CloseForm,
+    ReferralForm,
+    AnswerForm,
+    CompleteForm,
+    ServiceForm,
+    WithdrawForm,
+)

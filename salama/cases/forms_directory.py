@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salama.cases.directory import MAX_ANSWER_HOURS, MAX_CAPACITY
 from salama.cases.models import CaseType, Service, ServiceType
+from salama.core.forms import quiet_choices
 
 
 def _site_label(site: Any) -> str:
@@ -169,3 +170,6 @@ class StepForm(forms.Form):
             (str(s.pk), f"{s.name} ({s.organisation.short_name}, {s.get_service_type_display()})")
             for s in services
         ]
+
+
+quiet_choices(DirectoryFilterForm, ServiceForm, StepForm)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salama.cases.models import AllegedExploiter
 from salama.cases.networks import MAX_ITEM, MAX_ITEMS, MAX_TEXT
+from salama.core.forms import quiet_choices
 
 LINES = MAX_ITEMS * (MAX_ITEM + 1)
 
@@ -56,3 +57,6 @@ class ExploiterForm(forms.Form):
         for name in ("names", "phones", "vehicles", "places"):
             data[name] = data.get(name, "").splitlines()
         return data
+
+
+quiet_choices(ExploiterForm)

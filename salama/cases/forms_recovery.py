@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salama.cases.models import Eligibility
 from salama.cases.recovery import MAX_EVIDENCE, MAX_FOLLOW_UP
+from salama.core.forms import quiet_choices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -32,3 +33,6 @@ class FollowUpForm(forms.Form):
         max_length=MAX_FOLLOW_UP,
         widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
     )
+
+
+quiet_choices(EligibilityForm, FollowUpForm)

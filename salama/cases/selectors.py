@@ -92,8 +92,7 @@ def person_by_number(user: Any, number: str) -> Person:
     person = registry_access.find_person_by_number(user, number, Perm.PERSON_VIEW)
     if person is None:
         raise CaseError(
-            _("No one with the number %(number)s is in the registry of your sites.")
-            % {"number": number.strip().upper()},
+            _("No one with this registration number is in the registry of your sites."),
             field="registration_number",
         )
     return person
@@ -303,6 +302,9 @@ def alert_route(screener: Any, alert: Any) -> list[Any] | None:
     case = access.open_case_of(alert.organisation_id, alert.person_id)
     if case is None:
         return None
-    told = [u for u in (case.assigned_to, case.supervisor) if u is not None]
+    # Only those still active and still working at the case's site: else the
+    # site's caseworkers, so that an alert never reaches nobody.
+    staff = {u.pk for u in access.staff_with(case.organisation_id, case.site_path, Perm.CASE_WORK)}
+    told = [u for u in (case.assigned_to, case.supervisor) if u is not None and u.pk in staff]
     others = [u for u in told if u.pk != getattr(screener, "pk", None)]
-    return others or told
+    return (others or told) or None

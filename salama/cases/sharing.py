@@ -37,6 +37,20 @@ REGISTRY_FIELDS: dict[str, tuple[str, ...]] = {
     "phone": ("phone",),
     "languages": ("languages",),
 }
+# The sensitivity class of each (an agreement may limit the classes it shares).
+FIELD_CLASSES: dict[str, str] = {
+    "name": "personal",
+    "sex": "personal",
+    "age_band": "personal",
+    "birth_date": "personal",
+    "phone": "personal",
+    "languages": "personal",
+    "location": "personal",
+    "caregiver": "sensitive",
+    "case_type": "highly_sensitive",
+    "risk": "highly_sensitive",
+    "reason": "highly_sensitive",
+}
 # What every service may need to receive someone (and what an override sends).
 _MINIMAL = ("name", "sex", "age_band", "languages", "location", "reason")
 _MORE: dict[str, tuple[str, ...]] = {
@@ -70,16 +84,20 @@ def unknown_fields(names: list[str]) -> list[str]:
     return [name for name in names if name not in REFERRAL_FIELDS]
 
 
-def not_covered_by_agreement(share: list[str], agreement_fields: list[str]) -> list[str]:
-    """The shared fields whose registry fields the agreement does not list
-    (an agreement without a field list covers every field)."""
-    if not agreement_fields:
-        return []
+def not_covered_by_agreement(
+    share: list[str], agreement_fields: list[str], agreement_classes: list[str]
+) -> list[str]:
+    """The shared fields the agreement does not cover: of a class it does not
+    share, or whose registry fields its field list leaves out (an agreement
+    without classes, or without a field list, is not limited by them)."""
     listed = {name.rpartition(".")[2] for name in agreement_fields}
     return [
         name
         for name in share
-        if any(field not in listed for field in REGISTRY_FIELDS.get(name, ()))
+        if (agreement_classes and FIELD_CLASSES[name] not in agreement_classes)
+        or (
+            agreement_fields and any(field not in listed for field in REGISTRY_FIELDS.get(name, ()))
+        )
     ]
 
 

@@ -115,7 +115,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
         "error": error,
         "findings": findings,
     }
-    return render(request, "cases/case_new.html", context, status=400 if error else 200)
+    invalid = bool(error) or (request.method == "POST" and bool(form.errors))
+    return render(request, "cases/case_new.html", context, status=400 if invalid else 200)
 
 
 # ---- one case ----
@@ -419,7 +420,8 @@ def _answer(request: HttpRequest, pk: str, do: Any) -> HttpResponse:
     try:
         do(referral)
     except CaseError as e:
-        context = selectors.referral_page(request.user, referral, "incoming")
+        referral, side = access.get_referral(request.user, referral.pk)  # the re-read is audited
+        context = selectors.referral_page(request.user, referral, side)
         context["error"] = str(e)
         return render(request, "cases/referral_detail.html", context, status=400)
     return redirect("referral_detail", pk=referral.pk)

@@ -11,3 +11,16 @@ class OtpForm(forms.Form):
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
         ),
     )
+
+
+# Django's own "Select a valid choice. %(value)s is not one of the available
+# choices." quotes what was sent back into the page (PROTECTION.md 24).
+QUIET_CHOICE = _("Choose one of the options shown.")
+
+
+def quiet_choices(*form_classes: type[forms.Form]) -> None:
+    """Give every choice field of these forms an error that names no value."""
+    for form_class in form_classes:
+        for field in form_class.base_fields.values():
+            if "invalid_choice" in field.error_messages:
+                field.error_messages = {**field.error_messages, "invalid_choice": QUIET_CHOICE}
