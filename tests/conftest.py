@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
@@ -17,8 +18,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from salama.audit.models import AuditEntry
-from salama.core.actions import api_token_create, site_create, user_create
-from salama.core.models import Organisation, Site
+from salama.core.actions import api_token_create, site_create
+from salama.core.models import Membership, Organisation, Site
 from salama.core.roles import Role
 from salama.registry.actions import PersonData, household_register
 from salama.registry.forms import DEFAULT_BASES
@@ -81,15 +82,32 @@ def world(db: Any) -> World:
     hop_zone = site_create(name="Hope Z1", code="HOP-Z1", level="zone", parent=hop)
     hop_block = site_create(name="Hope Z1A", code="HOP-Z1A", level="block", parent=hop_zone)
     w = World(cma, ngo, un, country, amc, amc_block, hop, hop_block, {})
-    for name, (role, org, sites) in PERSONAS.items():
-        w.users[name] = user_create(
-            username=name,
-            password=PASSWORD,
-            organisation=getattr(w, org),
-            role=role,
-            sites=[getattr(w, s) for s in sites],
-        )
+    w.users = _personas(w)
     return w
+
+
+def _personas(w: World) -> dict[str, User]:
+    """The personas in five queries, not through user_create (about 150
+    queries and 32 audit entries): the world is set up for almost every test,
+    and on PostgreSQL that alone took minutes of the suite. What user_create
+    checks and audits is tested in test_administration.py."""
+    password = make_password(PASSWORD)
+    users = User.objects.bulk_create([User(username=name, password=password) for name in PERSONAS])
+    by_name = {u.username: u for u in users}
+    memberships = Membership.objects.bulk_create(
+        [
+            Membership(user=by_name[name], organisation=getattr(w, org), role=role.value)
+            for name, (role, org, _sites) in PERSONAS.items()
+        ]
+    )
+    Membership.sites.through.objects.bulk_create(
+        [
+            Membership.sites.through(membership_id=m.pk, site_id=getattr(w, s).pk)
+            for m, (_role, _org, sites) in zip(memberships, PERSONAS.values(), strict=True)
+            for s in sites
+        ]
+    )
+    return by_name
 
 
 def person_fields(**overrides: Any) -> dict[str, Any]:
