@@ -162,3 +162,92 @@ def test_form_errors_never_repeat_what_was_sent(world, ready):
         answer = cw.post(path, data)
         assert answer.status_code in (400, 422), (path, answer.status_code)
         assert CANARY not in answer.content.decode(), path
+
+
+def test_closing_says_which_referrals_it_cancels_and_tells_their_service(world, ready):
+    from salama.notifications.models import Notification
+    from tests.test_cases import open_case, refer
+
+    case = open_case(world, ready)
+    referral = refer(world, case, _service())
+    cw = signed_in(world.user("caseworker"))
+    assert "will be cancelled" in cw.get(f"/cases/{case.pk}/close/").content.decode()
+    cw.post(f"/cases/{case.pk}/close/", {"reason": "goals_met", "confirm": "on"})
+    referral.refresh_from_db()
+    assert referral.status == "cancelled"
+    told = Notification.objects.filter(kind="cases.cancelled", reference=referral.reference)
+    assert {n.recipient.username for n in told} == {"caseworker_un", "protection_un"}
+
+
+def test_a_referral_made_by_mistake_is_cancelled_by_its_caseworker(world, ready):
+    from tests.test_cases import open_case, refer
+
+    case = open_case(world, ready)
+    referral = refer(world, case, _service())
+    assert (
+        signed_in(world.user("caseworker_un"))
+        .post(f"/cases/referrals/{referral.pk}/cancel/", {"note": "not mine"})
+        .status_code
+        == 404
+    )
+    cw = signed_in(world.user("caseworker"))
+    assert cw.post(f"/cases/referrals/{referral.pk}/cancel/", {"note": ""}).status_code == 400
+    assert (
+        cw.post(
+            f"/cases/referrals/{referral.pk}/cancel/", {"note": "Wrong service chosen"}
+        ).status_code
+        == 302
+    )
+    referral.refresh_from_db()
+    assert referral.status == "cancelled" and referral.shared == {}
+
+
+def test_a_referral_to_ones_own_organisations_service_is_answered_there(world, ready):
+    from salama.cases.models import Service
+    from tests.test_cases import open_case, refer
+
+    case = open_case(world, ready)
+    own = Service.objects.create(
+        site=world.amc,
+        site_path=world.amc.path,
+        organisation=world.ngo,
+        name="NGO shelter",
+        service_type="safe_shelter",
+    )
+    referral = refer(world, case, own, consent=None, override_reason="Beaten last night; at risk")
+    page = (
+        signed_in(world.user("protection")).get(f"/cases/referrals/{referral.pk}/").content.decode()
+    )
+    assert "/accept/" in page
+    assert (
+        signed_in(world.user("protection"))
+        .post(f"/cases/referrals/{referral.pk}/accept/")
+        .status_code
+        == 302
+    )
+    referral.refresh_from_db()
+    assert referral.status == "accepted"
+
+
+def test_opening_a_case_again_from_the_same_finding_goes_to_the_open_case(world, ready):
+    from salama.screening.models import Screening
+    from tests.test_cases import open_case
+
+    screening = Screening.objects.create(
+        person=ready,
+        site_path=ready.site_path,
+        organisation=world.ngo,
+        instrument="x",
+        instrument_version="1",
+        profile="adult",
+        answers={},
+        result={},
+        outcome="",
+        level="high",
+        sex="M",
+        age_group="18-59",
+        legal_basis="vital_interest",
+    )
+    case = open_case(world, ready, source_kind="screening", source_id=str(screening.pk))
+    answer = signed_in(world.user("caseworker")).get(f"/cases/new/?source=screening:{screening.pk}")
+    assert answer.status_code == 302 and answer["Location"] == f"/cases/{case.pk}/"

@@ -234,14 +234,19 @@ def case_open(*, user: Any, opening: Opening, now: datetime | None = None) -> Pr
     )
     _event(case, Kind.OPENED, user, opening.note, now)
     _audit(user, "create", "cases.ProtectionCase", case.pk)
-    notify(
-        recipients=[u for u in (case.assigned_to, case.supervisor) if u and u.pk != user.pk],
-        kind="cases.opened",
-        subject=gettext_lazy("A protection case was opened for you"),
-        reference=case.reference,
-        link=_case_link(case),
-        actor=user,
-    )
+    for told, subject in (
+        (case.assigned_to, gettext_lazy("A protection case was opened and assigned to you")),
+        (case.supervisor, gettext_lazy("A protection case you supervise was opened")),
+    ):
+        if told is not None and told.pk != user.pk:
+            notify(
+                recipients=[told],
+                kind="cases.opened",
+                subject=subject,
+                reference=case.reference,
+                link=_case_link(case),
+                actor=user,
+            )
     return case
 
 
@@ -291,7 +296,8 @@ def case_assign(
     if not changed:
         return case
     case.save(update_fields=changed)
-    _event(case, Kind.ASSIGNED, user)
+    names = [u.get_full_name() or u.username for u in (case.assigned_to, case.supervisor) if u]
+    _event(case, Kind.ASSIGNED, user, " / ".join(names))
     _audit(user, "update", "cases.ProtectionCase", case.pk, changed)
     notify(
         recipients=[u for u in (case.assigned_to,) if u and u.pk != user.pk],
@@ -319,10 +325,13 @@ def case_risk_set(*, user: Any, case: ProtectionCase, risk: str, note: str = "")
     case = _open_case(case)
     _check_choice(risk, Risk, "risk")
     if risk == case.risk:
+        if note.strip():
+            _event(case, Kind.NOTE, user, note.strip())
         return
+    before = case.get_risk_display()
     case.risk = risk
     case.save(update_fields=["risk"])
-    _event(case, Kind.RISK, user, note)
+    _event(case, Kind.RISK, user, f"{before} → {case.get_risk_display()}. {note.strip()}".strip())
     _audit(user, "update", "cases.ProtectionCase", case.pk, ["risk"])
 
 
@@ -439,10 +448,7 @@ def case_close(
     if reason == ProtectionCase.Closure.OTHER and not note.strip():
         raise CaseError(_("Say why the case is closed."), field="note")
     for referral in Referral.objects.select_for_update().filter(case=case, status=RStatus.PENDING):
-        referral.status = RStatus.CANCELLED
-        referral.shared = {}
-        referral.save(update_fields=["status", "shared"])
-        _audit(user, "update", "cases.Referral", referral.pk, ["status", "shared"])
+        _cancel(user, referral)
     case.status = Status.CLOSED
     case.closed_at = now
     case.closure_reason = reason
@@ -656,6 +662,40 @@ def referral_make(
         link=_referral_link(referral),
         actor=user,
     )
+    return referral
+
+
+def _cancel(user: Any, referral: Referral) -> None:
+    """A referral waiting for an answer is cancelled: what it shared goes, and
+    the receiving service is told."""
+    referral.status = RStatus.CANCELLED
+    referral.shared = {}
+    referral.save(update_fields=["status", "shared"])
+    _audit(user, "update", "cases.Referral", referral.pk, ["status", "shared"])
+    notify(
+        recipients=access.staff_with(
+            referral.to_organisation_id, referral.site_path, Perm.REFERRAL_RECEIVE
+        ),
+        kind="cases.cancelled",
+        subject=gettext_lazy("A referral to your service was cancelled"),
+        reference=referral.reference,
+        link=_referral_link(referral),
+        actor=user,
+    )
+
+
+@transaction.atomic
+def referral_cancel(*, user: Any, referral: Referral, note: str) -> Referral:
+    """The referring caseworker cancels a referral still waiting for an answer
+    (made by mistake, or no longer needed)."""
+    reason = _text(note, _("Why the referral is cancelled"), "note", minimum=5)
+    referral = access.referral_for_update(referral)
+    if referral.status != RStatus.PENDING:
+        raise CaseError(
+            _("Only a referral waiting for an answer can be cancelled."), code="already_answered"
+        )
+    _cancel(user, referral)
+    _event(referral.case, Kind.REFERRAL, user, f"{referral.reference}: {reason}")
     return referral
 
 

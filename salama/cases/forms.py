@@ -16,7 +16,7 @@ from salama.cases.models import (
     ServiceDelivery,
     ServiceType,
 )
-from salama.cases.sharing import REFERRAL_FIELDS
+from salama.cases.sharing import REFERRAL_FIELDS, fields_needed
 from salama.core.forms import quiet_choices
 
 _TEXT = {"rows": 3, "dir": "auto", "maxlength": 4000}
@@ -205,7 +205,8 @@ class ReferralForm(forms.Form):
     def __init__(self, *args: Any, fields: list[str] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
         self.fields["share"].choices = [(name, REFERRAL_FIELDS[name]) for name in fields]  # type: ignore[attr-defined]
-        self.fields["share"].initial = list(fields)
+        # Ticked at first: only what any service needs to receive the person.
+        self.fields["share"].initial = [f for f in fields if f in fields_needed("", minimal=True)]
         languages = [("", "—"), *((code, _(name)) for code, name in settings.LANGUAGES)]
         self.fields["language"].choices = languages + [("other", _("Another language"))]  # type: ignore[attr-defined]
 
@@ -232,7 +233,9 @@ class CompleteForm(forms.Form):
 
 
 class ServiceForm(forms.Form):
-    service_type = forms.ChoiceField(label=_("Type of service"), choices=ServiceType.choices)
+    service_type = forms.ChoiceField(
+        label=_("Type of service"), choices=[("", "—"), *ServiceType.choices]
+    )
     delivered_on = forms.DateField(
         label=_("Delivered on"), widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -18,7 +18,6 @@ from salama.cases.models import (
     Service,
 )
 from salama.cases.sharing import AUTHORITY_TYPES, REFERRAL_FIELDS
-from salama.core import access as core_access
 from salama.core.roles import Perm
 from salama.privacy.selectors import active_agreement
 from salama.registry import access as registry_access
@@ -78,6 +77,15 @@ def caseworkers_for(user: Any) -> list[Any]:
             ):
                 found.setdefault(colleague.pk, colleague)
     return sorted(found.values(), key=lambda u: u.username)
+
+
+def open_case_from_source(user: Any, kind: str, source_id: str) -> ProtectionCase | None:
+    """The user's open case already opened from this finding, if any."""
+    return (
+        access.cases_for(user)
+        .filter(source_kind=kind, source_id=source_id, status=ProtectionCase.Status.OPEN)
+        .first()
+    )
 
 
 def user_among(users: list[Any], pk: Any) -> Any:
@@ -262,17 +270,36 @@ def service_choices(case: ProtectionCase) -> dict[str, Any]:
 def referral_page(user: Any, referral: Referral, side: str) -> dict[str, Any]:
     from salama.cases import forms
 
+    works_on = access.cases_for(user, Perm.CASE_WORK).filter(pk=referral.case_id).exists()
     return {
         "referral": referral,
         "side": side,
         "shared": shared_rows(referral.shared or {}),
         "answer_form": forms.AnswerForm(),
         "complete_form": forms.CompleteForm(),
-        "can_answer": side == "incoming" and core_access.has_perm(user, Perm.REFERRAL_RECEIVE),
+        # A referral to a service of one's own organisation is answered by its
+        # receivers too, though they read it from the referring side.
+        "can_answer": access.incoming_for(user).filter(pk=referral.pk).exists(),
         "can_withdraw": side == "outgoing"
+        and referral.consent_given
         and referral.status in ("pending", "accepted")
-        and access.cases_for(user, Perm.CASE_WORK).filter(pk=referral.case_id).exists(),
+        and works_on,
+        "can_cancel": side == "outgoing" and referral.status == "pending" and works_on,
+        "language": language_name(referral.consent_language),
     }
+
+
+def language_name(code: str) -> str:
+    """A language code as its name in the reader's language ("ar": Arabic)."""
+    from django.conf import settings
+    from django.utils.translation import gettext
+
+    names = dict(settings.LANGUAGES)
+    return (
+        gettext(names[code])
+        if code in names
+        else (gettext("another language") if code == "other" else code)
+    )
 
 
 _SEXES = {"F": _("Female"), "M": _("Male"), "X": _("Other"), "U": _("Unknown")}

@@ -12,6 +12,7 @@ urlpatterns = [
     path("referrals/<str:pk>/accept/", views.referral_accept, name="referral_accept"),
     path("referrals/<str:pk>/decline/", views.referral_decline, name="referral_decline"),
     path("referrals/<str:pk>/complete/", views.referral_complete, name="referral_complete"),
+    path("referrals/<str:pk>/cancel/", views.referral_cancel, name="referral_cancel"),
     path("directory/", include("salama.cases.urls_directory")),
     path("networks/", include("salama.cases.urls_networks")),
     path("recovery/", include("salama.cases.urls_recovery")),

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from salama.audit.actions import record_list_read
@@ -82,6 +83,15 @@ def case_new(request: HttpRequest) -> HttpResponse:
     raw_source = request.POST.get("source") or request.GET.get("source") or ""
     source = _source(request, raw_source) if raw_source else None
     person = actions.source_person(source[2]) if source and source[2].person_id else None
+    if source is not None:
+        existing = selectors.open_case_from_source(request.user, source[0], source[1])
+        if existing is not None:
+            messages.info(
+                request,
+                _("A case is already open from this finding: %(ref)s.")
+                % {"ref": existing.reference},
+            )
+            return _back(existing)
     caseworkers = selectors.caseworkers_for(request.user)
     initial = {"source": raw_source, **selectors.suggested_opening(source)}
     form = forms.CaseOpenForm(request.POST or None, initial=initial, caseworkers=caseworkers)
@@ -328,15 +338,19 @@ def referral_new(request: HttpRequest, pk: str) -> HttpResponse:
     if not service_id:
         return render(request, "cases/referral_choose.html", selectors.service_choices(case))
     service = access.get_service(service_id)
-    form = forms.ReferralForm(
-        request.POST or None,
-        initial={"service": service.pk},
-        fields=fields_needed(service.service_type),
-    )
+    offered = [
+        name for name in fields_needed(service.service_type) if name != "caregiver" or case.is_child
+    ]
+    form = forms.ReferralForm(request.POST or None, initial={"service": service.pk}, fields=offered)
     error = ""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         consent = None
+        if data["basis"] == form.CONSENT and not data["agreed"]:
+            error = _(
+                "Tick that the person agreed to this referral and to what is shared, "
+                "or record an override with its reason."
+            )
         if data["basis"] == form.CONSENT:
             consent = Consent(
                 given=data["agreed"],
@@ -345,6 +359,8 @@ def referral_new(request: HttpRequest, pk: str) -> HttpResponse:
                 share=data["share"],
             )
         try:
+            if error:
+                raise CaseError(error, code="consent_required")
             referral = actions.referral_make(
                 user=request.user,
                 case=case,
@@ -418,12 +434,14 @@ def _answer(request: HttpRequest, pk: str, do: Any) -> HttpResponse:
     _require(request, Perm.REFERRAL_RECEIVE)
     referral = access.get_incoming(request.user, pk)
     try:
-        do(referral)
+        done = do(referral)
     except CaseError as e:
         referral, side = access.get_referral(request.user, referral.pk)  # the re-read is audited
         context = selectors.referral_page(request.user, referral, side)
         context["error"] = str(e)
         return render(request, "cases/referral_detail.html", context, status=400)
+    if done is not None:
+        messages.success(request, _("Saved. The referring caseworker is told."))
     return redirect("referral_detail", pk=referral.pk)
 
 
@@ -450,10 +468,11 @@ def referral_decline(request: HttpRequest, pk: str) -> HttpResponse:
 def referral_complete(request: HttpRequest, pk: str) -> HttpResponse:
     form = forms.CompleteForm(request.POST)
 
-    def complete(referral: Referral) -> None:
+    def complete(referral: Referral) -> Referral:
         if not form.is_valid():
             raise CaseError(_form_errors(form))
         actions.referral_complete(user=request.user, referral=referral, **form.cleaned_data)
+        return referral
 
     return _answer(request, pk, complete)
 
@@ -483,10 +502,36 @@ def consent_withdraw(request: HttpRequest, pk: str) -> HttpResponse:
             error = str(e)
         else:
             messages.success(
-                request, _("Consent withdrawn: %(n)d referral(s) stopped.") % {"n": count}
+                request,
+                ngettext(
+                    "Consent withdrawn: %(n)d referral stopped.",
+                    "Consent withdrawn: %(n)d referrals stopped.",
+                    count,
+                )
+                % {"n": count},
             )
             return _back(case, "referrals")
     context = {"case": case, "referral": referral, "form": form, "error": error}
     return render(
         request, "cases/consent_withdraw.html", context, status=400 if error or form.errors else 200
     )
+
+
+@staff_page
+@require_POST
+def referral_cancel(request: HttpRequest, pk: str) -> HttpResponse:
+    _require(request, Perm.CASE_WORK)
+    referral = access.outgoing_for(request.user).filter(pk=core_access.record_uuid(pk)).first()
+    if referral is None:
+        raise Http404
+    access.get_case(request.user, referral.case_id, Perm.CASE_WORK)
+    try:
+        actions.referral_cancel(
+            user=request.user, referral=referral, note=request.POST.get("note", "")
+        )
+    except CaseError as e:
+        context = selectors.referral_page(request.user, referral, "outgoing")
+        context["error"] = str(e)
+        return render(request, "cases/referral_detail.html", context, status=400)
+    messages.success(request, _("Referral %(ref)s cancelled.") % {"ref": referral.reference})
+    return redirect("referral_detail", pk=referral.pk)

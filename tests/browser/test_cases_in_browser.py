@@ -68,7 +68,7 @@ def test_screening_to_case_to_consented_referral_to_service_to_closing(
     _fits(page)
     page.fill("#id_reason", "Counselling after exploitation; prefers a woman counsellor")
     page.click("button:has-text('Send the referral')")
-    expect(page.locator(".messages .error")).to_contain_text("did not agree")
+    expect(page.locator(".messages .error")).to_contain_text("Tick that the person agreed")
     assert not Referral.objects.exists()
     page.fill("#id_explained_by", "Caseworker with a female interpreter")
     page.select_option("#id_language", "ar")
