@@ -88,7 +88,7 @@ def test_only_amals_keepers_change_amals_directory_and_pathways(world, amal, hop
     expected = 302 if allowed else 404
     form = {
         "site": world.amc.pk,
-        "organisation": world.ngo.pk,
+        "organisation": world.un.pk,
         "name": "Renamed",
         "service_type": "health",
         "staff_gender": "mixed",

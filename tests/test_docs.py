@@ -237,6 +237,8 @@ README_TASKS = {
     "manage organisations, sites and users": Perm.ADMINISTER,
     "see who read a person's record": Perm.AUDIT_VIEW,
     "take a missing-person report, work a tracing case": Perm.TRACING_REPORT,
+    "open a protection case from an alert, refer with consent": Perm.CASE_WORK,
+    "answer a referral from another organisation": Perm.REFERRAL_RECEIVE,
 }
 
 
@@ -261,3 +263,6 @@ def test_readme_names_a_demo_login_for_each_task(db):
         assert access.has_perm(users[username], README_TASKS[task]), (task, username)
     assert alerts_for(users[logins["see and acknowledge alerts"]]).exists()
     assert statistics_rows(users[logins["see the figures"]])
+    from salama.cases.access import incoming_for
+
+    assert incoming_for(users[logins["answer a referral from another organisation"]]).exists()
