@@ -177,12 +177,6 @@ def open_case_of(organisation_id: int, person_id: Any) -> ProtectionCase | None:
     ).first()
 
 
-def cases_of_person(person: Any) -> QuerySet[ProtectionCase]:
-    """Every organisation's cases about a person: for the jobs (alert routing,
-    retention), never shown."""
-    return ProtectionCase.objects.filter(person=person)
-
-
 def get_plan_item(case: ProtectionCase, pk: object) -> PlanItem:
     item = PlanItem.objects.filter(case=case, pk=int(str(pk)) if str(pk).isdigit() else 0).first()
     if item is None:
