@@ -202,6 +202,7 @@ INSTALLED_APPS = [
     "salama.tracing",
     "salama.presence",
     "salama.cases",
+    "salama.civil",
 ]
 
 MIDDLEWARE = [
@@ -462,6 +463,45 @@ SALAMA_TRACING_PUBLIC_FORM_MIN_SECONDS = max(envint("SALAMA_TRACING_PUBLIC_FORM_
 SALAMA_TRACING_PUBLIC_FORM_MAX_SECONDS = max(
     envint("SALAMA_TRACING_PUBLIC_FORM_MAX_SECONDS", 7200), 60
 )
+
+# --- Civil registration (docs/civil-registration.md) ---
+# Who the registrar is: "state" (the host state's office works in Salama and its
+# certificate is the legal one) or "humanitarian" (Salama issues a registration
+# record, refers the family to the authority and records the state's number).
+SALAMA_CIVIL_REGISTRAR = os.getenv("SALAMA_CIVIL_REGISTRAR", "humanitarian")
+if SALAMA_CIVIL_REGISTRAR not in {"state", "humanitarian"}:
+    raise ConfigError(
+        f"SALAMA_CIVIL_REGISTRAR must be state or humanitarian, not {SALAMA_CIVIL_REGISTRAR!r}"
+    )
+# The authority's name, printed on documents and named in referrals to it.
+SALAMA_CIVIL_AUTHORITY = os.getenv("SALAMA_CIVIL_AUTHORITY", "Civil Status Department")
+# The host country whose marriage law is shown as context (ISO code, or empty).
+SALAMA_CIVIL_JURISDICTION = os.getenv("SALAMA_CIVIL_JURISDICTION", "").upper()
+# The minimum age of marriage for anything Salama issues: 18, or higher, never lower.
+SALAMA_MARRIAGE_MINIMUM_AGE = envint("SALAMA_MARRIAGE_MINIMUM_AGE", 18)
+if SALAMA_MARRIAGE_MINIMUM_AGE < 18:
+    raise ConfigError(
+        "SALAMA_MARRIAGE_MINIMUM_AGE can only raise the minimum age of marriage of 18, "
+        f"not lower it to {SALAMA_MARRIAGE_MINIMUM_AGE}"
+    )
+# Whether the host law allows a married man another wife (a flag either way).
+SALAMA_CIVIL_POLYGAMY_ALLOWED = envbool("SALAMA_CIVIL_POLYGAMY_ALLOWED")
+# A birth or death declared more than this many days after it is a late registration.
+SALAMA_CIVIL_LATE_DAYS = max(envint("SALAMA_CIVIL_LATE_DAYS", 365), 30)
+# The languages of certificates, in order (Arabic and English at least are advised).
+SALAMA_CIVIL_CERTIFICATE_LANGUAGES = [
+    c.strip().lower() for c in envlist("SALAMA_CIVIL_CERTIFICATE_LANGUAGES", "ar,en")
+] or ["ar", "en"]
+if set(SALAMA_CIVIL_CERTIFICATE_LANGUAGES) - {"ar", "en", "fr"}:
+    raise ConfigError(
+        "SALAMA_CIVIL_CERTIFICATE_LANGUAGES lists ar, en and fr only, not "
+        f"{','.join(SALAMA_CIVIL_CERTIFICATE_LANGUAGES)}"
+    )
+# Look-ups per client and hour on the public verification page.
+SALAMA_CIVIL_VERIFICATIONS_PER_CLIENT = max(envint("SALAMA_CIVIL_VERIFICATIONS_PER_CLIENT", 30), 1)
+# The Ed25519 key that signs certificates' QR statements (PKCS8 PEM); without it, a key
+# made on first use is kept in the data folder's `certificate_key.pem` (back it up).
+SALAMA_CIVIL_SIGNING_KEY = envsecret("SALAMA_CIVIL_SIGNING_KEY") or ""
 
 # --- Internationalisation ---
 LANGUAGE_CODE = "en"

@@ -79,4 +79,6 @@ urlpatterns = [
     path("missing/", include("salama.tracing.urls_public")),
     path("presence/", include("salama.presence.urls")),
     path("cases/", include("salama.cases.urls")),
+    path("civil/", include("salama.civil.urls")),
+    path("verify/", include("salama.civil.urls_public")),
 ]

@@ -280,3 +280,49 @@ def referral_agreement(world: World) -> Any:
         signatory="Heads of office",
         created_by=world.user("admin"),
     )
+
+
+def _years_ago(years: int) -> date:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return today.replace(year=today.year - years)
+
+
+@pytest.fixture
+def cp_service(world: World) -> Any:
+    """The NGO's child-protection service at Amal: its caseworkers take the
+    cases a stopped marriage opens."""
+    from salama.cases.models import Service
+
+    return Service.objects.create(
+        site=world.amc,
+        site_path=world.amc.path,
+        organisation=world.ngo,
+        name="Child protection unit",
+        service_type="child_protection",
+        languages="ar",
+        answer_within_hours=24,
+    )
+
+
+@pytest.fixture
+def couple(world: World) -> tuple[Person, Person]:
+    """A woman and a man of Amal, adults, in two households."""
+    bride = register(
+        world,
+        world.amc_block,
+        person_fields(
+            given_name="سلمى", given_name_latin="Salma", sex="F", birth_date=_years_ago(22)
+        ),
+    ).members.get()
+    groom = register(world, world.amc_block, person_fields(birth_date=_years_ago(25))).members.get()
+    # Long settled at the site: no "soon after arrival" flag unless a test wants one.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Household.objects.filter(pk__in=[bride.household_id, groom.household_id]).update(
+        created_at=timezone.now() - timedelta(days=400)
+    )
+    return Person.objects.get(pk=bride.pk), Person.objects.get(pk=groom.pk)

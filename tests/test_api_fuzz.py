@@ -38,8 +38,8 @@ from salama.registry.models import Household, Person
 from salama.wsgi import application
 from tests.conftest import bearer, person_fields, register
 
-# Three organisations, three roles, two camps.
-IDENTITIES = ["registrar", "caseworker_hop", "protection_un"]
+# Three organisations, four roles, two camps.
+IDENTITIES = ["registrar", "caseworker_hop", "protection_un", "civilregistrar"]
 EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 3}
 
 
@@ -134,7 +134,22 @@ def fuzz_world(world: Any) -> dict[str, list[str]]:
             site=site,
             data={"name": "Clinic", "service_type": "health", "organisation": org},
         )
+    # A registered marriage of the camp office at Amal (GET /api/v1/civil/events/{id}).
+    from salama.civil.actions import Declaration, PartyInput, event_declare, event_register
+
+    civil = event_declare(
+        user=world.user("civilregistrar"),
+        declaration=Declaration(
+            event_type="marriage",
+            event_date=date(2026, 1, 10),
+            place="Court",
+            parties=[PartyInput("spouse", persons[0]), PartyInput("spouse", persons[1])],
+        ),
+    ).event
+    assert civil is not None
+    event_register(user=world.user("civilregistrar"), event=civil)
     return {
+        "event_id": [str(civil.pk)],
         "person_id": [str(p.pk) for p in persons],
         "household_id": [str(h.pk) for h in households],
         "case_id": [str(taken.case.pk), str(protection_case.pk)],
@@ -161,11 +176,17 @@ def _record_ids(body: Any) -> Iterator[tuple[str, str]]:
             yield ("protection_case", str(body["id"]))
         if "id" in body and "answer_due" in body:
             yield ("referral", str(body["id"]))
+        if "id" in body and "flags" in body and "reference" in body:
+            yield ("civil_event", str(body["id"]))
         for value in body.values():
             yield from _record_ids(value)
 
 
 def _in_scope(user: Any, kind: str, record_id: str) -> bool:
+    if kind == "civil_event":
+        from salama.civil.access import events_for
+
+        return events_for(user).filter(pk=record_id).exists()
     if kind in ("protection_case", "referral"):
         from salama.cases import access as cases_access
 

@@ -82,6 +82,11 @@ PERM_DESCRIPTIONS = {
         "see the links between its organisation's cases that share alleged exploiters "
         "(the clusters page); a case's own exploiters are seen with the case"
     ),
+    Perm.CIVIL_VIEW: "see the civil registration records of their office",
+    Perm.CIVIL_REGISTER: (
+        "declare, validate, register and correct births, marriages, divorces and deaths, "
+        "and issue and revoke their documents"
+    ),
     Perm.ADMINISTER: (
         "manage organisations, sites, users, memberships, two-factor devices, field passwords, "
         "API tokens and background jobs"
@@ -239,6 +244,7 @@ README_TASKS = {
     "take a missing-person report, work a tracing case": Perm.TRACING_REPORT,
     "open a protection case from an alert, refer with consent": Perm.CASE_WORK,
     "answer a referral from another organisation": Perm.REFERRAL_RECEIVE,
+    "register a birth or a marriage, print its certificate": Perm.CIVIL_REGISTER,
 }
 
 
@@ -266,3 +272,7 @@ def test_readme_names_a_demo_login_for_each_task(db):
     from salama.cases.access import incoming_for
 
     assert incoming_for(users[logins["answer a referral from another organisation"]]).exists()
+    from salama.civil.access import events_for
+
+    registrar = users[logins["register a birth or a marriage, print its certificate"]]
+    assert events_for(registrar).filter(status="registered", certificates__isnull=False).exists()

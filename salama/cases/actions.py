@@ -13,14 +13,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from salama.audit.actions import audit_record
-from salama.cases import access
+from salama.cases import access, selectors
 from salama.cases.models import (
     CaseEvent,
     CaseType,
@@ -248,6 +248,128 @@ def case_open(*, user: Any, opening: Opening, now: datetime | None = None) -> Pr
                 actor=user,
             )
     return case
+
+
+@dataclass
+class Handover:
+    """A case another desk opens for child protection (a marriage stopped at
+    the civil registration desk): no consent is asked of a child here, the
+    best-interests procedure decides, and nothing is sent to police."""
+
+    person: Person
+    case_type: str
+    source_kind: str
+    source_id: str
+    note: str
+    proposed_needs: list[str] = field(default_factory=list)
+    proposed_service: Service | None = None
+
+
+def child_protection_organisation(site_path: str) -> Organisation | None:
+    """Who takes a child-protection case at a site: the organisation of the
+    first service on the site's child-protection pathway for children that has
+    caseworkers there; else any organisation with a child-protection service
+    and caseworkers at the site."""
+    steps = selectors.pathway_steps(site_path, CaseType.CHILD_PROTECTION, True)
+    candidates = [step.service for step in steps]
+    candidates += list(
+        access.services(site_path=site_path, service_type=ServiceType.CHILD_PROTECTION)
+    )
+    for service in candidates:
+        if service.service_type == ServiceType.LAW_ENFORCEMENT:
+            continue  # never police, even if a pathway names them
+        if _caseworkers(service.organisation_id, site_path):
+            return service.organisation
+    return None
+
+
+def _least_loaded(staff: list[Any], organisation_id: int) -> Any:
+    loads = {
+        row["assigned_to"]: row["n"]
+        for row in ProtectionCase.objects.filter(
+            organisation_id=organisation_id, status=Status.OPEN, assigned_to__in=staff
+        )
+        .values("assigned_to")
+        .annotate(n=models.Count("pk"))
+    }
+    return min(staff, key=lambda u: (loads.get(u.pk, 0), u.pk))
+
+
+def case_hand_over(
+    *, user: Any, handover: Handover, now: datetime | None = None
+) -> ProtectionCase | None:
+    """Open a child-protection case in the organisation that takes them at the
+    person's site, assigned to its least-loaded caseworker, with the proposed
+    referral as a plan item (not a referral: that waits for the best-interests
+    assessment). None when no organisation there has child-protection
+    caseworkers; the caller records that. Runs inside the caller's transaction."""
+    now = now or timezone.now()
+    person = Person.objects.select_for_update().get(pk=handover.person.pk)
+    site = person.household.site
+    organisation = child_protection_organisation(site.path)
+    if organisation is None:
+        return None
+    staff = _caseworkers(organisation.pk, site.path)
+    assignee = _least_loaded(staff, organisation.pk)
+    age = best_age(person.birth_date, person.birth_year_min, person.birth_year_max, now.date())
+    is_child = age is None or age < 18  # a child, or could be one
+    case = ProtectionCase.objects.create(
+        reference=_unique(ProtectionCase, "PC"),
+        person=person,
+        site=site,
+        site_path=site.path,
+        organisation=organisation,
+        case_type=handover.case_type,
+        risk=Risk.HIGH,
+        source_kind=handover.source_kind,
+        source_id=handover.source_id,
+        assigned_to=assignee,
+        supervisor=_default_supervisor(organisation.pk, site.path, assignee),
+        opened_by=user,
+        opened_at=now,
+        sex=person.sex,
+        age_group=age_band(age),
+        is_child=is_child,
+        bia_status=(ProtectionCase.Bia.NOT_STARTED if is_child else ProtectionCase.Bia.NOT_NEEDED),
+        consent_by=consent_by_for(age, ""),
+        proposed_needs=list(handover.proposed_needs),
+    )
+    _event(case, Kind.OPENED, user, handover.note, now)
+    service = handover.proposed_service or _first_child_service(site.path, organisation)
+    if service is not None:
+        PlanItem.objects.create(
+            case=case,
+            plan_type=PlanItem.PlanType.SAFETY,
+            objective=_(
+                "Proposed referral: %(service)s (%(org)s), after the best-interests assessment"
+            )
+            % {"service": service.name, "org": service.organisation},
+            created_by=user,
+            created_at=now,
+            due_on=now.date() + timedelta(days=3),
+        )
+    _audit(user, "create", "cases.ProtectionCase", case.pk)
+    for told, subject in (
+        (case.assigned_to, gettext_lazy("A child-protection case was opened and assigned to you")),
+        (case.supervisor, gettext_lazy("A child-protection case you supervise was opened")),
+    ):
+        if told is not None:
+            notify(
+                recipients=[told],
+                kind="cases.opened",
+                subject=subject,
+                reference=case.reference,
+                link=_case_link(case),
+                actor=user,
+            )
+    return case
+
+
+def _first_child_service(site_path: str, organisation: Organisation) -> Service | None:
+    for step in selectors.pathway_steps(site_path, CaseType.CHILD_PROTECTION, True):
+        if step.service.service_type != ServiceType.LAW_ENFORCEMENT:
+            return step.service
+    return access.services(site_path=site_path, service_type=ServiceType.CHILD_PROTECTION).first()
 
 
 # ---- working a case ----

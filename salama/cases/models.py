@@ -130,6 +130,7 @@ class ProtectionCase(models.Model):
         SCREENING = "screening", _("Screening result")
         TRACING = "tracing", _("Tracing case")
         ABSENCE = "absence", _("Absence alert")
+        CIVIL = "civil", _("Civil registration desk")
         DIRECT = "direct", _("Opened directly")
 
     class Closure(models.TextChoices):
@@ -196,6 +197,9 @@ class ProtectionCase(models.Model):
     sex = models.CharField(max_length=1, blank=True)
     age_group = models.CharField(max_length=10, blank=True)
     is_child = models.BooleanField(default=False)
+    # Specific-needs codes the finding proposes (SV-FM, CR-CS for a stopped
+    # marriage), for the caseworker to confirm on the person: encrypted.
+    proposed_needs = EncryptedJSONField(default=list, blank=True)
     # Children: best-interests assessment and determination, caregiver, consent.
     bia_status = models.CharField(
         _("best-interests assessment"), max_length=15, choices=Bia, default=Bia.NOT_STARTED

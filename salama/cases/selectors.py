@@ -215,8 +215,10 @@ def case_page(user: Any, case: ProtectionCase) -> dict[str, Any]:
     staff = case_staff(case)
     referrals = list(case.referrals.select_related("service", "to_organisation"))
     from salama.cases import networks, recovery
+    from salama.registry.codes import specific_needs
 
     return {
+        "proposed_needs": [(c, specific_needs().get(c, c)) for c in case.proposed_needs],
         "record": recovery.recovery_record(case),
         "exploiters": networks.read_exploiters(user, case),
         "case": case,

@@ -171,6 +171,7 @@ def load_demo(*, residents: int = 2000, seed: int = 73171) -> list[tuple[str, st
     _roll_calls(orgs)
     _service_directory(orgs)
     _protection_case()
+    _civil_registrations()
     refresh_planner_statistics()  # thousands of rows just written
     return logins
 
@@ -672,5 +673,80 @@ def _protection_case() -> None:
                     share=["name", "sex", "age_band", "languages", "reason"],
                 ),
                 reason="Legal advice on a job contract abroad; prefers a woman lawyer (demo).",
+            ),
+        )
+
+
+def _civil_registrations() -> None:
+    """At the Amal desk: a registered marriage with its registration record,
+    the birth of the couple's child (now in the registry), and a marriage of a
+    16-year-old girl refused, which opened a child-protection case for the
+    NGO's caseworker."""
+    from salama.civil.actions import Declaration, PartyInput, event_declare, event_register
+    from salama.civil.certificates import certificate_issue
+    from salama.registry.access import persons_for
+
+    registrar = get_user_model().objects.get(username="civilregistrar")
+    today = timezone.localdate()
+    adults = persons_for(registrar).filter(
+        birth_date__lte=today - timedelta(days=25 * 366),
+        birth_date__gte=today - timedelta(days=40 * 366),
+    )
+    bride, groom = adults.filter(sex="F").first(), adults.filter(sex="M").first()
+    girl = (
+        persons_for(registrar)
+        .filter(
+            sex="F",
+            birth_date__gt=today - timedelta(days=17 * 365),
+            birth_date__lte=today - timedelta(days=16 * 366),
+        )
+        .first()
+    )
+    if bride is None or groom is None:
+        return
+    witnesses = [
+        PartyInput("witness", None, "Khaled Yousef"),
+        PartyInput("witness", None, "Samir Nasser"),
+    ]
+    married = event_declare(
+        user=registrar,
+        declaration=Declaration(
+            event_type="marriage",
+            event_date=today - timedelta(days=300),
+            place="Sharia court, Al Amal",
+            officiant_kind="religious_court",
+            officiant_name="Sharia court of Al Amal",
+            parties=[PartyInput("spouse", bride), PartyInput("spouse", groom), *witnesses],
+        ),
+    ).event
+    if married is not None:
+        certificate_issue(user=registrar, event=event_register(user=registrar, event=married))
+    born = event_declare(
+        user=registrar,
+        declaration=Declaration(
+            event_type="birth",
+            event_date=today - timedelta(days=12),
+            place="Al Amal health centre",
+            officiant_kind="health_facility",
+            officiant_name="Al Amal health centre",
+            parties=[PartyInput("mother", bride), PartyInput("father", groom)],
+            details={
+                "child_given_name": "ليلى",
+                "child_given_name_latin": "Layla",
+                "child_sex": "F",
+            },
+        ),
+    ).event
+    if born is not None:
+        certificate_issue(user=registrar, event=event_register(user=registrar, event=born))
+    if girl is not None:
+        event_declare(
+            user=registrar,
+            declaration=Declaration(
+                event_type="marriage",
+                event_date=today,
+                place="Sharia court, Al Amal",
+                parties=[PartyInput("spouse", girl), PartyInput("spouse", groom), *witnesses],
+                presented_by="parents",
             ),
         )

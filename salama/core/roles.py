@@ -76,6 +76,10 @@ class Perm(StrEnum):
     SERVICE_KEEP = "service.keep"
     # Alleged exploiters and the links between cases (para 41).
     NETWORK_VIEW = "network.view"
+    # Civil registration: read the register, and declare, validate, register,
+    # correct and certify births, marriages, divorces and deaths.
+    CIVIL_VIEW = "civil.view"
+    CIVIL_REGISTER = "civil.register"
     # Organisations, sites, users, devices and tokens (administrators only), and
     # the background jobs' page.
     ADMINISTER = "administer"
@@ -100,7 +104,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     ),
     Role.TRACING_OFFICER: frozenset(_READ | _TRACE),
     Role.CASEWORKER: frozenset(_READ | _SCREEN | _CASES | {Perm.FIELD_SUBMIT}),
-    Role.CIVIL_REGISTRAR: frozenset(_READ),
+    Role.CIVIL_REGISTRAR: frozenset(_READ | {Perm.CIVIL_VIEW, Perm.CIVIL_REGISTER}),
     # SEA complaints are walled off from the registry (PROTECTION.md 9).
     Role.PSEA_FOCAL_POINT: frozenset(),
     Role.PROTECTION_OFFICER: frozenset(

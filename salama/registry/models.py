@@ -65,6 +65,8 @@ class Person(models.Model):
     origin_place = models.CharField(_("place of origin"), max_length=120, blank=True)
     languages = models.JSONField(_("languages"), default=list, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # Set by a registered death (civil registration), never typed in.
+    died_on = models.DateField(_("date of death"), null=True, blank=True, editable=False)
     # Encrypted (PROTECTION.md 25): an SV-* code says what happened to a person.
     specific_needs = EncryptedJSONField(_("specific needs"), default=list, blank=True)
     # Derived from specific_needs (lib.masking.is_survivor) by the actions, so

@@ -1,0 +1,1 @@
+"""Civil registration algorithms in plain Python (no Django)."""
