@@ -152,6 +152,33 @@ def _api_calls(household_id: str, person_id: str) -> list[tuple[str, str, object
         ("get", f"/api/v1/services?site={CANARY}", None),
         ("get", f"/api/v1/services?organisation={CANARY}", None),
         ("get", f"/api/v1/services?service_type={CANARY_SEX}", None),
+        (
+            "post",
+            "/api/v1/civil/events",
+            {
+                "type": "marriage",
+                "parties": [{"person_id": person_id, "role": "spouse"}],
+                "date": "2026-01-10",
+                "place": CANARY,
+                "witnesses": [CANARY],
+                "details": {CANARY: CANARY_SEX},
+            },
+        ),
+        (
+            "post",
+            "/api/v1/civil/events",
+            {
+                "type": "death",
+                "parties": [{"person_id": person_id, "role": "deceased"}],
+                "date": "2026-01-10",
+                "place": "Clinic",
+                "details": {"manner": CANARY_SEX, "cause_source": "lay_report"},
+            },
+        ),
+        ("post", "/api/v1/civil/events", {"type": CANARY_SEX, "parties": [], "date": CANARY}),
+        ("get", f"/api/v1/civil/events/{CANARY}", None),
+        ("get", f"/api/v1/civil/events/{person_id}", None),
+        ("get", f"/api/v1/civil/events/{CANARY}/certificate.pdf", None),
     ]
 
 

@@ -470,4 +470,3 @@ def test_a_registrar_of_another_site_cannot_register_here(world, couple):
     with pytest.raises(CivilError) as refused:
         declare(world, marriage(*couple))
     assert refused.value.code == "not_your_site"
-

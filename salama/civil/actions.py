@@ -37,9 +37,9 @@ from salama.core.roles import Perm, role_allows
 from salama.lib.ages import age_band, best_age
 from salama.lib.civil import marriage
 from salama.notifications.actions import notify
+from salama.registry.actions import birth_register, death_record
 from salama.registry.models import Person
-from salama.registry.registrations import birth_register, death_record
-from salama.tracing.models import TracingCase
+from salama.tracing import access as tracing_access
 
 Kind = Action.Kind
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -357,9 +357,9 @@ def event_complete_notification(
 # ---- marriages: the age rule and the flags ----
 
 
-def marriage_party(person: Person) -> marriage.Party:
+def marriage_party(person: Person, role: str = "") -> marriage.Party:
     return marriage.Party(
-        role=person.registration_number,
+        role=role,
         sex=person.sex,
         birth_date=person.birth_date,
         birth_year_min=person.birth_year_min,
@@ -376,7 +376,9 @@ def _marriage_refusals(declaration: Declaration, today: date) -> list[marriage.R
     # declarant's word at the desk; the test is "could be under", on the day
     # of the marriage and on the day it is registered.
     on = min(declaration.event_date, today)
-    parties = [marriage_party(p) for p in _spouses(declaration)]
+    # Roles are the spouses' places in the form ("1", "2"): the refusal says
+    # "the first spouse", never a name or a number.
+    parties = [marriage_party(p, str(i)) for i, p in enumerate(_spouses(declaration), 1)]
     return marriage.refusals(parties, on, settings.SALAMA_MARRIAGE_MINIMUM_AGE)
 
 
@@ -401,9 +403,9 @@ def _stop_marriage(
                 "age_band": age_band(
                     best_age(p.birth_date, p.birth_year_min, p.birth_year_max, now.date())
                 ),
-                "refused": p.registration_number in refused_roles,
+                "refused": str(i) in refused_roles,
             }
-            for p in spouses
+            for i, p in enumerate(spouses, 1)
         ],
         reasons=sorted({r.code for r in refused}),
         minimum_age=settings.SALAMA_MARRIAGE_MINIMUM_AGE,
@@ -411,7 +413,7 @@ def _stop_marriage(
         presented_by=declaration.presented_by[:20],
     )
     references = []
-    for child in (p for p in spouses if p.registration_number in refused_roles):
+    for child in (p for i, p in enumerate(spouses, 1) if str(i) in refused_roles):
         case = case_hand_over(
             user=user,
             handover=Handover(
@@ -631,15 +633,7 @@ def _death_in_registry(event: CivilEvent, user: Any) -> None:
     _journal(event, Kind.REGISTRY, user, deceased.registration_number)
     # Open tracing cases about the person are closed only by a tracing
     # officer's decision: they are told, nothing is closed here.
-    for case in TracingCase.objects.filter(person=deceased).exclude(
-        status__in=[
-            TracingCase.Status.REUNIFIED,
-            TracingCase.Status.CLOSED,
-            TracingCase.Status.DECEASED,
-            TracingCase.Status.REFERRED,
-            TracingCase.Status.DETAINED,
-        ]
-    ):
+    for case in tracing_access.open_cases_about(deceased.pk):
         recipients = [case.assigned_to] if case.assigned_to is not None else []
         if not recipients:
             from salama.cases.access import staff_with
@@ -771,7 +765,7 @@ def person_add_minimal(*, user: Any, data: dict[str, Any]) -> Person:
     from salama.core.models import Site
     from salama.registry.actions import PersonData, household_register
 
-    site = Site.objects.filter(pk=data.get("site")).first()
+    site = Site.objects.filter(pk=int(data.get("site") or 0)).first()
     if site is None:
         raise CivilError(_("Choose the block."), field="site")
     organisation = _acting_organisation(user, site.path)

@@ -278,7 +278,8 @@ class MinimalPersonForm(forms.Form):
 
     def __init__(self, *args: Any, sites: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["site"].choices = [(str(s.pk), f"{s.code} · {s.name}") for s in sites]
+        choices = [(str(s.pk), f"{s.code} · {s.name}") for s in sites]
+        self.fields["site"].choices = choices  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -17,8 +17,10 @@ from salama.core.roles import Perm
 from salama.lib.civil import marriage
 from salama.notifications.actions import notify
 from salama.registry.models import Person
+from salama.screening import access as screening_access
 from salama.screening.actions import alert_reference
 from salama.screening.models import Alert
+from salama.tracing import access as tracing_access
 from salama.tracing.models import TracingCase
 
 SEXES = {"F", "M", "X", "U"}
@@ -32,7 +34,6 @@ MAX_CAUSES = 4
 FLAG_OUTCOMES = ("no_concern", "referred", "told_owner")
 # Flags whose facts belong to other desks: they are told, the registrar is not.
 OWNED_FLAGS = {"open_missing_report", "screening_flag"}
-TRACING_CLOSED = {"reunified", "closed", "deceased", "referred", "detained"}
 
 _TEXT_KEYS = {
     EventType.BIRTH: (
@@ -62,7 +63,7 @@ def _choice(details: dict[str, Any], key: str, allowed: set[str], *, required: b
 def _error(message: str, key: str) -> Exception:
     from salama.civil.actions import CivilError
 
-    return CivilError(message, field=f"details.{key}")
+    return CivilError(message, field=f"details.{key}" if key else "details")
 
 
 def _texts(details: dict[str, Any], keys: tuple[str, ...]) -> None:
@@ -91,10 +92,11 @@ def check_details(event_type: str, details: dict[str, Any]) -> None:
     known = set(detail_keys_for(event_type))
     unknown = set(details) - known
     if unknown:
+        # The keys sent are not quoted back: only the ones a record may have.
         raise _error(
-            _("Unknown details for a %(event)s: %(keys)s.")
-            % {"event": event_type, "keys": ", ".join(sorted(unknown))},
-            sorted(unknown)[0],
+            _("A %(event)s's details may only be: %(keys)s.")
+            % {"event": event_type, "keys": ", ".join(sorted(known)) or "—"},
+            "",
         )
     _texts(details, _TEXT_KEYS.get(EventType(event_type), ()))
     if event_type == EventType.BIRTH:
@@ -177,12 +179,12 @@ def possible_duplicate(event: CivilEvent) -> str:
         event.event_type
     )
     if principal is not None:
-        person = event.parties.filter(role=principal).values_list("person_id", flat=True).first()
+        person: Any = (
+            event.parties.filter(role=principal).values_list("person_id", flat=True).first()
+        )
         window = timedelta(days=0 if event.event_type == EventType.DEATH else 60)
-        found = others.filter(
-            event_type=event.event_type,
-            parties__role=principal,
-            parties__person_id=person,
+        found: Any = others.filter(
+            event_type=event.event_type, parties__role=principal, parties__person_id=person
         )
         if event.event_type != EventType.DEATH:
             found = found.filter(
@@ -254,17 +256,20 @@ def marriage_facts(spouses: list[Person], declaration: Any, today: date) -> marr
 
     bride = next((p for p in spouses if p.sex == "F"), spouses[0])
     groom = next(p for p in spouses if p.pk != bride.pk)
-    pair = (bride, groom)
+
+    def both(value: Any) -> Any:
+        return (value(bride), value(groom))
+
     return marriage.MarriageFacts(
-        parties=tuple(marriage_party(p) for p in pair),
-        arrived_on=tuple(_arrived_on(p) for p in pair),
-        current_marriages=tuple(sum(1 for _s, end in marriages_of(p) if end is None) for p in pair),
+        parties=both(marriage_party),
+        arrived_on=both(_arrived_on),
+        current_marriages=both(lambda p: sum(1 for _s, end in marriages_of(p) if end is None)),
         polygamy_allowed=settings.SALAMA_CIVIL_POLYGAMY_ALLOWED,
         previous_marriages_of_bride=tuple(
             (start, end) for start, end in marriages_of(bride) if end is not None
         ),
-        open_missing_report=tuple(bool(_open_tracing(p)) for p in pair),
-        screening_flag=tuple(bool(_screening_alerts(p, today)) for p in pair),
+        open_missing_report=both(lambda p: bool(_open_tracing(p))),
+        screening_flag=both(lambda p: bool(_screening_alerts(p, today))),
         spouse_leaving_country=bool(declaration.spouse_leaving_country),
         spouse_foreign=bool(
             groom.nationality and bride.nationality and groom.nationality != bride.nationality
@@ -273,12 +278,11 @@ def marriage_facts(spouses: list[Person], declaration: Any, today: date) -> marr
 
 
 def _open_tracing(person: Person) -> list[TracingCase]:
-    return list(TracingCase.objects.filter(person=person).exclude(status__in=TRACING_CLOSED))
+    return tracing_access.open_cases_about(person.pk)
 
 
 def _screening_alerts(person: Person, today: date) -> list[Alert]:
-    since = today - timedelta(days=365)
-    return list(Alert.objects.filter(person=person, created_at__date__gte=since))
+    return screening_access.alerts_about(person.pk, since=today - timedelta(days=365))
 
 
 def tell_owners(event: CivilEvent, spouses: list[Person], user: Any) -> None:

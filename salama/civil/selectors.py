@@ -42,22 +42,23 @@ def host_law() -> marriage.MarriageLaw | None:
 def refusal_sentences(refusals: list[marriage.Refusal]) -> list[str]:
     """Why the marriage is refused, in plain words, one sentence per party."""
     sentences = []
+    who = {"1": _("The first spouse"), "2": _("The second spouse")}
     for refusal in refusals:
-        params = {**marriage.explain(refusal), "number": refusal.role}
+        params = {**marriage.explain(refusal), "who": who.get(refusal.role, refusal.role)}
         if refusal.code == "under_minimum":
             text = _(
-                "%(number)s is %(youngest)s years old on the day of the marriage, under the "
+                "%(who)s is %(youngest)s years old on the day of the marriage, under the "
                 "minimum age of %(minimum)s."
             )
         elif refusal.code == "could_be_under_minimum":
             text = _(
-                "The date of birth of %(number)s is not known exactly: they could be as young "
+                "%(who)s has no exact date of birth in the registry: they could be as young "
                 "as %(youngest)s, under the minimum age of %(minimum)s."
             )
         else:
             text = _(
-                "The age of %(number)s is not known, so they could be a child: the registry "
-                "needs their date of birth or age first."
+                "%(who)s has no known age, so could be a child: the registry needs their "
+                "date of birth or age first."
             )
         sentences.append(text % params)
     sentences.append(

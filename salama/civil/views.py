@@ -64,10 +64,9 @@ def _person(request: HttpRequest, number: str, field: str) -> Any:
     if found is None:
         raise CivilError(
             _(
-                "No person with the registration number %(number)s is in the registry at your "
-                "sites (or no legal basis for civil registration is recorded for them)."
-            )
-            % {"number": number.strip().upper()},
+                "No person with this registration number is in the registry at your sites "
+                "(or no legal basis for civil registration is recorded for them)."
+            ),
             field=field,
         )
     return found

@@ -5,6 +5,7 @@ serial answers 404 and a revoked one 410 with the date of revocation. Look-ups
 are counted and limited per client (a keyed hash of its network)."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -47,7 +48,7 @@ def verify(request: HttpRequest, serial: str) -> HttpResponse:
     )
     if certificate is None:
         return render(request, "civil/verify_unknown.html", {"serial": serial[:40]}, status=404)
-    context = {"certificate": certificate}
+    context: dict[str, Any] = {"certificate": certificate}
     if certificate.revoked_at is not None:
         return render(request, "civil/verify_revoked.html", context, status=410)
     context["rows"] = certificates.printed_rows(certificate)

@@ -135,6 +135,7 @@ FIELD_SENSITIVITY: dict[str, dict[str, str]] = {
         "phone": SENSITIVE,
         "specific_needs": HIGHLY_SENSITIVE,
         "mask_name": HIGHLY_SENSITIVE,
+        "died_on": PERSONAL,
         "merged_into": PERSONAL,
         "created_at": PERSONAL,
         "updated_at": PERSONAL,
@@ -309,6 +310,11 @@ PERSONAL_MODELS = (
     "ServiceDelivery",
     "Eligibility",
     "AllegedExploiter",
+    "CivilEvent",
+    "Party",
+    "Action",
+    "Certificate",
+    "StoppedMarriage",
 )
 
 
@@ -634,7 +640,7 @@ FIELD_SENSITIVITY["cases.Service"] = {
 FIELD_SENSITIVITY["cases.PathwayStep"] = {
     **dict.fromkeys(("id", "site", "case_type", "for_children", "rank", "service", "note"), PUBLIC)
 }
-ENCRYPTED_FIELDS["cases.ProtectionCase"] = ("bia_notes", "bid_decision")
+ENCRYPTED_FIELDS["cases.ProtectionCase"] = ("bia_notes", "bid_decision", "proposed_needs")
 FIELD_SENSITIVITY["cases.ProtectionCase"] = {
     **dict.fromkeys(
         (
@@ -672,7 +678,7 @@ FIELD_SENSITIVITY["cases.ProtectionCase"] = {
         ),
         SENSITIVE,
     ),
-    **dict.fromkeys(("bia_notes", "bid_decision", "person"), HIGHLY_SENSITIVE),
+    **dict.fromkeys(("bia_notes", "bid_decision", "person", "proposed_needs"), HIGHLY_SENSITIVE),
 }
 ENCRYPTED_FIELDS["cases.CaseEvent"] = ("note",)
 FIELD_SENSITIVITY["cases.CaseEvent"] = {
@@ -780,4 +786,77 @@ FIELD_SENSITIVITY["cases.AllegedExploiter"] = {
     **dict.fromkeys(
         ("names", "phones", "vehicles", "places", "affiliation", "description"), HIGHLY_SENSITIVE
     ),
+}
+
+# Civil registration (salama/civil): a register of vital events. Names, dates and
+# causes of death describe people; a stopped marriage is recorded without names.
+ENCRYPTED_FIELDS["civil.CivilEvent"] = ("details", "review_flags", "late_evidence")
+FIELD_SENSITIVITY["civil.CivilEvent"] = {
+    **dict.fromkeys(
+        (
+            "id",
+            "reference",
+            "number",
+            "site",
+            "site_path",
+            "organisation",
+            "event_date",
+            "place",
+            "officiant_kind",
+            "officiant_name",
+            "state_certificate_number",
+            "created_by",
+            "created_at",
+            "registered_at",
+            "child",
+        ),
+        PERSONAL,
+    ),
+    **dict.fromkeys(("event_type", "status", "flags", "late"), SENSITIVE),
+    **dict.fromkeys(("details", "review_flags", "late_evidence"), HIGHLY_SENSITIVE),
+}
+ENCRYPTED_FIELDS["civil.Party"] = ("name",)
+FIELD_SENSITIVITY["civil.Party"] = {
+    **dict.fromkeys(("id", "event", "role", "person", "name", "position"), PERSONAL),
+}
+ENCRYPTED_FIELDS["civil.Action"] = ("note", "changes")
+FIELD_SENSITIVITY["civil.Action"] = {
+    **dict.fromkeys(("id", "event", "kind", "user", "at"), PERSONAL),
+    **dict.fromkeys(("note", "changes"), SENSITIVE),
+}
+ENCRYPTED_FIELDS["civil.Certificate"] = ("printed", "revoked_reason")
+FIELD_SENSITIVITY["civil.Certificate"] = {
+    **dict.fromkeys(
+        (
+            "id",
+            "serial",
+            "event",
+            "kind",
+            "issued_at",
+            "issued_by",
+            "printed",
+            "statement",
+            "revoked_at",
+            "revoked_reason",
+            "replaced_by",
+        ),
+        PERSONAL,
+    ),
+}
+FIELD_SENSITIVITY["civil.NumberSequence"] = {"id": PUBLIC, "key": PUBLIC, "last": PUBLIC}
+FIELD_SENSITIVITY["civil.StoppedMarriage"] = {
+    **dict.fromkeys(
+        ("id", "at", "site", "site_path", "organisation", "minimum_age", "presented_by"), SENSITIVE
+    ),
+    **dict.fromkeys(
+        ("parties", "reasons", "court_authorisation_shown", "case_id", "case_reference"),
+        HIGHLY_SENSITIVE,
+    ),
+}
+FIELD_SENSITIVITY["civil.Verification"] = {
+    "id": PUBLIC,
+    "at": PUBLIC,
+    "outcome": PUBLIC,
+    "client": PERSONAL,
+    "certificate": PERSONAL,
 }

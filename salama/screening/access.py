@@ -4,6 +4,7 @@ screenings at the person's site and whose purpose (protection) has a legal
 basis for the person; anything else, another organisation's above all, is not
 found (PROTECTION.md 7). Reads of a screening are audited."""
 
+from datetime import date
 from typing import Any
 
 from django.db.models import F, Q, QuerySet, Sum
@@ -145,3 +146,10 @@ def field_credential(username: str) -> FieldCredential | None:
         if username
         else None
     )
+
+
+def alerts_about(person_id: Any, *, since: date) -> list[Alert]:
+    """Alerts raised about a person since a day, whatever their organisation:
+    for telling that organisation's staff (a reference and a link), never for
+    showing them to another."""
+    return list(Alert.objects.filter(person_id=person_id, created_at__date__gte=since))

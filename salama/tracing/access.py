@@ -388,3 +388,16 @@ def cases_about(person: Any, organisation_ids: set[int]) -> QuerySet[TracingCase
         .distinct()
         .order_by("opened_at")
     )
+
+
+def open_cases_about(person_id: Any) -> list[TracingCase]:
+    """Open tracing cases about a registry person, whatever their desk: for
+    telling their officers of a death or a marriage registration (a reference
+    and a link), never for showing them to whoever asks."""
+    from salama.tracing.actions import CLOSED_STATES
+
+    return list(
+        TracingCase.objects.filter(person_id=person_id)
+        .exclude(status__in=CLOSED_STATES)
+        .select_related("assigned_to")
+    )
