@@ -1,6 +1,7 @@
 """The civil registration desk's pages, its API, the certificates and the
 public verification page."""
 
+import io
 from typing import Any
 
 import pypdfium2
@@ -370,3 +371,34 @@ def test_the_page_lists_and_finds_by_number(world, couple):
     assert event.reference in page.content.decode()
     other = client.get("/civil/", {"q": "MA-1999-000001"})
     assert event.reference not in other.content.decode()
+
+
+def test_a_scan_is_attached_encrypted_and_a_photo_loses_its_metadata(world, couple):
+    from PIL import Image
+
+    from salama.civil.models import Attachment
+
+    event = registered_marriage(world, *couple)
+    client = signed_in(world.user("civilregistrar"))
+    pdf = io.BytesIO(b"%PDF-1.4\n% a court decree\n")
+    pdf.name = "decree.pdf"
+    answer = client.post(f"/civil/{event.pk}/attachments/", {"kind": "court", "file": pdf})
+    assert answer.status_code == 302
+    photo = io.BytesIO()
+    image = Image.new("RGB", (40, 30), "white")
+    exif = Image.Exif()
+    exif[0x010F] = "CameraMaker"
+    image.save(photo, format="JPEG", exif=exif)
+    photo.seek(0)
+    photo.name = "notice.jpg"
+    client.post(f"/civil/{event.pk}/attachments/", {"kind": "birth_notice", "file": photo})
+    first, second = Attachment.objects.order_by("pk")
+    assert first.content_type == "application/pdf" and second.content_type == "image/jpeg"
+    assert b"CameraMaker" not in client.get(f"/civil/{event.pk}/attachments/{second.pk}/").content
+    bad = io.BytesIO(b"MZ\x90\x00 not a document")
+    bad.name = "x.exe"
+    answer = client.post(f"/civil/{event.pk}/attachments/", {"kind": "other", "file": bad})
+    assert Attachment.objects.count() == 2
+    assert event.actions.filter(kind="attached").count() == 2
+    other = signed_in(world.user("registrar"))
+    assert other.get(f"/civil/{event.pk}/attachments/{first.pk}/").status_code == 404

@@ -360,7 +360,7 @@ def event_complete_notification(
 def marriage_party(person: Person, role: str = "") -> marriage.Party:
     return marriage.Party(
         role=role,
-        sex=person.sex,
+        sex=person.sex if person.sex in {"F", "M"} else "U",
         birth_date=person.birth_date,
         birth_year_min=person.birth_year_min,
         birth_year_max=person.birth_year_max,
@@ -791,3 +791,47 @@ def person_add_minimal(*, user: Any, data: dict[str, Any]) -> Person:
         bases={"registration": "public_interest", "civil_registration": "legal_obligation"},
     )
     return household.members.get()
+
+
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+
+
+@transaction.atomic
+def attachment_add(*, user: Any, event: CivilEvent, kind: str, name: str, content: bytes) -> Any:
+    """Attach a scan (PDF) or a photo (re-encoded without metadata) to a record."""
+    import base64
+    import hashlib
+
+    from salama.civil.models import Attachment
+    from salama.lib.images import NotAnImage, clean_photo
+
+    event = _live(event)
+    if kind not in Attachment.Kind.values:
+        raise CivilError(_("Choose the kind of document."), field="kind")
+    if not content:
+        raise CivilError(_("The file is empty."), field="file")
+    if len(content) > MAX_ATTACHMENT_BYTES:
+        raise CivilError(_("The file is larger than 5 MB."), field="file")
+    if content.startswith(b"%PDF-"):
+        content_type = "application/pdf"
+    else:
+        try:
+            content, content_type = clean_photo(content)
+        except NotAnImage:
+            raise CivilError(
+                _("The file must be a PDF or a photo (JPEG or PNG)."), field="file"
+            ) from None
+    attachment = Attachment.objects.create(
+        event=event,
+        kind=kind,
+        name=(name or "document").strip()[:120],
+        content_type=content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        data=base64.b64encode(content).decode("ascii"),
+        added_by=user,
+        added_at=timezone.now(),
+    )
+    _journal(event, Kind.ATTACHED, user, attachment.get_kind_display())
+    _audit(user, "create", "civil.Attachment", attachment.pk)
+    return attachment

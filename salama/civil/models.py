@@ -149,6 +149,7 @@ class Action(models.Model):
         REFERRED = "referred", _("Referred to the authority")
         STATE_NUMBER = "state_number", _("State certificate recorded")
         REGISTRY = "registry", _("Registry updated")
+        ATTACHED = "attached", _("Document attached")
 
     event = models.ForeignKey(CivilEvent, on_delete=models.PROTECT, related_name="actions")
     kind = models.CharField(max_length=22, choices=Kind)
@@ -195,6 +196,35 @@ class Certificate(models.Model):
 
     class Meta:
         ordering = ["-issued_at"]
+
+
+class Attachment(models.Model):
+    """A scan or photo the declaration rests on (a hospital's birth notice, a
+    court's decree, a clinic card for a late registration). Photos are
+    re-encoded without their metadata; the content is encrypted."""
+
+    class Kind(models.TextChoices):
+        BIRTH_NOTICE = "birth_notice", _("Health facility's birth notice")
+        COURT = "court", _("Court decision or decree")
+        IDENTITY = "identity", _("Identity document")
+        STATEMENT = "statement", _("Witness or midwife's statement")
+        MEDICAL = "medical", _("Medical certificate of cause of death")
+        OTHER = "other", _("Other document")
+
+    event = models.ForeignKey(CivilEvent, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(max_length=15, choices=Kind)
+    name = EncryptedTextField()
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    data = EncryptedTextField()  # base64 of the bytes
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["added_at", "pk"]
 
 
 class NumberSequence(models.Model):

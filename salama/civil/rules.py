@@ -257,19 +257,21 @@ def marriage_facts(spouses: list[Person], declaration: Any, today: date) -> marr
     bride = next((p for p in spouses if p.sex == "F"), spouses[0])
     groom = next(p for p in spouses if p.pk != bride.pk)
 
-    def both(value: Any) -> Any:
-        return (value(bride), value(groom))
+    pair = {"bride": bride, "groom": groom}
+
+    def each(value: Any) -> dict[str, Any]:
+        return {role: value(person) for role, person in pair.items()}
 
     return marriage.MarriageFacts(
-        parties=both(marriage_party),
-        arrived_on=both(_arrived_on),
-        current_marriages=both(lambda p: sum(1 for _s, end in marriages_of(p) if end is None)),
+        parties=(marriage_party(bride, "bride"), marriage_party(groom, "groom")),
+        arrived_on=each(_arrived_on),
+        current_marriages=each(lambda p: sum(1 for _s, end in marriages_of(p) if end is None)),
         polygamy_allowed=settings.SALAMA_CIVIL_POLYGAMY_ALLOWED,
         previous_marriages_of_bride=tuple(
             (start, end) for start, end in marriages_of(bride) if end is not None
         ),
-        open_missing_report=both(lambda p: bool(_open_tracing(p))),
-        screening_flag=both(lambda p: bool(_screening_alerts(p, today))),
+        open_missing_report=each(lambda p: bool(_open_tracing(p))),
+        screening_flag=each(lambda p: bool(_screening_alerts(p, today))),
         spouse_leaving_country=bool(declaration.spouse_leaving_country),
         spouse_foreign=bool(
             groom.nationality and bride.nationality and groom.nationality != bride.nationality

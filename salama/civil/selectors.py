@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from salama.civil import access, rules
-from salama.civil.models import Certificate, CivilEvent, Flag, Status
+from salama.civil.models import Attachment, Certificate, CivilEvent, Flag, Status
 from salama.core import access as core_access
 from salama.core.models import Site
 from salama.core.roles import Perm
@@ -108,6 +108,8 @@ def event_page(event: CivilEvent, *, can_register: bool, error: str = "") -> dic
         "parties": parties,
         "details": _details(event),
         "journal": list(event.actions.select_related("user")),
+        "attachments": list(event.attachments.all()),
+        "attachment_kinds": Attachment.Kind.choices,
         "documents": documents,
         "flags": [(f, Flag(f).label) for f in event.flags if f in Flag.values],
         "review": [

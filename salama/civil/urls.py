@@ -19,6 +19,8 @@ urlpatterns = [
     path("<str:pk>/correction/", views.event_correction_request, name="civil_correction"),
     path("<str:pk>/correct/", views.event_correct, name="civil_correct"),
     path("<str:pk>/archive/", views.event_archive, name="civil_archive"),
+    path("<str:pk>/attachments/", views.attachment_new, name="civil_attachment_new"),
+    path("<str:pk>/attachments/<int:number>/", views.attachment_file, name="civil_attachment_file"),
     path("<str:pk>/documents/", views.certificate_new, name="civil_certificate_new"),
     path(
         "<str:pk>/documents/<str:serial>.pdf", views.certificate_pdf, name="civil_certificate_pdf"

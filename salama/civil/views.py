@@ -437,3 +437,37 @@ def person_add(request: HttpRequest) -> HttpResponse:
         {"form": form, "next": request.GET.get("next", "")},
         status=400 if form.is_bound else 200,
     )
+
+
+@staff_page
+@require_POST
+def attachment_new(request: HttpRequest, pk: str) -> HttpResponse:
+    event = _registering(request, pk)
+    upload = request.FILES.get("file")
+    try:
+        actions.attachment_add(
+            user=request.user,
+            event=event,
+            kind=request.POST.get("kind", ""),
+            name=upload.name if upload else "",
+            content=upload.read(actions.MAX_ATTACHMENT_BYTES + 1) if upload else b"",
+        )
+    except CivilError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Attached."))
+    return _back(event, "attachments")
+
+
+@staff_page
+def attachment_file(request: HttpRequest, pk: str, number: int) -> HttpResponse:
+    import base64
+
+    event = _registering(request, pk)
+    attachment = event.attachments.filter(pk=number).first()
+    if attachment is None:
+        raise Http404
+    response = HttpResponse(base64.b64decode(attachment.data), content_type=attachment.content_type)
+    response["Content-Disposition"] = f'attachment; filename="document-{attachment.pk}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -315,6 +315,7 @@ PERSONAL_MODELS = (
     "Action",
     "Certificate",
     "StoppedMarriage",
+    "Attachment",
 )
 
 
@@ -842,6 +843,14 @@ FIELD_SENSITIVITY["civil.Certificate"] = {
         ),
         PERSONAL,
     ),
+}
+ENCRYPTED_FIELDS["civil.Attachment"] = ("name", "data")
+FIELD_SENSITIVITY["civil.Attachment"] = {
+    **dict.fromkeys(
+        ("id", "event", "kind", "content_type", "size", "sha256", "added_by", "added_at"),
+        PERSONAL,
+    ),
+    **dict.fromkeys(("name", "data"), HIGHLY_SENSITIVE),
 }
 FIELD_SENSITIVITY["civil.NumberSequence"] = {"id": PUBLIC, "key": PUBLIC, "last": PUBLIC}
 FIELD_SENSITIVITY["civil.StoppedMarriage"] = {
