@@ -449,7 +449,7 @@ def attachment_new(request: HttpRequest, pk: str) -> HttpResponse:
             user=request.user,
             event=event,
             kind=request.POST.get("kind", ""),
-            name=upload.name if upload else "",
+            name=(upload.name or "") if upload else "",
             content=upload.read(actions.MAX_ATTACHMENT_BYTES + 1) if upload else b"",
         )
     except CivilError as exc:
