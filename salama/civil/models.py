@@ -232,7 +232,7 @@ class NumberSequence(models.Model):
     from here, under a row lock, and are never reused (a failed registration
     rolls the increment back with it)."""
 
-    key = models.CharField(max_length=12, unique=True)
+    key = models.CharField(max_length=30, unique=True)
     last = models.PositiveIntegerField(default=0)
 
 

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             name='NumberSequence',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=12, unique=True)),
+                ('key', models.CharField(max_length=30, unique=True)),
                 ('last', models.PositiveIntegerField(default=0)),
             ],
         ),
