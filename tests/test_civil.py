@@ -470,3 +470,20 @@ def test_a_registrar_of_another_site_cannot_register_here(world, couple):
     with pytest.raises(CivilError) as refused:
         declare(world, marriage(*couple))
     assert refused.value.code == "not_your_site"
+
+
+def test_the_persons_own_data_file_has_their_civil_records(world, couple):
+    from django.utils import translation
+
+    from salama.civil.certificates import certificate_issue
+    from salama.privacy.selectors import subject_data
+
+    bride, groom = couple
+    event = registered(world, marriage(bride, groom))
+    certificate = certificate_issue(user=world.user("civilregistrar"), event=event)
+    with translation.override("en"):
+        mine = subject_data(bride, language="en", organisation_ids={world.cma.pk})
+        theirs = subject_data(bride, language="en", organisation_ids={world.ngo.pk})
+    (row,) = {s["title"]: s for s in mine["more"]}["Civil registration"]["rows"]
+    assert row[0] == event.number and row[3] == "Spouse" and certificate.serial in row[7]
+    assert {s["title"]: s for s in theirs["more"]}["Civil registration"]["rows"] == []

@@ -382,6 +382,7 @@ MORE_SECTIONS = (
     "salama.presence.subject.subject_section",
     "salama.tracing.subject.subject_section",
     "salama.cases.subject.subject_section",
+    "salama.civil.subject.subject_section",
 )
 
 
