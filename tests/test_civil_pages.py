@@ -402,3 +402,16 @@ def test_a_scan_is_attached_encrypted_and_a_photo_loses_its_metadata(world, coup
     assert event.actions.filter(kind="attached").count() == 2
     other = signed_in(world.user("registrar"))
     assert other.get(f"/civil/{event.pk}/attachments/{first.pk}/").status_code == 404
+
+
+def test_the_declaration_page_finds_parties_with_the_matching_engine(world, couple):
+    client = signed_in(world.user("civilregistrar"))
+    page = client.get("/civil/new/marriage/")
+    assert 'action="/civil/people/find/"' in page.content.decode()
+    found = client.post("/civil/people/find/", {"q": "Salma Alhasan"}, HTTP_HX_REQUEST="true")
+    assert found.status_code == 200
+    assert couple[0].registration_number in found.content.decode()
+    assert (
+        signed_in(world.user("caseworker")).post("/civil/people/find/", {"q": "Salma"}).status_code
+        == 404
+    )

@@ -471,3 +471,36 @@ def attachment_file(request: HttpRequest, pk: str, number: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="document-{attachment.pk}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@staff_page
+@require_POST
+def person_find(request: HttpRequest) -> HttpResponse:
+    """The declaration page's finder: names in any script and spelling,
+    ranked by the registry's matching engine (names are posted, never in a
+    URL); it shows registration numbers to type into the form."""
+    from salama.registry import selectors as registry_selectors
+    from salama.registry.forms import SearchForm
+
+    _require(request, Perm.CIVIL_REGISTER)
+    form = SearchForm(request.POST)
+    matches: list[Any] = []
+    by_number: list[Any] = []
+    if form.is_valid() and form.text():
+        best: dict[Any, Any] = {}
+        for query in form.queries():
+            for match in registry_access.match_persons(request.user, query, top=5):
+                known = best.get(match.person.pk)
+                if known is None or match.probability > known.probability:
+                    best[match.person.pk] = match
+        ranked = sorted(best.values(), key=lambda m: -m.probability)[:5]
+        matches = registry_selectors.matches_as_seen(request.user, ranked)
+        by_number = list(registry_selectors.number_hits(request.user, form.text()))
+    shown = [*by_number, *[m.person for m in matches if hasattr(m, "person")]]
+    record_list_read(request.user, shown)
+    return render(
+        request,
+        "civil/_partials/found.html" if is_htmx(request) else "civil/person_find.html",
+        {"form": form, "matches": matches, "by_number": by_number, "searched": form.is_bound},
+        status=200 if form.is_valid() else 400,
+    )
