@@ -122,3 +122,22 @@ def test_the_verification_pages_need_no_account_and_others_send_visitors_to_sign
         answer = Client().get(path)
         assert answer.status_code == 302 and answer["Location"].startswith("/accounts/login/")
     assert Client().get(f"/api/v1/civil/events/{event.pk}").status_code == 401
+
+
+def test_the_finder_and_the_attachments_follow_the_grid(world, record):
+    import io
+
+    event, _certificate = record
+    for name in sorted(PERSONAS):
+        client = signed_in(world.user(name))
+        found = client.post("/civil/people/find/", {"q": "Salma"}, HTTP_HX_REQUEST="true")
+        assert found.status_code == (200 if name in DESK else 404), name
+        upload = io.BytesIO(b"%PDF-1.4\n%decree\n")
+        upload.name = "decree.pdf"
+        answer = client.post(f"/civil/{event.pk}/attachments/", {"kind": "court", "file": upload})
+        assert answer.status_code == (302 if name in OWNERS else 404), name
+    attachment = event.attachments.first()
+    assert event.attachments.count() == len(OWNERS)
+    for name in sorted(PERSONAS):
+        answer = signed_in(world.user(name)).get(f"/civil/{event.pk}/attachments/{attachment.pk}/")
+        assert answer.status_code == (200 if name in OWNERS else 404), name
