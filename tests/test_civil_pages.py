@@ -415,3 +415,12 @@ def test_the_declaration_page_finds_parties_with_the_matching_engine(world, coup
         signed_in(world.user("caseworker")).post("/civil/people/find/", {"q": "Salma"}).status_code
         == 404
     )
+
+
+def test_the_person_page_shows_their_civil_records_and_a_registered_death(world, couple):
+    bride, groom = couple
+    event = registered_marriage(world, bride, groom)
+    page = signed_in(world.user("civilregistrar")).get(f"/registry/persons/{bride.pk}/")
+    assert event.number in page.content.decode()
+    other = signed_in(world.user("registrar")).get(f"/registry/persons/{bride.pk}/")
+    assert event.number not in other.content.decode()

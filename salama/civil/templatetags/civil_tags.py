@@ -14,3 +14,15 @@ register = template.Library()
 def civil_nav(context: Any) -> bool:
     user = getattr(context.get("request"), "user", None)
     return bool(user and user.is_authenticated and core_access.has_perm(user, Perm.CIVIL_VIEW))
+
+
+@register.simple_tag(takes_context=True)
+def civil_records_of(context: Any, person: Any) -> Any:
+    """The civil records of the user's office in which the person is a party
+    (for the person page), or None for a user without civil registration."""
+    user = getattr(context.get("request"), "user", None)
+    if not (user and user.is_authenticated and core_access.has_perm(user, Perm.CIVIL_VIEW)):
+        return None
+    from salama.civil import access
+
+    return list(access.events_for(user).filter(parties__person=person).distinct()[:20])
