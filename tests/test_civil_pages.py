@@ -424,3 +424,18 @@ def test_the_person_page_shows_their_civil_records_and_a_registered_death(world,
     assert event.number in page.content.decode()
     other = signed_in(world.user("registrar")).get(f"/registry/persons/{bride.pk}/")
     assert event.number not in other.content.decode()
+    from salama.civil.actions import Declaration, PartyInput
+
+    death = actions.event_declare(
+        user=world.user("civilregistrar"),
+        declaration=Declaration(
+            event_type="death",
+            event_date=TODAY,
+            place="Amal clinic",
+            parties=[PartyInput("deceased", groom)],
+            details={"manner": "natural", "cause_source": "lay_report"},
+        ),
+    ).event
+    actions.event_register(user=world.user("civilregistrar"), event=death)
+    page = signed_in(world.user("registrar")).get(f"/registry/persons/{groom.pk}/")
+    assert "Date of death" in page.content.decode() and TODAY.isoformat() in page.content.decode()
