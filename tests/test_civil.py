@@ -487,3 +487,22 @@ def test_the_persons_own_data_file_has_their_civil_records(world, couple):
     (row,) = {s["title"]: s for s in mine["more"]}["Civil registration"]["rows"]
     assert row[0] == event.number and row[3] == "Spouse" and certificate.serial in row[7]
     assert {s["title"]: s for s in theirs["more"]}["Civil registration"]["rows"] == []
+
+
+def test_records_waiting_are_brought_back_to_the_office_once_a_week(world, couple):
+    from salama.jobs.schedule import SCHEDULE
+
+    assert "salama.civil.jobs.reminders" in {e.handler for e in SCHEDULE}
+    waiting = declare(world, marriage(*couple)).event
+    later = timezone.now() + timedelta(days=8)
+    assert actions.civil_reminders(now=later) == {"waiting": 1, "state_certificate": 0}
+    told = Notification.objects.get(kind="civil.waiting")
+    assert told.recipient == world.user("civilregistrar") and told.reference == waiting.reference
+    assert actions.civil_reminders(now=later + timedelta(days=1)) == {
+        "waiting": 0,
+        "state_certificate": 0,
+    }
+    registered = actions.event_register(user=world.user("civilregistrar"), event=waiting)
+    assert Flag.STATE_PENDING in registered.flags
+    month = timezone.now() + timedelta(days=40)
+    assert actions.civil_reminders(now=month)["state_certificate"] == 1

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -835,3 +835,58 @@ def attachment_add(*, user: Any, event: CivilEvent, kind: str, name: str, conten
     _journal(event, Kind.ATTACHED, user, attachment.get_kind_display())
     _audit(user, "create", "civil.Attachment", attachment.pk)
     return attachment
+
+
+# A declaration waiting this long, or a state certificate not yet back after
+# this long, is brought back to the office's attention (once a week).
+WAITING_DAYS = 7
+STATE_CERTIFICATE_DAYS = 30
+REMIND_EVERY_DAYS = 7
+
+
+def civil_reminders(now: datetime | None = None) -> dict[str, int]:
+    """Tell the registrars of the office at the site of records that wait:
+    declarations not registered after a week, registrations whose state
+    certificate has not come back after a month. A reference and a link."""
+    from salama.cases.access import staff_with
+
+    now = now or timezone.now()
+    due = CivilEvent.objects.filter(
+        models.Q(reminded_at__isnull=True)
+        | models.Q(reminded_at__lt=now - timedelta(days=REMIND_EVERY_DAYS))
+    )
+    waiting = due.filter(
+        status__in=[Status.NOTIFIED, Status.DECLARED, Status.VALIDATED],
+        created_at__lt=now - timedelta(days=WAITING_DAYS),
+    )
+    pending = due.filter(
+        status=Status.REGISTERED,
+        state_certificate_number="",
+        registered_at__lt=now - timedelta(days=STATE_CERTIFICATE_DAYS),
+    )
+    told = {"waiting": 0, "state_certificate": 0}
+    for key, events, subject in (
+        (
+            "waiting",
+            waiting,
+            gettext_lazy("A civil registration record is waiting to be registered"),
+        ),
+        (
+            "state_certificate",
+            pending,
+            gettext_lazy("The state's certificate has not come back yet"),
+        ),
+    ):
+        for event in events.select_related("site"):
+            staff = staff_with(event.organisation_id, event.site_path, Perm.CIVIL_REGISTER)
+            if staff:
+                notify(
+                    recipients=staff,
+                    kind=f"civil.{key}",
+                    subject=subject,
+                    reference=event.reference,
+                    link=_link(event),
+                )
+                told[key] += 1
+            CivilEvent.objects.filter(pk=event.pk).update(reminded_at=now)
+    return told

@@ -92,6 +92,8 @@ class CivilEvent(models.Model):
     )
     created_at = models.DateTimeField()
     registered_at = models.DateTimeField(null=True, blank=True)
+    # When the office was last reminded of this record waiting (a job, daily).
+    reminded_at = models.DateTimeField(null=True, blank=True)
     # The person a birth created in the registry.
     child = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

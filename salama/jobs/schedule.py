@@ -104,6 +104,9 @@ SCHEDULE: list[Entry] = [
         handler="salama.cases.jobs.referral_timers",
         every_minutes=15,
     ),
+    # Civil records waiting a week, state certificates not back after a month:
+    # the office's registrars are told, once a week per record (docs/civil-registration.md).
+    Entry(name="civil.reminders", handler="salama.civil.jobs.reminders", daily_at="06:00"),
     # Protection cases closed longer ago than their retention period are deleted.
     Entry(name="cases.retention", handler="salama.cases.jobs.retention", daily_at="01:55"),
     # The public report page's rate-limit counts are kept a few hours only.
