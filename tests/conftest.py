@@ -326,3 +326,11 @@ def couple(world: World) -> tuple[Person, Person]:
         created_at=timezone.now() - timedelta(days=400)
     )
     return Person.objects.get(pk=bride.pk), Person.objects.get(pk=groom.pk)
+
+
+@pytest.fixture(autouse=True)
+def public_address(settings: Any) -> None:
+    """Documents print the deployment's address: tests have one (a test that
+    needs none sets it empty)."""
+    if not settings.SALAMA_BASE_URL:
+        settings.SALAMA_BASE_URL = "http://testserver"

@@ -93,8 +93,10 @@ def test_the_refusal_page_says_why_in_arabic(world, couple, cp_service):
         },
         HTTP_ACCEPT_LANGUAGE="ar",
     )
-    assert answer.status_code == 409
-    body = answer.content.decode()
+    assert answer.status_code == 302 and answer["Location"] == "/civil/refused/"
+    body = client.get("/civil/refused/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    # Reloading the page shows it again; it does not count the attempt twice.
+    client.get("/civil/refused/")
     assert 'dir="rtl"' in body
     assert "18" in body and "PC-" in body
     assert StoppedMarriage.objects.count() == 1
@@ -439,3 +441,11 @@ def test_the_person_page_shows_their_civil_records_and_a_registered_death(world,
     actions.event_register(user=world.user("civilregistrar"), event=death)
     page = signed_in(world.user("registrar")).get(f"/registry/persons/{groom.pk}/")
     assert "Date of death" in page.content.decode() and TODAY.isoformat() in page.content.decode()
+
+
+def test_no_document_is_issued_without_the_deployments_address(world, couple, settings):
+    settings.SALAMA_BASE_URL = ""
+    event = registered_marriage(world, *couple)
+    with pytest.raises(certificates.CertificateError) as refused:
+        certificates.certificate_issue(user=world.user("civilregistrar"), event=event)
+    assert refused.value.code == "no_base_url" and not Certificate.objects.exists()

@@ -309,6 +309,28 @@ def case_hand_over(
     organisation = child_protection_organisation(site.path)
     if organisation is None:
         return None
+    # A second attempt for a child who already has an open case of this kind
+    # joins that case's journal, so that one caseworker follows the child.
+    existing = ProtectionCase.objects.filter(
+        person=person,
+        organisation=organisation,
+        case_type=handover.case_type,
+        source_kind=handover.source_kind,
+        status=Status.OPEN,
+    ).first()
+    if existing is not None:
+        _event(existing, Kind.NOTE, user, handover.note, now)
+        _audit(user, "update", "cases.ProtectionCase", existing.pk, ["journal"])
+        if existing.assigned_to is not None:
+            notify(
+                recipients=[existing.assigned_to],
+                kind="cases.note",
+                subject=gettext_lazy("A child-protection case of yours has a new finding"),
+                reference=existing.reference,
+                link=_case_link(existing),
+                actor=user,
+            )
+        return existing
     staff = _caseworkers(organisation.pk, site.path)
     assignee = _least_loaded(staff, organisation.pk)
     age = best_age(person.birth_date, person.birth_year_min, person.birth_year_max, now.date())

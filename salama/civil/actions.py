@@ -226,7 +226,36 @@ def _check_parties(declaration: Declaration) -> list[PartyInput]:
     persons = [p.person.pk for p in declaration.parties if p.person is not None]
     if len(set(persons)) != len(persons):
         raise CivilError(_("The same person is named twice."), code="parties", field="parties")
+    _check_living(declaration)
     return principals
+
+
+# A mother is not recorded as a man, nor a father as a woman (other and
+# unknown sexes are not refused).
+_SEX_OF_ROLE = {"mother": "M", "father": "F"}
+
+
+def _check_living(declaration: Declaration) -> None:
+    """The parties are possible: a mother who is not a man, nobody whose death
+    is registered before the event (a mother who died in childbirth is not)."""
+    for i, party in enumerate(declaration.parties):
+        person = party.person
+        if person is None:
+            continue
+        if _SEX_OF_ROLE.get(party.role) == person.sex:
+            raise CivilError(
+                _("The %(role)s is recorded as %(sex)s in the registry: check the person.")
+                % {"role": Party.Role(party.role).label, "sex": person.get_sex_display()},
+                field=f"parties[{i}].person_id",
+            )
+        died = person.died_on
+        if died is not None and party.role not in {"deceased"} and died < declaration.event_date:
+            raise CivilError(
+                _("The %(role)s's death is registered before the date of this event.")
+                % {"role": Party.Role(party.role).label},
+                code="party_deceased",
+                field=f"parties[{i}].person_id",
+            )
 
 
 def _check_declaration(declaration: Declaration, today: date) -> None:
@@ -421,11 +450,7 @@ def _stop_marriage(
                 case_type=CaseType.CHILD_PROTECTION,
                 source_kind="civil",
                 source_id=str(stopped.pk),
-                note=_(
-                    "A marriage was refused at the civil registration desk: this person "
-                    "could be under %(age)d."
-                )
-                % {"age": settings.SALAMA_MARRIAGE_MINIMUM_AGE},
+                note=_stop_note(declaration, child, spouses),
                 proposed_needs=["SV-FM", "CR-CS"],
             ),
             now=now,
@@ -439,6 +464,24 @@ def _stop_marriage(
     stopped.save(update_fields=["case_id", "case_reference"])
     _audit(user, "create", "civil.StoppedMarriage", stopped.pk)
     return Declared(stopped=stopped, refusals=refused, case_reference=", ".join(references))
+
+
+def _stop_note(declaration: Declaration, child: Person, spouses: list[Person]) -> str:
+    """What the caseworker needs to follow up: when and where the marriage was
+    to be, by whom, and the other party's registration number."""
+    others = ", ".join(p.registration_number for p in spouses if p.pk != child.pk)
+    return _(
+        "A marriage was refused at the civil registration desk: this person could be "
+        "under %(age)d. Date of the marriage: %(date)s; place: %(place)s; officiant: "
+        "%(officiant)s; other party: %(other)s; a court authorisation was %(court)s."
+    ) % {
+        "age": settings.SALAMA_MARRIAGE_MINIMUM_AGE,
+        "date": declaration.event_date.isoformat(),
+        "place": declaration.place,
+        "officiant": declaration.officiant_name or "—",
+        "other": others or "—",
+        "court": _("shown") if declaration.court_authorisation_shown else _("not shown"),
+    }
 
 
 def _no_child_protection_staff(user: Any, site: Any) -> None:

@@ -36,6 +36,7 @@ CONFLICTS = {
     "correction_pending",
     "archived",
     "not_your_site",
+    "party_deceased",
 }
 PDF_OPENAPI = {
     "responses": {

@@ -175,7 +175,17 @@ def _statement(certificate: Certificate) -> statement.Statement:
 
 
 def base_url() -> str:
-    return settings.SALAMA_BASE_URL or "http://127.0.0.1:8000"
+    """The address printed on documents: they are kept for years, so a
+    deployment without its own address issues none."""
+    if not settings.SALAMA_BASE_URL:
+        raise CertificateError(
+            _(
+                "SALAMA_BASE_URL is not set: a document would send people to a wrong "
+                "address. An administrator sets it to this deployment's public address."
+            ),
+            code="no_base_url",
+        )
+    return str(settings.SALAMA_BASE_URL)
 
 
 def _journal(event: CivilEvent, kind: str, user: Any, note: str = "", changes: Any = None) -> None:

@@ -81,7 +81,7 @@ class BirthForm(EventForm):
     child_family_name = _name(_("Child's family name"))
     child_given_name_latin = _name(_("Child's given name (Latin)"))
     child_family_name_latin = _name(_("Child's family name (Latin)"))
-    child_sex = forms.ChoiceField(label=_("Child's sex"), choices=SEXES)
+    child_sex = forms.ChoiceField(label=_("Child's sex"), choices=[("", "—"), *SEXES])
     place_type = forms.ChoiceField(
         label=_("Where the child was born"),
         required=False,
@@ -100,6 +100,20 @@ class BirthForm(EventForm):
         label=_("This is a health facility's notification (the family has not declared yet)"),
         required=False,
     )
+    field_order = [
+        "mother_number",
+        "father_number",
+        "child_given_name",
+        "child_father_name",
+        "child_family_name",
+        "child_given_name_latin",
+        "child_family_name_latin",
+        "child_sex",
+        "event_date",
+        "place",
+        "place_type",
+        "weight_grams",
+    ]
 
 
 class StillbirthForm(EventForm):
@@ -108,6 +122,7 @@ class StillbirthForm(EventForm):
     gestation_weeks = forms.IntegerField(
         label=_("Weeks of pregnancy"), required=False, min_value=20, max_value=45
     )
+    field_order = ["mother_number", "child_sex", "gestation_weeks", "event_date", "place"]
 
 
 class MarriageForm(EventForm):
@@ -121,6 +136,16 @@ class MarriageForm(EventForm):
     spouse_leaving_country = forms.BooleanField(
         label=_("A spouse will take the other abroad after the marriage"), required=False
     )
+    field_order = [
+        "spouse_1_number",
+        "spouse_2_number",
+        "event_date",
+        "place",
+        "officiant_kind",
+        "officiant_name",
+        "witness_1",
+        "witness_2",
+    ]
     presented_by = forms.ChoiceField(
         label=_("Who came to the desk"),
         required=False,
@@ -141,6 +166,7 @@ class DivorceForm(EventForm):
         label=_("Registration number of the marriage, if registered"), max_length=30, required=False
     )
     decree = _name(_("Court decree or reference"))
+    field_order = ["spouse_1_number", "spouse_2_number", "event_date", "place", "marriage_number"]
 
 
 CAUSE_HELP = _("Line (a) is the immediate cause; each next line is what led to the line above.")
@@ -178,17 +204,45 @@ class DeathForm(EventForm):
     cause_d = _name(_("(d) Underlying cause"))
     interval_d = _name(_("Time from onset to death (d)"))
     icd_a = forms.CharField(label=_("ICD code of (a), optional"), max_length=10, required=False)
+    icd_b = forms.CharField(label=_("ICD code of (b), optional"), max_length=10, required=False)
+    icd_c = forms.CharField(label=_("ICD code of (c), optional"), max_length=10, required=False)
+    icd_d = forms.CharField(
+        label=_("ICD code of the underlying cause (d), optional"), max_length=10, required=False
+    )
     other_conditions = _name(_("Other significant conditions"))
+    field_order = [
+        "deceased_number",
+        "event_date",
+        "place",
+        "manner",
+        "cause_source",
+        *[f"{part}_{letter}" for letter in "abcd" for part in ("cause", "interval", "icd")],
+        "other_conditions",
+        "officiant_kind",
+        "officiant_name",
+    ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # On a death the "officiant" is who certified it.
+        self.fields["officiant_kind"].label = _("Certified by")
+        self.fields["officiant_name"].label = _("Certifying physician or facility")
 
     def causes(self) -> list[dict[str, str]]:
+        """The WHO chain, each line with its letter (a blank line keeps the
+        others' letters: the underlying cause stays (d))."""
         data = self.cleaned_data
         lines = []
         for letter in "abcd":
             cause = (data.get(f"cause_{letter}") or "").strip()
             if cause:
-                line = {"cause": cause, "interval": (data.get(f"interval_{letter}") or "").strip()}
-                if letter == "a" and data.get("icd_a"):
-                    line["icd"] = data["icd_a"].strip().upper()
+                line = {
+                    "line": letter,
+                    "cause": cause,
+                    "interval": (data.get(f"interval_{letter}") or "").strip(),
+                }
+                if data.get(f"icd_{letter}"):
+                    line["icd"] = data[f"icd_{letter}"].strip().upper()
                 lines.append(line)
         return lines
 

@@ -123,10 +123,13 @@ def _check_death(details: dict[str, Any]) -> None:
     for i, line in enumerate(causes):
         if not isinstance(line, dict) or not str(line.get("cause") or "").strip():
             raise _error(_("Cause line %(n)d needs the cause.") % {"n": i + 1}, "causes")
-        if set(line) - {"cause", "interval", "icd"}:
+        if set(line) - {"cause", "interval", "icd", "line"}:
             raise _error(
-                _("Cause line %(n)d has only cause, interval and icd.") % {"n": i + 1}, "causes"
+                _("Cause line %(n)d has only line, cause, interval and icd.") % {"n": i + 1},
+                "causes",
             )
+        if str(line.get("line", "abcd"[i])) not in {"a", "b", "c", "d"}:
+            raise _error(_("Cause line %(n)d: line is a, b, c or d.") % {"n": i + 1}, "causes")
         icd = str(line.get("icd") or "")
         if icd and not (len(icd) <= 10 and icd[0].isalpha() and icd.isascii()):
             raise _error(_("Cause line %(n)d: the ICD code looks wrong.") % {"n": i + 1}, "causes")
@@ -182,7 +185,7 @@ def possible_duplicate(event: CivilEvent) -> str:
         person: Any = (
             event.parties.filter(role=principal).values_list("person_id", flat=True).first()
         )
-        window = timedelta(days=0 if event.event_type == EventType.DEATH else 60)
+        window = timedelta(days=0 if event.event_type == EventType.DEATH else 180)
         found: Any = others.filter(
             event_type=event.event_type, parties__role=principal, parties__person_id=person
         )
@@ -192,9 +195,15 @@ def possible_duplicate(event: CivilEvent) -> str:
                 event_date__lte=event.event_date + window,
             )
         if event.event_type == EventType.BIRTH:
-            # Twins are two births on one day: same names are the duplicate.
+            # Twins are two births on one day with two names; another birth to
+            # the same mother within months on another day cannot be one.
             given = str(event.details.get("child_given_name") or "")
-            found = [e for e in found if str(e.details.get("child_given_name") or "") == given]
+            found = [
+                e
+                for e in found
+                if e.event_date != event.event_date
+                or str(e.details.get("child_given_name") or "") == given
+            ]
         first = next(iter(found), None)
         return first.reference if first is not None else ""
     spouses = sorted(

@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salama.civil import access, rules
 from salama.civil.models import Attachment, Certificate, CivilEvent, Flag, Status
@@ -45,7 +46,12 @@ def refusal_sentences(refusals: list[marriage.Refusal]) -> list[str]:
     who = {"1": _("The first spouse"), "2": _("The second spouse")}
     for refusal in refusals:
         params = {**marriage.explain(refusal), "who": who.get(refusal.role, refusal.role)}
-        if refusal.code == "under_minimum":
+        if refusal.code == "under_minimum" and refusal.youngest != refusal.oldest:
+            text = _(
+                "%(who)s is between %(youngest)s and %(oldest)s years old on the day of the "
+                "marriage by the registry's estimate, under the minimum age of %(minimum)s."
+            )
+        elif refusal.code == "under_minimum":
             text = _(
                 "%(who)s is %(youngest)s years old on the day of the marriage, under the "
                 "minimum age of %(minimum)s."
@@ -113,7 +119,11 @@ def event_page(event: CivilEvent, *, can_register: bool, error: str = "") -> dic
         "documents": documents,
         "flags": [(f, Flag(f).label) for f in event.flags if f in Flag.values],
         "review": [
-            {**f, "sentence": flag_sentence(f["code"], f.get("params") or {})}
+            {
+                **f,
+                "sentence": flag_sentence(f["code"], f.get("params") or {}),
+                "outcome_text": OUTCOME_WORDS.get(f.get("outcome") or "", ""),
+            }
             for f in event.review_flags
         ],
         "outcomes": rules.FLAG_OUTCOMES,
@@ -123,19 +133,64 @@ def event_page(event: CivilEvent, *, can_register: bool, error: str = "") -> dic
         "may_issue": event.status in {Status.REGISTERED, Status.NOTIFIED},
         "live_documents": [d for d in documents if d.revoked_at is None],
         "error": error,
+        "field_labels": {
+            "event_date": _("Date of the event"),
+            "place": _("Place"),
+            "officiant_name": _("Officiant's name"),
+            **{f"details.{k}": str(v[0]) for k, v in _labels().items()},
+        },
+        "duplicate_of": _duplicate_of(event),
     }
 
 
+def _duplicate_of(event: CivilEvent) -> str:
+    """The record a potential duplicate looks like (the flag's journal note)."""
+    if Flag.DUPLICATE not in event.flags:
+        return ""
+    raised = event.actions.filter(kind="flagged").order_by("-at")
+    for action in raised:
+        if action.changes.get("flag") == Flag.DUPLICATE:
+            return str(action.note)
+    return ""
+
+
+def _labels() -> dict[str, tuple[Any, dict[str, Any]]]:
+    """Each detail's label and the words for its coded values, from the forms."""
+    from salama.civil import forms
+
+    found: dict[str, tuple[Any, dict[str, Any]]] = {}
+    for form in forms.FORMS.values():
+        for name, field in form.base_fields.items():
+            choices = dict(getattr(field, "choices", []) or [])
+            found.setdefault(name, (field.label, choices))
+    return found
+
+
+OUTCOME_WORDS = {
+    "no_concern": gettext_lazy("no concern"),
+    "referred": gettext_lazy("referred to protection"),
+    "told_owner": gettext_lazy("the record's owners were told"),
+}
+
+
 def _details(event: CivilEvent) -> list[tuple[str, str]]:
+    labels = _labels()
     shown = []
     for key, value in event.details.items():
         if key == "causes":
-            for letter, line in zip("abcd", value, strict=False):
+            for i, line in enumerate(value):
+                letter = line.get("line") or "abcd"[i]
                 interval = f" · {line['interval']}" if line.get("interval") else ""
-                icd = f" · {line['icd']}" if line.get("icd") else ""
-                shown.append((f"({letter})", f"{line['cause']}{interval}{icd}"))
+                icd = f" · ICD {line['icd']}" if line.get("icd") else ""
+                label = labels.get(f"cause_{letter}", (f"({letter})", {}))[0]
+                shown.append((str(label), f"{line['cause']}{interval}{icd}"))
+            continue
+        label, words = labels.get(key, (key.replace("_", " "), {}))
+        if isinstance(value, bool):
+            text = str(_("yes") if value else _("no"))
         else:
-            shown.append((key.replace("_", " "), str(value)))
+            text = str(words.get(value, value))
+        shown.append((str(label), text))
     return shown
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.event_list, name="civil_events"),
     path("figures/", views_figures.civil_figures, name="civil_figures"),
     path("people/new/", views.person_add, name="civil_person_add"),
+    path("refused/", views.marriage_refused, name="civil_refused"),
     path("people/find/", views.person_find, name="civil_person_find"),
     path("new/<str:event_type>/", views.event_new, name="civil_new"),
     path("<str:pk>/", views.event_detail, name="civil_event"),

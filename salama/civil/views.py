@@ -12,7 +12,7 @@ from salama.audit.actions import record_list_read
 from salama.civil import access, actions, certificates, forms, selectors
 from salama.civil.actions import CivilError, Declaration, PartyInput
 from salama.civil.certificates import CertificateError
-from salama.civil.models import CivilEvent, EventType, Status
+from salama.civil.models import CivilEvent, EventType, Flag, Status
 from salama.core import access as core_access
 from salama.core.decorators import is_htmx, staff_page
 from salama.core.roles import Perm
@@ -42,6 +42,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
     )
     page = paginate(events, request.GET.get("page"))
     record_list_read(request.user, page.object_list, purpose=access.PURPOSE)
+    for event in page.object_list:
+        event.flag_labels = [Flag(f).label for f in event.flags if f in Flag.values]
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -151,10 +153,15 @@ def event_new(request: HttpRequest, event_type: str) -> HttpResponse:
         raise Http404
     form_class = forms.FORMS[event_type]
     form = form_class(request.POST or None)
+    added = request.GET.get("added", "")[:30]
     context: dict[str, Any] = {
         "form": form,
         "event_type": event_type,
         "label": EventType(event_type).label,
+        # A person just added for this declaration: their number, to type in.
+        "added": registry_access.find_person_by_number(request.user, added, Perm.PERSON_VIEW)
+        if added
+        else None,
     }
     if request.method == "POST" and form.is_valid():
         try:
@@ -165,14 +172,30 @@ def event_new(request: HttpRequest, event_type: str) -> HttpResponse:
             _form_error(form, exc)
         else:
             if declared.stopped is not None:
-                context["refusals"] = selectors.refusal_sentences(declared.refusals)
-                context["case_reference"] = declared.case_reference
-                return render(request, "civil/marriage_refused.html", context, status=409)
+                # Shown after a redirect: reloading the page does not send the
+                # declaration (and count the attempt) again.
+                request.session[REFUSAL_KEY] = {
+                    "refusals": selectors.refusal_sentences(declared.refusals),
+                    "case_reference": declared.case_reference,
+                }
+                return redirect("civil_refused")
             assert declared.event is not None
             messages.success(request, _("Recorded as %(ref)s.") % {"ref": declared.event.reference})
             return _back(declared.event)
     status = 400 if form.is_bound else 200
     return render(request, "civil/event_new.html", context, status=status)
+
+
+REFUSAL_KEY = "salama.civil.refusal"
+
+
+@staff_page
+def marriage_refused(request: HttpRequest) -> HttpResponse:
+    _require(request, Perm.CIVIL_REGISTER)
+    shown = request.session.get(REFUSAL_KEY)
+    if not shown:
+        return redirect("civil_events")
+    return render(request, "civil/marriage_refused.html", shown)
 
 
 # ---- one record ----
@@ -430,7 +453,9 @@ def person_add(request: HttpRequest) -> HttpResponse:
             )
             back = request.POST.get("next", "")
             # Only back to a declaration form: never an address from outside.
-            return redirect(back if back.startswith("/civil/new/") else "civil_events")
+            if back.startswith("/civil/new/") and "?" not in back:
+                return redirect(f"{back}?added={person.registration_number}")
+            return redirect("civil_events")
     return render(
         request,
         "civil/person_add.html",

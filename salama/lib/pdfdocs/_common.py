@@ -123,6 +123,11 @@ def use_font(pdf: FPDF, lang: Language, *, size: float, bold: bool = False) -> N
     other = ARABIC if lang.font == LATIN else LATIN
     pdf.set_fallback_fonts([other])
     pdf.set_font(lang.font, style="B" if bold else "", size=size * lang.size)
+    # fpdf2 2.8 writes the font into the page only when it changes. After a line that
+    # begins in the fallback font, it can believe the page's font already right when it
+    # is not, and the next line in the same font is drawn with the wrong glyphs (seen:
+    # a Latin note after Arabic values in the Arabic section). Writing it again is cheap.
+    pdf.current_font_is_set_on_page = False
     pdf.set_text_shaping(use_shaping_engine=True, direction=lang.direction, language=lang.code)
 
 

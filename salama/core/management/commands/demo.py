@@ -1,3 +1,4 @@
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,9 @@ class Command(BaseCommand):
         from salama.core.demo import load_demo
 
         started = time.monotonic()
+        if not os.getenv("SALAMA_BASE_URL"):
+            # Links in messages and on printed documents point at this demo.
+            settings.SALAMA_BASE_URL = f"http://{options['host']}:{options['port']}"
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         write_demo_marker(settings.DATA_DIR)  # later commands here run in demo mode
         Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
