@@ -506,3 +506,59 @@ def test_records_waiting_are_brought_back_to_the_office_once_a_week(world, coupl
     assert Flag.STATE_PENDING in registered.flags
     month = timezone.now() + timedelta(days=40)
     assert actions.civil_reminders(now=month)["state_certificate"] == 1
+
+
+def test_correcting_a_birth_date_corrects_the_childs_date_of_birth(world, couple):
+    event = registered(world, birth(couple[0]))
+    corrected = TODAY - timedelta(days=4)
+    actions.event_correct(
+        user=world.user("civilregistrar"),
+        event=event,
+        changes={"event_date": corrected},
+        reason="The clinic card says the day before",
+    )
+    child = Person.objects.get(pk=event.child_id)
+    assert child.birth_date == corrected
+    assert child.revisions.filter(changed_fields=["birth_date"]).exists()
+
+
+def test_a_man_as_mother_or_a_mother_dead_before_the_birth_is_refused(world, couple):
+    bride, groom = couple
+    wrong = birth(groom)
+    with pytest.raises(CivilError) as refused:
+        declare(world, wrong)
+    assert refused.value.field == "parties[0].person_id"
+    Person.objects.filter(pk=bride.pk).update(died_on=TODAY - timedelta(days=10))
+    with pytest.raises(CivilError) as dead:
+        declare(world, birth(Person.objects.get(pk=bride.pk)))
+    assert dead.value.code == "party_deceased"
+    assert not CivilEvent.objects.exists()
+
+
+def test_another_birth_to_the_same_mother_weeks_later_is_a_potential_duplicate(world, couple):
+    registered(world, birth(couple[0]))
+    other = birth(couple[0], child_given_name="سارة", child_given_name_latin="Sara")
+    other.event_date = TODAY - timedelta(days=1)
+    assert Flag.DUPLICATE in declare(world, other).event.flags
+
+
+def test_a_second_attempt_for_the_same_child_joins_her_open_case(world, couple, cp_service):
+    from salama.cases.models import CaseEvent
+
+    child = girl(world, birth_date=years_ago(16))
+    declare(world, marriage(child, couple[1]))
+    declare(world, marriage(child, couple[1]))
+    case = ProtectionCase.objects.get()
+    assert StoppedMarriage.objects.count() == 2
+    notes = [e.note for e in CaseEvent.objects.filter(case=case)]
+    assert len(notes) == 2 and all(couple[1].registration_number in n for n in notes)
+    assert all("Sharia court, Amal" in n for n in notes)
+
+
+def test_a_stated_age_under_18_is_said_as_a_range(world, couple, cp_service):
+    from salama.civil.selectors import refusal_sentences
+
+    child = girl(world, birth_date=None, stated_age=16, stated_age_on=TODAY)
+    declared = declare(world, marriage(child, couple[1]))
+    first = refusal_sentences(declared.refusals)[0]
+    assert "between 15 and 17 years old" in first and "The first spouse" in first

@@ -449,3 +449,31 @@ def test_no_document_is_issued_without_the_deployments_address(world, couple, se
     with pytest.raises(certificates.CertificateError) as refused:
         certificates.certificate_issue(user=world.user("civilregistrar"), event=event)
     assert refused.value.code == "no_base_url" and not Certificate.objects.exists()
+
+
+def test_the_record_page_shows_labels_and_words_not_field_names(world, couple):
+    declaration = birth(couple[0], place_type="facility")
+    event = actions.event_declare(user=world.user("civilregistrar"), declaration=declaration).event
+    body = signed_in(world.user("civilregistrar")).get(f"/civil/{event.pk}/").content.decode()
+    assert "Child&#x27;s sex" in body or "Child's sex" in body
+    assert "Health facility" in body and "child_sex" not in body and "place type" not in body
+
+
+def test_the_death_form_keeps_the_underlying_cause_as_line_d(world, couple):
+    client = signed_in(world.user("civilregistrar"))
+    answer = client.post(
+        "/civil/new/death/",
+        {
+            "deceased_number": couple[1].registration_number,
+            "event_date": TODAY.isoformat(),
+            "place": "Amal clinic",
+            "manner": "natural",
+            "cause_source": "physician",
+            "cause_a": "Respiratory failure",
+            "cause_d": "Tuberculosis",
+            "icd_d": "a15",
+        },
+    )
+    assert answer.status_code == 302
+    causes = CivilEvent.objects.get().details["causes"]
+    assert [(c["line"], c.get("icd", "")) for c in causes] == [("a", ""), ("d", "A15")]

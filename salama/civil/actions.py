@@ -37,7 +37,7 @@ from salama.core.roles import Perm, role_allows
 from salama.lib.ages import age_band, best_age
 from salama.lib.civil import marriage
 from salama.notifications.actions import notify
-from salama.registry.actions import birth_register, death_record
+from salama.registry.actions import birth_date_correct, birth_register, death_record
 from salama.registry.models import Person
 from salama.tracing import access as tracing_access
 
@@ -792,8 +792,28 @@ def event_correct(
     after = {k: str(v) for k, v in changes.items()}
     _journal(event, Kind.CORRECTED, user, reason, {"before": before, "after": after})
     revoke_all(user=user, event=event, reason=_("Corrected: %(r)s") % {"r": reason})
+    _correct_registry(event, changes, user)
     _audit(user, "update", "civil.CivilEvent", event.pk, sorted(changes))
     return event
+
+
+def _correct_registry(event: CivilEvent, changes: dict[str, Any], user: Any) -> None:
+    """A registered birth's or death's corrected date is the registry's too:
+    the child's date of birth, the deceased's date of death (history kept)."""
+    if event.status != Status.REGISTERED or "event_date" not in changes:
+        return
+    if event.event_type == EventType.BIRTH and event.child is not None:
+        birth_date_correct(
+            user=user, person=event.child, born_on=event.event_date, purpose=access.PURPOSE
+        )
+        _journal(event, Kind.REGISTRY, user, event.child.registration_number)
+    elif event.event_type == EventType.DEATH:
+        deceased = _party(event, Party.Role.DECEASED)
+        if deceased is not None:
+            death_record(
+                user=user, person=deceased, died_on=event.event_date, purpose=access.PURPOSE
+            )
+            _journal(event, Kind.REGISTRY, user, deceased.registration_number)
 
 
 def late_days() -> timedelta:

@@ -568,3 +568,26 @@ def death_record(*, user: Any, person: Person, died_on: date, purpose: str) -> P
         changed_fields=["died_on"],
     )
     return locked
+
+
+def birth_date_correct(*, user: Any, person: Person, born_on: date, purpose: str) -> Person:
+    """A registered birth's corrected date becomes the person's date of birth
+    (the revision kept, the search keys rebuilt)."""
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    PersonRevision.objects.create(
+        person=locked, user=user, changed_fields=["birth_date"], before=_snapshot(locked)
+    )
+    locked.birth_date, locked.birth_date_estimated = born_on, False
+    locked.stated_age = locked.stated_age_on = None
+    _apply_derived(locked)
+    locked.save()
+    matching.index_person(locked)
+    audit_record(
+        user=user,
+        action="update",
+        purpose=purpose,
+        model="registry.Person",
+        record_id=locked.pk,
+        changed_fields=["birth_date"],
+    )
+    return locked
