@@ -25,4 +25,7 @@ def civil_records_of(context: Any, person: Any) -> Any:
         return None
     from salama.civil import access
 
-    return list(access.events_for(user).filter(parties__person=person).distinct()[:20])
+    from django.db.models import Q
+
+    found = access.events_for(user).filter(Q(parties__person=person) | Q(child=person))
+    return list(found.distinct()[:20])
