@@ -347,7 +347,12 @@ def test_a_large_age_gap_is_flagged_explained_and_does_not_block(world, cp_servi
         user=world.user("civilregistrar"), event=event, code="large_age_gap", outcome="referred"
     )
     gap = next(f for f in event.review_flags if f["code"] == "large_age_gap")
-    assert gap["outcome"] == "referred" and gap["case"].startswith("PC-")
+    assert gap["outcome"] == "referred"
+    # An adult decides about services herself: protection staff are told, no case is opened.
+    assert not ProtectionCase.objects.exists()
+    told = Notification.objects.filter(kind="civil.protection_concern")
+    assert {n.recipient.username for n in told} == {"protection", "protection_un"}
+    assert {n.reference for n in told} == {bride.registration_number}
 
 
 def test_a_party_already_married_is_flagged(world, couple):
@@ -562,3 +567,63 @@ def test_a_stated_age_under_18_is_said_as_a_range(world, couple, cp_service):
     declared = declare(world, marriage(child, couple[1]))
     first = refusal_sentences(declared.refusals)[0]
     assert "between 15 and 17 years old" in first and "The first spouse" in first
+
+
+def test_the_age_rule_holds_at_registration_and_on_a_corrected_date(world, couple, cp_service):
+    bride = girl(world, birth_date=years_ago(18))  # 18 today
+    event = declare(world, marriage(bride, couple[1])).event
+    assert event is not None
+    # Moving the marriage back to when she was 17 is refused.
+    with pytest.raises(CivilError) as moved:
+        actions.event_correct(
+            user=world.user("civilregistrar"),
+            event=event,
+            changes={"event_date": TODAY - timedelta(days=300)},
+            reason="Married earlier",
+        )
+    assert moved.value.code == "party_under_18"
+    # The registry's date of birth changed after the declaration: registration refuses.
+    Person.objects.filter(pk=bride.pk).update(
+        birth_date=years_ago(17), birth_year_min=TODAY.year - 17, birth_year_max=TODAY.year - 17
+    )
+    with pytest.raises(CivilError) as late:
+        actions.event_register(user=world.user("civilregistrar"), event=event)
+    assert late.value.code == "party_under_18"
+    event.refresh_from_db()
+    assert event.status == Status.DECLARED and event.number is None
+
+
+def test_an_estimated_date_of_birth_is_only_an_estimate(world, couple, cp_service):
+    estimated = girl(world, birth_date=years_ago(18, days=30), birth_date_estimated=True)
+    assert declare(world, marriage(estimated, couple[1])).stopped is not None
+
+
+def test_a_births_date_is_not_moved_by_years_in_a_correction(world, couple):
+    event = registered(world, birth(couple[0]))
+    with pytest.raises(CivilError) as refused:
+        actions.event_correct(
+            user=world.user("civilregistrar"),
+            event=event,
+            changes={"event_date": years_ago(30)},
+            reason="Typo",
+        )
+    assert refused.value.field == "event_date"
+    assert Person.objects.get(pk=event.child_id).birth_date == TODAY - timedelta(days=3)
+
+
+def test_someone_already_registered_is_not_added_again(world, couple):
+    data = {
+        "given_name": "Salma",
+        "given_name_latin": "Salma",
+        "family_name_latin": "Al-Hassan",
+        "sex": "F",
+        "stated_age": 30,
+        "site": str(world.amc_block.pk),
+    }
+    with pytest.raises(CivilError) as refused:
+        actions.person_add_minimal(user=world.user("civilregistrar"), data=data)
+    assert refused.value.code == "already_registered"
+    added = actions.person_add_minimal(
+        user=world.user("civilregistrar"), data={**data, "different_person": True}
+    )
+    assert added.birth_year_min is not None

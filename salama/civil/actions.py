@@ -387,17 +387,44 @@ def event_complete_notification(
 
 
 def marriage_party(person: Person, role: str = "") -> marriage.Party:
+    """The party as the age rule sees them: an estimated date of birth is only
+    an estimate (a year either side), never an exact age."""
+    birth_date = person.birth_date
+    low, high = person.birth_year_min, person.birth_year_max
+    if person.birth_date is not None and person.birth_date_estimated:
+        year = person.birth_date.year
+        birth_date, low, high = None, year - 1, year + 1
     return marriage.Party(
         role=role,
         sex=person.sex if person.sex in {"F", "M"} else "U",
-        birth_date=person.birth_date,
-        birth_year_min=person.birth_year_min,
-        birth_year_max=person.birth_year_max,
+        birth_date=birth_date,
+        birth_year_min=low,
+        birth_year_max=high,
     )
 
 
 def _spouses(declaration: Declaration) -> list[Person]:
     return [p.person for p in declaration.parties if p.role == "spouse" and p.person is not None]
+
+
+def _still_of_age(event: CivilEvent, today: date) -> None:
+    """The age rule again, on the registry as it is now and the record's date:
+    at validation, registration and a correction, not only at declaration."""
+    if event.event_type != EventType.MARRIAGE:
+        return
+    spouses = [p.person for p in event.parties.filter(role="spouse").select_related("person")]
+    on = min(event.event_date, today)
+    parties = [marriage_party(p, str(i)) for i, p in enumerate(spouses, 1) if p is not None]
+    if marriage.refusals(parties, on, settings.SALAMA_MARRIAGE_MINIMUM_AGE):
+        raise CivilError(
+            _(
+                "A spouse could be under %(age)d on the date of this marriage, by the registry "
+                "as it is now: it cannot be validated, registered or given this date. Archive "
+                "it, and tell child protection."
+            )
+            % {"age": settings.SALAMA_MARRIAGE_MINIMUM_AGE},
+            code="party_under_18",
+        )
 
 
 def _marriage_refusals(declaration: Declaration, today: date) -> list[marriage.Refusal]:
@@ -556,19 +583,12 @@ def review_flag_resolve(
         raise CivilError(_("No open flag of that kind on this record."), field="code")
     chosen["outcome"] = outcome
     if outcome == "referred":
+        # An adult decides about services herself: the site's protection staff
+        # are told (her registration number and a link), no case is opened for her.
         bride = rules.bride_of(event)
         if bride is not None:
-            case = case_hand_over(
-                user=user,
-                handover=Handover(
-                    person=bride,
-                    case_type=CaseType.GBV if code != "taken_abroad" else CaseType.TRAFFICKING,
-                    source_kind="civil",
-                    source_id=str(event.pk),
-                    note=_("Referred from a marriage registration's protection flag."),
-                ),
-            )
-            chosen["case"] = case.reference if case is not None else ""
+            told = rules.tell_protection(bride, user)
+            chosen["case"] = str(told)
     event.review_flags = flags
     if all(f.get("outcome") for f in flags):
         _clear_flag(event, Flag.REVIEW, user, note)
@@ -596,6 +616,7 @@ def event_validate(
     event = _live(event)
     if event.status != Status.DECLARED:
         raise CivilError(_("Only a declared record can be validated."), code="wrong_status")
+    _still_of_age(event, timezone.localdate())
     if Flag.LATE in event.flags:
         if not approve_late:
             raise CivilError(
@@ -632,6 +653,7 @@ def event_register(*, user: Any, event: CivilEvent, now: datetime | None = None)
             _("Decide first whether this record repeats another (potential duplicate)."),
             code="potential_duplicate",
         )
+    _still_of_age(event, timezone.localdate(now))
     event.number = next_number(event.event_type, now.year)
     event.status = Status.REGISTERED
     event.registered_at = now
@@ -786,6 +808,8 @@ def event_correct(
     rules.check_details(event.event_type, details)
     if event.event_date > timezone.localdate():
         raise CivilError(_("The date of the event is in the future."), field="event_date")
+    _check_date_move(event, before.get("event_date"))
+    _still_of_age(event, timezone.localdate())
     event.details = details
     _clear_flag(event, Flag.CORRECTION, user)
     event.save()
@@ -795,6 +819,27 @@ def event_correct(
     _correct_registry(event, changes, user)
     _audit(user, "update", "civil.CivilEvent", event.pk, sorted(changes))
     return event
+
+
+# A correction moves a birth's or a death's date by a few weeks at most (a
+# clinic card read wrongly); more is a new declaration with its evidence,
+# since the registry's date of birth follows and decides ages.
+MAX_DATE_MOVE_DAYS = 31
+
+
+def _check_date_move(event: CivilEvent, old: Any) -> None:
+    if event.event_type not in {EventType.BIRTH, EventType.DEATH} or not old:
+        return
+    moved = abs((event.event_date - date.fromisoformat(str(old))).days)
+    if moved > MAX_DATE_MOVE_DAYS:
+        raise CivilError(
+            _(
+                "A correction moves a birth's or a death's date by %(days)d days at most; "
+                "archive this record and declare the event again with its evidence."
+            )
+            % {"days": MAX_DATE_MOVE_DAYS},
+            field="event_date",
+        )
 
 
 def _correct_registry(event: CivilEvent, changes: dict[str, Any], user: Any) -> None:
@@ -820,6 +865,31 @@ def late_days() -> timedelta:
     return timedelta(days=settings.SALAMA_CIVIL_LATE_DAYS)
 
 
+def _not_already_registered(user: Any, fields: dict[str, Any], *, confirmed: bool) -> None:
+    """Search before adding: someone already registered is used, not added
+    again (with another age) unless the registrar confirms they differ."""
+    from salama.registry.access import match_persons
+
+    if confirmed:
+        return
+    query = {
+        "given_name": str(fields.get("given_name_latin") or fields.get("given_name") or ""),
+        "family_name": str(fields.get("family_name_latin") or fields.get("family_name") or ""),
+        "sex": str(fields.get("sex") or ""),
+    }
+    likely = [m for m in match_persons(user, query, top=3) if m.probability >= 0.5]
+    if likely:
+        raise CivilError(
+            _(
+                "Someone like this is already in the registry (%(numbers)s): use their number. "
+                "If this is another person, tick that it is a different person."
+            )
+            % {"numbers": ", ".join(m.person.registration_number for m in likely)},
+            code="already_registered",
+            field="different_person",
+        )
+
+
 @transaction.atomic
 def person_add_minimal(*, user: Any, data: dict[str, Any]) -> Person:
     """Someone not yet in the registry (a spouse from outside the camp, a
@@ -841,10 +911,12 @@ def person_add_minimal(*, user: Any, data: dict[str, Any]) -> Person:
         "sex": data["sex"],
         "relationship": "head",
         "birth_date": data.get("birth_date"),
-        "birth_date_estimated": False,
+        # Typed at the desk without a document: an estimate for the age rule.
+        "birth_date_estimated": True,
         "stated_age": data.get("stated_age") if not data.get("birth_date") else None,
         "stated_age_on": timezone.localdate() if not data.get("birth_date") else None,
     }
+    _not_already_registered(user, fields, confirmed=bool(data.get("different_person")))
     household = household_register(
         user=user,
         organisation=organisation,

@@ -329,6 +329,9 @@ class MinimalPersonForm(forms.Form):
     )
     site = forms.ChoiceField(label=_("Block"))
     shelter = forms.CharField(label=_("Shelter or address"), max_length=100, required=False)
+    different_person = forms.BooleanField(
+        label=_("I searched: this is a different person from those found"), required=False
+    )
 
     def __init__(self, *args: Any, sites: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

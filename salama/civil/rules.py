@@ -177,7 +177,12 @@ def child_names(details: dict[str, Any]) -> dict[str, str]:
 
 def possible_duplicate(event: CivilEvent) -> str:
     """Why this record may repeat another (its reference), or ""."""
-    others = CivilEvent.objects.exclude(pk=event.pk).exclude(status=Status.ARCHIVED)
+    # Only the office's own records: another organisation's are not read here.
+    others = (
+        CivilEvent.objects.filter(organisation_id=event.organisation_id)
+        .exclude(pk=event.pk)
+        .exclude(status=Status.ARCHIVED)
+    )
     principal = {"birth": "mother", "stillbirth": "mother", "death": "deceased"}.get(
         event.event_type
     )
@@ -294,6 +299,38 @@ def _open_tracing(person: Person) -> list[TracingCase]:
 
 def _screening_alerts(person: Person, today: date) -> list[Alert]:
     return screening_access.alerts_about(person.pk, since=today - timedelta(days=365))
+
+
+def tell_protection(person: Person, user: Any) -> int:
+    """A registrar's concern about an adult spouse: the protection officers of
+    the site (every organisation's) are told, with her registration number and
+    a link to her record; whether she wants services is hers to say."""
+    from salama.cases.access import staff_with
+    from salama.core.models import Membership
+    from salama.registry.households import site_path_ancestors
+
+    organisations = set(
+        Membership.objects.filter(
+            sites__path__in=site_path_ancestors(person.site_path)
+        ).values_list("organisation_id", flat=True)
+    )
+    officers = {
+        u.pk: u
+        for org in organisations
+        for u in staff_with(org, person.site_path, Perm.CASE_SUPERVISE)
+    }
+    if officers:
+        notify(
+            recipients=list(officers.values()),
+            kind="civil.protection_concern",
+            subject=gettext_lazy(
+                "A marriage registration raised a protection concern: offer this person services"
+            ),
+            reference=person.registration_number,
+            link=reverse("person_detail", args=[person.pk]),
+            actor=user,
+        )
+    return len(officers)
 
 
 def tell_owners(event: CivilEvent, spouses: list[Person], user: Any) -> None:

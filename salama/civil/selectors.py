@@ -168,7 +168,7 @@ def _labels() -> dict[str, tuple[Any, dict[str, Any]]]:
 
 OUTCOME_WORDS = {
     "no_concern": gettext_lazy("no concern"),
-    "referred": gettext_lazy("referred to protection"),
+    "referred": gettext_lazy("protection staff told"),
     "told_owner": gettext_lazy("the record's owners were told"),
 }
 

@@ -26,7 +26,7 @@ GROUPS = {
     "age_unknown": _("Age not known"),
     "open": _("Not yet reviewed"),
     "no_concern": _("No concern"),
-    "referred": _("Referred to protection"),
+    "referred": _("Protection staff told"),
     "told_owner": _("The record's owners were told"),
 }
 FLAGS = {

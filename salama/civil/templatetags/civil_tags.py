@@ -23,9 +23,9 @@ def civil_records_of(context: Any, person: Any) -> Any:
     user = getattr(context.get("request"), "user", None)
     if not (user and user.is_authenticated and core_access.has_perm(user, Perm.CIVIL_VIEW)):
         return None
-    from salama.civil import access
-
     from django.db.models import Q
+
+    from salama.civil import access
 
     found = access.events_for(user).filter(Q(parties__person=person) | Q(child=person))
     return list(found.distinct()[:20])
