@@ -477,3 +477,27 @@ def test_the_death_form_keeps_the_underlying_cause_as_line_d(world, couple):
     assert answer.status_code == 302
     causes = CivilEvent.objects.get().details["causes"]
     assert [(c["line"], c.get("icd", "")) for c in causes] == [("a", ""), ("d", "A15")]
+
+
+def test_who_checked_a_document_is_forgotten_after_a_day(world):
+    from datetime import timedelta as days
+
+    Client().get("/verify/NOSUCHSERIAL1")
+    later = timezone.now() + days(hours=25)
+    assert actions.verifications_prune(now=later) == {"clients_forgotten": 1, "deleted": 0}
+    assert Verification.objects.get().client == ""
+    assert actions.verifications_prune(now=later + days(days=366))["deleted"] == 1
+
+
+def test_a_serial_with_odd_characters_is_cleaned_not_a_server_error(world):
+    answer = Client().get("/verify/?serial=ab/cd-ef")
+    assert answer.status_code == 302 and answer["Location"] == "/verify/ABCDEF"
+
+
+def test_a_statement_behind_another_address_does_not_check(world, couple):
+    event = registered_marriage(world, *couple)
+    certificate = certificates.certificate_issue(user=world.user("civilregistrar"), event=event)
+    forged = certificate.statement.replace("http://testserver", "https://evil.example", 1)
+    public = statement.load_public_key(keys.public_pem())
+    with pytest.raises(statement.StatementError):
+        statement.decode(forged, public)

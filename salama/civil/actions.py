@@ -1025,3 +1025,24 @@ def civil_reminders(now: datetime | None = None) -> dict[str, int]:
                 told[key] += 1
             CivilEvent.objects.filter(pk=event.pk).update(reminded_at=now)
     return told
+
+
+# Look-ups on the public page are counted; who looked is kept a day (for the
+# hourly limit), the count itself a year.
+VERIFICATION_CLIENT_HOURS = 24
+VERIFICATION_DAYS = 365
+
+
+def verifications_prune(now: datetime | None = None) -> dict[str, int]:
+    from salama.civil.models import Verification
+
+    now = now or timezone.now()
+    forgotten = (
+        Verification.objects.filter(at__lt=now - timedelta(hours=VERIFICATION_CLIENT_HOURS))
+        .exclude(client="")
+        .update(client="")
+    )
+    deleted, _ = Verification.objects.filter(
+        at__lt=now - timedelta(days=VERIFICATION_DAYS)
+    ).delete()
+    return {"clients_forgotten": forgotten, "deleted": deleted}

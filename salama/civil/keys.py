@@ -3,6 +3,7 @@ SALAMA_CIVIL_SIGNING_KEY(_FILE), or made on first use and kept in the data
 folder. Its public half is published at /verify/key.pem, so that anyone can
 check a certificate's QR code without a connection."""
 
+import os
 from functools import cache
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -19,8 +20,10 @@ def _pem() -> str:
     path = settings.DATA_DIR / KEY_FILE
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(statement.new_private_key_pem(), encoding="utf-8")
-        path.chmod(0o600)
+        # Created readable by its owner only, never for a moment by others.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as key_file:
+            key_file.write(statement.new_private_key_pem())
     return path.read_text(encoding="utf-8")
 
 

@@ -153,15 +153,13 @@ def event_new(request: HttpRequest, event_type: str) -> HttpResponse:
         raise Http404
     form_class = forms.FORMS[event_type]
     form = form_class(request.POST or None)
-    added = request.GET.get("added", "")[:30]
+    added_id = request.session.pop(ADDED_KEY, None) if request.method == "GET" else None
     context: dict[str, Any] = {
         "form": form,
         "event_type": event_type,
         "label": EventType(event_type).label,
         # A person just added for this declaration: their number, to type in.
-        "added": registry_access.find_person_by_number(request.user, added, Perm.PERSON_VIEW)
-        if added
-        else None,
+        "added": _added(request, added_id),
     }
     if request.method == "POST" and form.is_valid():
         try:
@@ -187,6 +185,17 @@ def event_new(request: HttpRequest, event_type: str) -> HttpResponse:
 
 
 REFUSAL_KEY = "salama.civil.refusal"
+ADDED_KEY = "salama.civil.added"
+
+
+def _added(request: HttpRequest, person_id: Any) -> Any:
+    """The person just added for this declaration, if still in the user's scope."""
+    if not person_id:
+        return None
+    try:
+        return registry_access.get_person(request.user, person_id, audit=False)
+    except (Http404, registry_access.NoLegalBasis):
+        return None
 
 
 @staff_page
@@ -454,7 +463,8 @@ def person_add(request: HttpRequest) -> HttpResponse:
             back = request.POST.get("next", "")
             # Only back to a declaration form: never an address from outside.
             if back.startswith("/civil/new/") and "?" not in back:
-                return redirect(f"{back}?added={person.registration_number}")
+                request.session[ADDED_KEY] = str(person.pk)  # not in the address
+                return redirect(back)
             return redirect("civil_events")
     return render(
         request,

@@ -28,7 +28,9 @@ def _limited(client: str) -> bool:
 @never_cache
 @require_GET
 def verify_form(request: HttpRequest) -> HttpResponse:
-    serial = request.GET.get("serial", "").strip().upper().replace(" ", "").replace("-", "")
+    typed = request.GET.get("serial", "").upper()
+    # Letters and digits only: a serial has nothing else (and a "/" would make no address).
+    serial = "".join(c for c in typed if c.isascii() and c.isalnum())
     if serial:
         return redirect("civil_verify", serial=serial[:40])
     return render(request, "civil/verify_form.html", {})

@@ -107,6 +107,8 @@ SCHEDULE: list[Entry] = [
     # Civil records waiting a week, state certificates not back after a month:
     # the office's registrars are told, once a week per record (docs/civil-registration.md).
     Entry(name="civil.reminders", handler="salama.civil.jobs.reminders", daily_at="06:00"),
+    # Who looked up a document on the public page is forgotten after a day.
+    Entry(name="civil.verifications", handler="salama.civil.jobs.verifications", every_minutes=60),
     # Protection cases closed longer ago than their retention period are deleted.
     Entry(name="cases.retention", handler="salama.cases.jobs.retention", daily_at="01:55"),
     # The public report page's rate-limit counts are kept a few hours only.

@@ -68,10 +68,13 @@ def key_id(public_key: Ed25519PublicKey) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
-def _payload(statement: Statement, kid: str) -> bytes:
+def _payload(statement: Statement, kid: str, base_url: str) -> bytes:
     body = {
         "v": VERSION,
         "k": kid,
+        # The deployment's address is signed: a genuine statement behind
+        # another site's link does not check.
+        "u": base_url,
         "s": _nfc(statement.serial),
         "e": _nfc(statement.event),
         "n": _nfc(statement.number),
@@ -91,21 +94,22 @@ def encode(statement: Statement, private_key: Ed25519PrivateKey, *, base_url: st
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {statement.kind!r}")
     if not statement.serial or "/" in statement.serial or "#" in statement.serial:
         raise ValueError("serial is empty or holds / or #")
-    payload = _b64(_payload(statement, key_id(private_key.public_key())))
+    base = base_url.rstrip("/")
+    payload = _b64(_payload(statement, key_id(private_key.public_key()), base))
     signature = _b64(private_key.sign(payload.encode("ascii")))
-    return f"{base_url.rstrip('/')}/verify/{statement.serial}#{payload}.{signature}"
+    return f"{base}/verify/{statement.serial}#{payload}.{signature}"
 
 
-def _split(text: str) -> tuple[str | None, str, str]:
-    """(the serial in the link or None, payload, signature)."""
+def _split(text: str) -> tuple[str | None, str, str, str | None]:
+    """(the serial in the link or None, payload, signature, the link's base or None)."""
     link, _, fragment = text.strip().rpartition("#")
-    serial = None
+    serial = base = None
     if link:
-        serial = link.rstrip("/").rsplit("/", 1)[-1]
+        base, _, serial = link.rstrip("/").rpartition("/verify/")
     payload, dot, signature = (fragment or text.strip()).partition(".")
     if not dot or not payload or not signature:
         raise StatementError("not a statement: expected payload.signature after '#'")
-    return serial, payload, signature
+    return serial, payload, signature, base
 
 
 def _statement(body: Any) -> Statement:
@@ -129,7 +133,7 @@ def _statement(body: Any) -> Statement:
 
 def decode(text: str, public_key: Ed25519PublicKey) -> Statement:
     """The statement, if it is signed with this key and matches its link."""
-    serial, payload, signature = _split(text)
+    serial, payload, signature, base = _split(text)
     try:
         public_key.verify(_unb64(signature), payload.encode("ascii"))
     except (InvalidSignature, UnicodeEncodeError):
@@ -145,6 +149,10 @@ def decode(text: str, public_key: Ed25519PublicKey) -> Statement:
     if body.get("k") != key_id(public_key):
         raise StatementError("the statement names another key")
     statement = _statement(body)
+    if base is not None and base != body.get("u"):
+        raise StatementError(
+            f"the link points to {base}, but the statement was issued by {body.get('u')}"
+        )
     if serial is not None and serial != statement.serial:
         raise StatementError(
             f"the link's serial {serial} is not the signed serial {statement.serial}"
@@ -207,7 +215,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"NOT VALID: {exc}", file=sys.stderr)
         return 1
-    print(f"VALID {statement.kind} {statement.serial}")
+    print(f"SIGNATURE VALID: {statement.kind} {statement.serial}")
+    print("  (a signature cannot say whether the document was revoked since: check online)")
     for name, value in vars(statement).items():
         print(f"  {name}: {', '.join(value) if isinstance(value, tuple) else value}")
     return 0
