@@ -13,16 +13,26 @@ from salama.lib.pdfdocs import CertificateDoc, CertificateSection, civil_certifi
 
 HERE = Path(__file__).parent
 SERIAL = "7KQ2MXR9HB4T"
-NAMES = ("ليلى أحمد الصباغ / Layla Ahmed Al-Sabbagh", "خديجة محمود الصباغ / Khadija Mahmoud Al-Sabbagh", "أحمد علي الصباغ / Ahmed Ali Al-Sabbagh")
+NAMES = (
+    "ليلى أحمد الصباغ / Layla Ahmed Al-Sabbagh",
+    "خديجة محمود الصباغ / Khadija Mahmoud Al-Sabbagh",
+    "أحمد علي الصباغ / Ahmed Ali Al-Sabbagh",
+)
 
 
 def main() -> None:
     key = statement.load_private_key(statement.new_private_key_pem())
     qr = statement.encode(
         statement.Statement(
-            serial=SERIAL, event="birth", number="BI-2026-000412", date="2026-11-20",
-            issued="2026-12-02", names=NAMES, dates=("2026-11-20", "2026-12-02"),
-            kind="record", place="Al Amal health centre",
+            serial=SERIAL,
+            event="birth",
+            number="BI-2026-000412",
+            date="2026-11-20",
+            issued="2026-12-02",
+            names=NAMES,
+            dates=("2026-11-20", "2026-12-02"),
+            kind="record",
+            place="Al Amal health centre",
         ),
         key,
         base_url="https://salama.example.org",
@@ -31,20 +41,31 @@ def main() -> None:
         language="ar",
         title="سجل تسجيل ولادة",
         rows=[
-            ("رقم التسجيل", "BI-2026-000412"), ("تاريخ الولادة", "2026-11-20"),
-            ("المكان", "مركز الأمل الصحي"), ("الطفل", NAMES[0]), ("الجنس", "أنثى"),
-            ("الأم", NAMES[1]), ("الأب", NAMES[2]), ("سُجّل في", "2026-12-02"),
+            ("رقم التسجيل", "BI-2026-000412"),
+            ("تاريخ الولادة", "2026-11-20"),
+            ("المكان", "مركز الأمل الصحي"),
+            ("الطفل", NAMES[0]),
+            ("الجنس", "أنثى"),
+            ("الأم", NAMES[1]),
+            ("الأب", NAMES[2]),
+            ("سُجّل في", "2026-12-02"),
             ("الرقم التسلسلي", SERIAL),
         ],
-        note="هذا السجل ليس شهادة الدولة: خذه إلى دائرة الأحوال المدنية التي تصدر الشهادة. التسجيل مجاني.",
+        note="هذا السجل ليس شهادة الدولة: خذه إلى دائرة الأحوال المدنية التي تصدر الشهادة. "
+        "التسجيل مجاني.",
     )
     english = CertificateSection(
         language="en",
         title="Registration record of a birth",
         rows=[
-            ("Registration number", "BI-2026-000412"), ("Date of birth", "2026-11-20"),
-            ("Place", "Al Amal health centre"), ("Child", NAMES[0]), ("Sex", "Female"),
-            ("Mother", NAMES[1]), ("Father", NAMES[2]), ("Registered on", "2026-12-02"),
+            ("Registration number", "BI-2026-000412"),
+            ("Date of birth", "2026-11-20"),
+            ("Place", "Al Amal health centre"),
+            ("Child", NAMES[0]),
+            ("Sex", "Female"),
+            ("Mother", NAMES[1]),
+            ("Father", NAMES[2]),
+            ("Registered on", "2026-12-02"),
             ("Serial", SERIAL),
         ],
         note="This record is not the state's certificate: take it to the Civil Status "
@@ -52,7 +73,10 @@ def main() -> None:
     )
     pdf = civil_certificate(
         CertificateDoc(
-            sections=[arabic, english], serial=SERIAL, qr_text=qr, kind="record",
+            sections=[arabic, english],
+            serial=SERIAL,
+            qr_text=qr,
+            kind="record",
             verify_label={"ar": "تحقق من هذه الوثيقة على", "en": "Check this document at"},
         )
     )
