@@ -809,6 +809,7 @@ FIELD_SENSITIVITY["civil.CivilEvent"] = {
             "created_by",
             "created_at",
             "registered_at",
+            "reminded_at",
             "child",
         ),
         PERSONAL,
