@@ -359,16 +359,20 @@ def test_a_job_lost_with_its_worker_is_retried(world: Any) -> None:
 
 
 def test_worker_once_runs_the_schedule_and_every_ready_job(world: Any, capsys: Any) -> None:
+    import time_machine
     from django.core.management import call_command
 
-    queued = job_enqueue(records, kwargs={"tag": "cmd"})
-    call_command("worker", "--once", "--worker-id", "t1")
-    assert Job.objects.get(pk=queued.pk).status == Job.Status.SUCCEEDED
-    assert ScheduledSlot.objects.count() == len(SCHEDULE)
-    assert {j.status for j in Job.objects.all()} == {Job.Status.SUCCEEDED}
-    assert "ran" in capsys.readouterr().out
-    call_command("worker", "--once")  # the same slots are not enqueued again
-    assert Job.objects.count() == 1 + len(SCHEDULE)
+    # One moment for both runs: crossing a minute or an hour between them would
+    # rightly enqueue the next slots of the every-minute and hourly entries.
+    with time_machine.travel(datetime(2026, 12, 2, 10, 0, 30, tzinfo=UTC), tick=False):
+        queued = job_enqueue(records, kwargs={"tag": "cmd"})
+        call_command("worker", "--once", "--worker-id", "t1")
+        assert Job.objects.get(pk=queued.pk).status == Job.Status.SUCCEEDED
+        assert ScheduledSlot.objects.count() == len(SCHEDULE)
+        assert {j.status for j in Job.objects.all()} == {Job.Status.SUCCEEDED}
+        assert "ran" in capsys.readouterr().out
+        call_command("worker", "--once")  # the same slots are not enqueued again
+        assert Job.objects.count() == 1 + len(SCHEDULE)
 
 
 def test_reindex_runs_through_the_job_in_the_foreground_or_in_the_background(
