@@ -12,6 +12,7 @@ from ninja.parser import Parser
 from salama.cases.api import router as cases_router
 from salama.cases.api_directory import router as services_router
 from salama.civil.api import router as civil_router
+from salama.complaints.api import router as complaints_router
 from salama.core import idempotency
 from salama.core.api_auth import READ_AUTH
 from salama.core.api_errors import ApiError
@@ -63,6 +64,7 @@ api.add_router("/", presence_router)
 api.add_router("/", services_router)
 api.add_router("/", cases_router)
 api.add_router("/", civil_router)
+api.add_router("/", complaints_router)
 
 
 def _error(

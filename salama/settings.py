@@ -203,6 +203,7 @@ INSTALLED_APPS = [
     "salama.presence",
     "salama.cases",
     "salama.civil",
+    "salama.complaints",
 ]
 
 MIDDLEWARE = [
@@ -502,6 +503,25 @@ SALAMA_CIVIL_VERIFICATIONS_PER_CLIENT = max(envint("SALAMA_CIVIL_VERIFICATIONS_P
 # The Ed25519 key that signs certificates' QR statements (PKCS8 PEM); without it, a key
 # made on first use is kept in the data folder's `certificate_key.pem` (back it up).
 SALAMA_CIVIL_SIGNING_KEY = envsecret("SALAMA_CIVIL_SIGNING_KEY") or ""
+
+# --- Complaints of sexual exploitation and abuse (docs/complaints.md) ---
+# Deadlines, after which the focal points and the network's coordinator are told once:
+# acknowledging a complaint, referring the survivor for assistance, referring the
+# complaint for investigation, first feedback to the complainant.
+SALAMA_COMPLAINTS_ACK_HOURS = max(envint("SALAMA_COMPLAINTS_ACK_HOURS", 24), 1)
+SALAMA_COMPLAINTS_ASSISTANCE_HOURS = max(envint("SALAMA_COMPLAINTS_ASSISTANCE_HOURS", 72), 1)
+SALAMA_COMPLAINTS_INVESTIGATION_DAYS = max(envint("SALAMA_COMPLAINTS_INVESTIGATION_DAYS", 7), 1)
+SALAMA_COMPLAINTS_FEEDBACK_DAYS = max(envint("SALAMA_COMPLAINTS_FEEDBACK_DAYS", 30), 1)
+# Complaints stored, and failed receipt-code look-ups, per client and hour on the public pages.
+SALAMA_COMPLAINTS_PUBLIC_PER_CLIENT = max(envint("SALAMA_COMPLAINTS_PUBLIC_PER_CLIENT", 5), 1)
+SALAMA_COMPLAINTS_LOOKUPS_PER_CLIENT = max(envint("SALAMA_COMPLAINTS_LOOKUPS_PER_CLIENT", 10), 1)
+# How long an administrator's break of the glass lets them read one complaint.
+SALAMA_COMPLAINTS_BREAK_GLASS_HOURS = min(
+    max(envint("SALAMA_COMPLAINTS_BREAK_GLASS_HOURS", 2), 1), 24
+)
+# The pepper of receipt-code hashes. Without it one is derived from SECRET_KEY: set it,
+# so that rotating SECRET_KEY does not make every complainant's code unknown.
+SALAMA_COMPLAINTS_RECEIPT_PEPPER = envsecret("SALAMA_COMPLAINTS_RECEIPT_PEPPER") or ""
 
 # --- Internationalisation ---
 LANGUAGE_CODE = "en"

@@ -81,4 +81,5 @@ urlpatterns = [
     path("cases/", include("salama.cases.urls")),
     path("civil/", include("salama.civil.urls")),
     path("verify/", include("salama.civil.urls_public")),
+    path("complaints/", include("salama.complaints.urls")),
 ]

@@ -83,6 +83,15 @@ PERM_DESCRIPTIONS = {
         "(the clusters page); a case's own exploiters are seen with the case"
     ),
     Perm.CIVIL_VIEW: "see the civil registration records of their office",
+    Perm.COMPLAINT_RECEIVE: (
+        "receive, read and handle the complaints of sexual exploitation and abuse made to "
+        "one's organisation (never as their subject)"
+    ),
+    Perm.COMPLAINT_INVESTIGATE: "read and investigate the complaints referred to one's organisation",
+    Perm.COMPLAINT_FIGURES: "read the PSEA network's figures (counts only)",
+    Perm.COMPLAINT_BREAK_GLASS: (
+        "open one complaint for a few hours in an emergency (recorded; the coordinator is told)"
+    ),
     Perm.CIVIL_REGISTER: (
         "declare, validate, register and correct births, marriages, divorces and deaths, "
         "and issue and revoke their documents"
@@ -245,6 +254,7 @@ README_TASKS = {
     "open a protection case from an alert, refer with consent": Perm.CASE_WORK,
     "answer a referral from another organisation": Perm.REFERRAL_RECEIVE,
     "register a birth or a marriage, print its certificate": Perm.CIVIL_REGISTER,
+    "receive and handle a complaint of sexual exploitation or abuse": Perm.COMPLAINT_RECEIVE,
 }
 
 

@@ -387,6 +387,12 @@ def case_hand_over(
     return case
 
 
+def child_protection_service(site_path: str) -> Service | None:
+    """The service a child is referred to at a site (never police), if any."""
+    organisation = child_protection_organisation(site_path)
+    return _first_child_service(site_path, organisation) if organisation else None
+
+
 def _first_child_service(site_path: str, organisation: Organisation) -> Service | None:
     for step in selectors.pathway_steps(site_path, CaseType.CHILD_PROTECTION, True):
         if step.service.service_type != ServiceType.LAW_ENFORCEMENT:

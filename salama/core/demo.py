@@ -104,7 +104,12 @@ USERS = [
     # The UN agency's caseworker answers referrals made to its services.
     ("caseworker.una", Role.CASEWORKER, "UNA", ["AMC", "HOP"]),
     ("civilregistrar", Role.CIVIL_REGISTRAR, "CMA", ["AMC"]),
-    ("psea", Role.PSEA_FOCAL_POINT, "UNA", []),
+    # Complaints of sexual exploitation and abuse: the UN agency's focal point
+    # receives them, the NGO's investigation focal point investigates its own
+    # staff once referred, the network's coordinator reads the figures only.
+    ("psea", Role.PSEA_FOCAL_POINT, "UNA", ["AMC", "HOP"]),
+    ("investigator", Role.INVESTIGATION_FOCAL_POINT, "PNGO", ["AMC", "HOP"]),
+    ("coordinator", Role.PSEA_COORDINATOR, "UNA", ["DL"]),
     # The caseworker's organisation: screenings and alerts stay in the one that made them.
     ("protection", Role.PROTECTION_OFFICER, "PNGO", ["AMC", "HOP"]),
     ("analyst", Role.ANALYST, "UNA", ["AMC", "HOP"]),
@@ -172,6 +177,7 @@ def load_demo(*, residents: int = 2000, seed: int = 73171) -> list[tuple[str, st
     _service_directory(orgs)
     _protection_case()
     _civil_registrations()
+    _sea_complaint()
     refresh_planner_statistics()  # thousands of rows just written
     return logins
 
@@ -675,6 +681,45 @@ def _protection_case() -> None:
                 reason="Legal advice on a job contract abroad; prefers a woman lawyer (demo).",
             ),
         )
+
+
+def _sea_complaint() -> None:
+    """One complaint made on the public page to the UN agency's focal point at
+    Amal, about a staff member of the NGO, with a photo as evidence; the demo
+    prints its receipt code with the logins (/complaints/status/)."""
+    from salama.complaints.actions import Intake, complaint_receive
+    from salama.core.models import Organisation, Site
+
+    received = complaint_receive(
+        intake=Intake(
+            organisation=Organisation.objects.get(short_name="UNA"),
+            site=Site.objects.get(code="AMC"),
+            language="ar",
+            relationship="relative",
+            contact_preference="none",
+            consent_assistance="yes",
+            consent_identity="no",
+            survivor_age="adult",
+            survivor_sex="female",
+            survivor_disability="no",
+            safety_risk="no",
+            category="sexual_exploitation",
+            narrative=(
+                "A distribution worker told my sister she would get her family's rations "
+                "only if she met him alone. (Synthetic demonstration complaint.)"
+            ),
+            subject_type="ngo_staff",
+            subject_in_contact="yes",
+            subject_organisation=Organisation.objects.get(short_name="PNGO"),
+            incident_place="Distribution centre",
+            files=[("note.txt", "text/plain", b"Synthetic evidence file for the demo.\n")],
+        ),
+        channel="online",
+    )
+    DEMO_NOTES.append(f"SEA complaint receipt code (open /complaints/status/): {received.code}")
+
+
+DEMO_NOTES: list[str] = []
 
 
 def _civil_registrations() -> None:

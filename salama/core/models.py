@@ -20,6 +20,7 @@ class Organisation(models.Model):
             ("camp_management", _("Camp management agency")),
             ("ngo", _("Non-governmental organisation")),
             ("un", _("UN agency")),
+            ("un_mission", _("UN peacekeeping or political mission")),
             ("government", _("Government")),
         ],
     )

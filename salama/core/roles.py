@@ -15,6 +15,8 @@ class Role(StrEnum):
     CASEWORKER = "caseworker"
     CIVIL_REGISTRAR = "civil_registrar"
     PSEA_FOCAL_POINT = "psea_focal_point"
+    INVESTIGATION_FOCAL_POINT = "investigation_focal_point"
+    PSEA_COORDINATOR = "psea_coordinator"
     PROTECTION_OFFICER = "protection_officer"
     ANALYST = "analyst"
     ADMINISTRATOR = "administrator"
@@ -27,6 +29,8 @@ ROLE_LABELS = {
     Role.CASEWORKER: _("Caseworker"),
     Role.CIVIL_REGISTRAR: _("Civil registrar"),
     Role.PSEA_FOCAL_POINT: _("PSEA focal point"),
+    Role.INVESTIGATION_FOCAL_POINT: _("Investigation focal point (conduct and discipline)"),
+    Role.PSEA_COORDINATOR: _("PSEA network coordinator (figures only)"),
     Role.PROTECTION_OFFICER: _("Protection officer / site manager"),
     Role.ANALYST: _("Analyst (aggregates only)"),
     Role.ADMINISTRATOR: _("Administrator"),
@@ -80,6 +84,14 @@ class Perm(StrEnum):
     # correct and certify births, marriages, divorces and deaths.
     CIVIL_VIEW = "civil.view"
     CIVIL_REGISTER = "civil.register"
+    # Complaints of sexual exploitation and abuse, a trust domain of their own
+    # (PROTECTION.md 9): receive and handle those made to one's organisation,
+    # investigate those referred to it, read the network's figures, and break
+    # the glass (administrators: audited, the coordinator is told).
+    COMPLAINT_RECEIVE = "complaint.receive"
+    COMPLAINT_INVESTIGATE = "complaint.investigate"
+    COMPLAINT_FIGURES = "complaint.figures"
+    COMPLAINT_BREAK_GLASS = "complaint.break_glass"
     # Organisations, sites, users, devices and tokens (administrators only), and
     # the background jobs' page.
     ADMINISTER = "administer"
@@ -98,6 +110,9 @@ _TRACE = {
     Perm.ABSENCE_VIEW,
 }
 
+# What reads a complaint: never held by an administrator (PROTECTION.md 9).
+COMPLAINT_READERS = {Perm.COMPLAINT_RECEIVE, Perm.COMPLAINT_INVESTIGATE, Perm.COMPLAINT_FIGURES}
+
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.REGISTRATION_OFFICER: frozenset(
         _READ | _WRITE | {Perm.REGISTRY_IMPORT, Perm.PERSON_MERGE, Perm.PRESENCE_RECORD}
@@ -106,7 +121,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.CASEWORKER: frozenset(_READ | _SCREEN | _CASES | {Perm.FIELD_SUBMIT}),
     Role.CIVIL_REGISTRAR: frozenset(_READ | {Perm.CIVIL_VIEW, Perm.CIVIL_REGISTER}),
     # SEA complaints are walled off from the registry (PROTECTION.md 9).
-    Role.PSEA_FOCAL_POINT: frozenset(),
+    Role.PSEA_FOCAL_POINT: frozenset({Perm.COMPLAINT_RECEIVE}),
+    Role.INVESTIGATION_FOCAL_POINT: frozenset({Perm.COMPLAINT_INVESTIGATE}),
+    Role.PSEA_COORDINATOR: frozenset({Perm.COMPLAINT_FIGURES}),
     Role.PROTECTION_OFFICER: frozenset(
         _READ
         | _SCREEN
@@ -124,7 +141,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     ),
     # Analysts see aggregates only, never a record (PROTECTION.md 10).
     Role.ANALYST: frozenset({Perm.AGGREGATE_VIEW}),
-    Role.ADMINISTRATOR: frozenset(Perm),
+    # Administrators hold every permission but those that read complaints.
+    Role.ADMINISTRATOR: frozenset(Perm) - COMPLAINT_READERS,
     # Reads the audit trail ("who accessed this person"), receives bulk-access
     # alerts and answers a person's request for their own data (PROTECTION.md 16-18).
     Role.DATA_PROTECTION_OFFICER: frozenset(_READ | {Perm.AUDIT_VIEW, Perm.SUBJECT_ACCESS}),
@@ -138,6 +156,8 @@ ROLE_PURPOSE: dict[Role, str] = {
     Role.CASEWORKER: "protection",
     Role.CIVIL_REGISTRAR: "civil_registration",
     Role.PSEA_FOCAL_POINT: "protection",
+    Role.INVESTIGATION_FOCAL_POINT: "protection",
+    Role.PSEA_COORDINATOR: "statistics",
     Role.PROTECTION_OFFICER: "protection",
     Role.ANALYST: "statistics",
     Role.ADMINISTRATOR: "registration",

@@ -109,6 +109,13 @@ SCHEDULE: list[Entry] = [
     Entry(name="civil.reminders", handler="salama.civil.jobs.reminders", daily_at="06:00"),
     # Who looked up a document on the public page is forgotten after a day.
     Entry(name="civil.verifications", handler="salama.civil.jobs.verifications", every_minutes=60),
+    # Complaints of sexual exploitation and abuse: each missed deadline (acknowledgement,
+    # referral for assistance and for investigation, feedback) told once (docs/complaints.md).
+    Entry(
+        name="complaints.escalations",
+        handler="salama.complaints.jobs.escalations",
+        every_minutes=15,
+    ),
     # Protection cases closed longer ago than their retention period are deleted.
     Entry(name="cases.retention", handler="salama.cases.jobs.retention", daily_at="01:55"),
     # The public report page's rate-limit counts are kept a few hours only.

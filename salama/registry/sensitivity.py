@@ -870,3 +870,154 @@ FIELD_SENSITIVITY["civil.Verification"] = {
     "client": PERSONAL,
     "certificate": PERSONAL,
 }
+
+# Complaints of sexual exploitation and abuse (salama/complaints): walled off
+# (PROTECTION.md 9). Narratives, identities, evidence and notes are encrypted.
+ENCRYPTED_FIELDS["complaints.Complaint"] = (
+    "contact",
+    "complainant_name",
+    "incident_place",
+    "narrative",
+    "subject_organisation_text",
+    "subject_name",
+    "survivor_wishes",
+)
+FIELD_SENSITIVITY["complaints.Complaint"] = {
+    **dict.fromkeys(
+        (
+            "id",
+            "reference",
+            "receipt_hash",
+            "organisation",
+            "site",
+            "site_path",
+            "channel",
+            "received_at",
+            "received_by",
+            "language",
+            "status",
+            "flags",
+            "acknowledged_at",
+            "assistance_referred_at",
+            "investigation_organisation",
+            "investigation_referred_at",
+            "investigation_outcome_at",
+            "feedback_at",
+            "closed_at",
+            "escalated",
+        ),
+        SENSITIVE,
+    ),
+    **dict.fromkeys(
+        (
+            "relationship",
+            "contact_preference",
+            "consent_assistance",
+            "consent_identity",
+            "survivor_age",
+            "survivor_sex",
+            "survivor_disability",
+            "safety_risk",
+            "category",
+            "incident_date",
+            "incident_year",
+            "subject_organisation",
+            "subject_type",
+            "subject_country",
+            "subject_in_contact",
+            "investigation_status",
+        ),
+        SENSITIVE,
+    ),
+    **dict.fromkeys(
+        (
+            "contact",
+            "complainant_name",
+            "incident_place",
+            "narrative",
+            "subject_organisation_text",
+            "subject_name",
+            "survivor_wishes",
+        ),
+        HIGHLY_SENSITIVE,
+    ),
+}
+FIELD_SENSITIVITY["complaints.SubjectLink"] = dict.fromkeys(
+    ("id", "complaint", "user", "how", "at"), HIGHLY_SENSITIVE
+)
+ENCRYPTED_FIELDS["complaints.Recusal"] = ("reason",)
+FIELD_SENSITIVITY["complaints.Recusal"] = {
+    **dict.fromkeys(("id", "complaint", "user", "at"), SENSITIVE),
+    "reason": HIGHLY_SENSITIVE,
+}
+ENCRYPTED_FIELDS["complaints.BreakGlass"] = ("reason",)
+FIELD_SENSITIVITY["complaints.BreakGlass"] = {
+    **dict.fromkeys(("id", "complaint", "user", "at", "until"), SENSITIVE),
+    "reason": HIGHLY_SENSITIVE,
+}
+ENCRYPTED_FIELDS["complaints.Feedback"] = ("text",)
+FIELD_SENSITIVITY["complaints.Feedback"] = {
+    **dict.fromkeys(("id", "complaint", "at", "by"), SENSITIVE),
+    "text": HIGHLY_SENSITIVE,
+}
+ENCRYPTED_FIELDS["complaints.Addition"] = ("text",)
+FIELD_SENSITIVITY["complaints.Addition"] = {
+    **dict.fromkeys(("id", "complaint", "at"), SENSITIVE),
+    "text": HIGHLY_SENSITIVE,
+}
+ENCRYPTED_FIELDS["complaints.Evidence"] = ("name", "data")
+FIELD_SENSITIVITY["complaints.Evidence"] = {
+    **dict.fromkeys(
+        (
+            "id",
+            "complaint",
+            "number",
+            "content_type",
+            "size",
+            "sha256",
+            "source",
+            "added_at",
+            "added_by",
+        ),
+        SENSITIVE,
+    ),
+    **dict.fromkeys(("name", "data"), HIGHLY_SENSITIVE),
+}
+ENCRYPTED_FIELDS["complaints.Custody"] = ("note",)
+FIELD_SENSITIVITY["complaints.Custody"] = {
+    **dict.fromkeys(
+        ("id", "complaint", "seq", "kind", "at", "actor", "evidence", "content", "key_id", "hash"),
+        SENSITIVE,
+    ),
+    "note": HIGHLY_SENSITIVE,
+}
+ENCRYPTED_FIELDS["complaints.AssistanceReferral"] = ("shared", "answer_note")
+FIELD_SENSITIVITY["complaints.AssistanceReferral"] = {
+    **dict.fromkeys(
+        (
+            "id",
+            "reference",
+            "complaint",
+            "service",
+            "organisation",
+            "site_path",
+            "state",
+            "consent_by",
+            "consent_language",
+            "needs",
+            "made_by",
+            "made_at",
+            "case_manager",
+            "answered_at",
+            "completed_at",
+        ),
+        SENSITIVE,
+    ),
+    **dict.fromkeys(("shared", "answer_note"), HIGHLY_SENSITIVE),
+}
+ENCRYPTED_FIELDS["complaints.VettingCheck"] = ("staff_name",)
+FIELD_SENSITIVITY["complaints.VettingCheck"] = {
+    **dict.fromkeys(("id", "organisation", "checked_on", "recorded_by", "recorded_at"), PERSONAL),
+    "staff_name": PERSONAL,
+}
+FIELD_SENSITIVITY["complaints.PublicHit"] = dict.fromkeys(("id", "kind", "key", "at"), PERSONAL)

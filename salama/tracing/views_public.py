@@ -73,7 +73,7 @@ def form_stamp(at: float | None = None) -> str:
     )
 
 
-def _stamp_read(value: str) -> tuple[str, str | None]:
+def stamp_read(value: str) -> tuple[str, str | None]:
     """(verdict, the form's key) of a sent stamp; an unreadable one is "bad"."""
     try:
         stamp = signing.loads(value, salt=STAMP_SALT)
@@ -152,7 +152,7 @@ def _screened(
     None and the form's key (it is stored once)."""
     if form.honeypot_filled:
         return _refused(request, desks, form_stamp(), _("This form could not be sent.")), ""
-    verdict, form_key = _stamp_read(str(request.POST.get("stamp", "")))
+    verdict, form_key = stamp_read(str(request.POST.get("stamp", "")))
     if verdict != rules.FRESH or form_key is None:
         note = str(_STAMP_NOTES.get(verdict, _STAMP_NOTES["bad"]))
         return _refused(request, desks, form_stamp(), note), ""

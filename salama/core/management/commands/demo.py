@@ -23,7 +23,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from salama.core.demo import load_demo
+        from salama.core.demo import DEMO_NOTES, load_demo
 
         started = time.monotonic()
         if not os.getenv("SALAMA_BASE_URL"):
@@ -35,6 +35,7 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)  # fingerprinted, gzip
         call_command("migrate", interactive=False, verbosity=0)
         logins_file = settings.DATA_DIR / "demo-logins.txt"
+        notes_file = settings.DATA_DIR / "demo-notes.txt"
         if not Organisation.objects.exists():
             self.stdout.write(f"Loading the demo deployment ({options['residents']} residents)…")
             logins = load_demo(residents=options["residents"])
@@ -42,6 +43,8 @@ class Command(BaseCommand):
                 "".join(f"{u}\t{p}\t{r}\n" for u, p, r in logins), encoding="utf-8"
             )
             logins_file.chmod(0o600)
+            notes_file.write_text("".join(f"{n}\n" for n in DEMO_NOTES), encoding="utf-8")
+            notes_file.chmod(0o600)
         self.stdout.write(self.style.SUCCESS(f"Demo ready in {time.monotonic() - started:.1f} s."))
         self.stdout.write(f"Data folder: {settings.DATA_DIR}")
         self.stdout.write("Logins (user name, password, role):")
@@ -49,6 +52,8 @@ class Command(BaseCommand):
             for line in logins_file.read_text(encoding="utf-8").splitlines():
                 user, password, role = line.split("\t")
                 self.stdout.write(f"  {user:<16} {password:<26} {role}")
+        if notes_file.exists():
+            self.stdout.write(notes_file.read_text(encoding="utf-8").rstrip())
         self.stdout.write(
             f"Field devices (ODK Collect, KoboCollect): http://{options['host']}:{options['port']}"
             "/openrosa as caseworker, with the caseworker's password."

@@ -1,0 +1,226 @@
+"""The only way views, the API and jobs fetch complaints: the wall.
+
+A complaint is read by
+- the PSEA focal points of the organisation that received it, at its site or
+  above (membership with complaint.receive in that organisation);
+- once it is referred for investigation, the investigation focal points of the
+  organisation investigating (complaint.investigate in that organisation);
+- an administrator who broke the glass on it, for a few hours;
+and never by a user named or linked as its subject, nor by one who recused
+themselves. Everyone else gets 404, whoever they are; nothing here is reached
+from a search, a list of another app, a dashboard, matching or an export.
+Every read is audited."""
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from salama.audit.actions import audit_record
+from salama.cases.access import staff_with
+from salama.complaints.models import (
+    AssistanceReferral,
+    BreakGlass,
+    Complaint,
+    Evidence,
+    VettingCheck,
+)
+from salama.core import access as core_access
+from salama.core.roles import Perm, Role
+from salama.registry.households import site_path_ancestors
+
+PURPOSE = "protection"
+MODEL = "complaints.Complaint"
+
+
+def _reader_scope(user: Any) -> Q | None:
+    scopes = []
+    receive = core_access.site_scope(
+        user, Perm.COMPLAINT_RECEIVE, "site_path", organisation_field="organisation_id"
+    )
+    if receive is not None:
+        scopes.append(receive)
+    investigate = core_access.site_scope(
+        user,
+        Perm.COMPLAINT_INVESTIGATE,
+        "site_path",
+        organisation_field="investigation_organisation_id",
+    )
+    if investigate is not None:
+        scopes.append(investigate & Q(investigation_referred_at__isnull=False))
+    glass = BreakGlass.objects.filter(user=user, until__gt=timezone.now()).values("complaint_id")
+    if getattr(user, "is_authenticated", False) and core_access.has_perm(
+        user, Perm.COMPLAINT_BREAK_GLASS
+    ):
+        scopes.append(Q(pk__in=glass))
+    if not scopes:
+        return None
+    combined = scopes[0]
+    for scope in scopes[1:]:
+        combined |= scope
+    return combined
+
+
+def complaints_for(user: Any) -> QuerySet[Complaint]:
+    """The complaints behind the wall that this user may read."""
+    scope = _reader_scope(user)
+    if scope is None:
+        return Complaint.objects.none()
+    return (
+        Complaint.objects.filter(scope)
+        .exclude(subjects__user=user)
+        .exclude(recusals__user=user)
+        .select_related("organisation", "site", "investigation_organisation")
+    )
+
+
+def role_in(user: Any, complaint: Complaint) -> str:
+    """How the user reaches a complaint fetched through complaints_for:
+    "focal_point", "investigator" or "break_glass" (what each may do follows)."""
+    mine = Complaint.objects.filter(pk=complaint.pk)
+    receive = core_access.site_scope(
+        user, Perm.COMPLAINT_RECEIVE, "site_path", organisation_field="organisation_id"
+    )
+    if receive is not None and mine.filter(receive).exists():
+        return "focal_point"
+    investigate = core_access.site_scope(
+        user,
+        Perm.COMPLAINT_INVESTIGATE,
+        "site_path",
+        organisation_field="investigation_organisation_id",
+    )
+    if investigate is not None and mine.filter(investigate).exists():
+        return "investigator"
+    return "break_glass"
+
+
+def get_complaint(user: Any, pk: object) -> Complaint:
+    """One complaint the user may read, the read audited; else 404."""
+    complaint = complaints_for(user).filter(pk=core_access.record_uuid(pk)).first()
+    if complaint is None:
+        raise Http404
+    audit_record(user=user, action="read", purpose=PURPOSE, model=MODEL, record_id=complaint.pk)
+    return complaint
+
+
+def complaint_for_update(complaint: Complaint) -> Complaint:
+    return Complaint.objects.select_for_update().get(pk=complaint.pk)
+
+
+def by_receipt(receipt_hash: str) -> Complaint | None:
+    """For the public status page: the complaint whose receipt code hashes so."""
+    return (
+        Complaint.objects.filter(receipt_hash=receipt_hash).select_related("organisation").first()
+    )
+
+
+def for_complainant(pk: object) -> Complaint | None:
+    """The complaint a complainant opened with their code in this session."""
+    try:
+        wanted = core_access.record_uuid(pk)
+    except Http404:
+        return None
+    return Complaint.objects.filter(pk=wanted).select_related("organisation").first()
+
+
+def by_reference_for_glass(user: Any, reference: str) -> Complaint | None:
+    """The complaint an administrator asks to break the glass on, unless they
+    are its subject (then it does not exist for them either)."""
+    return (
+        Complaint.objects.filter(reference=str(reference).strip().upper())
+        .exclude(subjects__user=user)
+        .first()
+    )
+
+
+def get_evidence(complaint: Complaint, number: object) -> Evidence:
+    try:
+        wanted = int(str(number))
+    except ValueError:
+        raise Http404 from None
+    found = complaint.evidence.filter(number=wanted).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def focal_points(complaint: Complaint) -> list[Any]:
+    """Who handles it: the receiving organisation's focal points at its site,
+    less its subjects and those who recused themselves."""
+    return _less_excluded(
+        complaint,
+        staff_with(complaint.organisation_id, complaint.site_path, Perm.COMPLAINT_RECEIVE),
+    )
+
+
+def focal_points_at(organisation_id: int, site_path: str) -> list[Any]:
+    return staff_with(organisation_id, site_path, Perm.COMPLAINT_RECEIVE)
+
+
+def assistance_receivers(referral: AssistanceReferral) -> list[Any]:
+    return staff_with(referral.organisation_id, referral.site_path, Perm.REFERRAL_RECEIVE)
+
+
+def investigators(complaint: Complaint, organisation_id: int) -> list[Any]:
+    return _less_excluded(
+        complaint, staff_with(organisation_id, complaint.site_path, Perm.COMPLAINT_INVESTIGATE)
+    )
+
+
+def coordinators(site_path: str) -> list[Any]:
+    """The network's coordinators whose sites cover the complaint's."""
+    return list(
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__role=Role.PSEA_COORDINATOR,
+            memberships__sites__path__in=site_path_ancestors(site_path),
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _less_excluded(complaint: Complaint, users: list[Any]) -> list[Any]:
+    excluded = set(complaint.subjects.values_list("user_id", flat=True)) | set(
+        complaint.recusals.values_list("user_id", flat=True)
+    )
+    return [u for u in users if u.pk not in excluded]
+
+
+# ---- the assistance track, as the receiving service sees it ----
+
+
+def assistance_for(user: Any) -> QuerySet[AssistanceReferral]:
+    """Referrals made to services of the user's organisation at their sites
+    (never the complaint behind them)."""
+    scope = core_access.site_scope(
+        user, Perm.REFERRAL_RECEIVE, "site_path", organisation_field="organisation_id"
+    )
+    if scope is None:
+        return AssistanceReferral.objects.none()
+    return AssistanceReferral.objects.filter(scope).select_related("service", "case_manager")
+
+
+def get_assistance(user: Any, pk: object) -> AssistanceReferral:
+    found = assistance_for(user).filter(pk=core_access.record_uuid(pk)).first()
+    if found is None:
+        raise Http404
+    audit_record(
+        user=user,
+        action="read",
+        purpose=PURPOSE,
+        model="complaints.AssistanceReferral",
+        record_id=found.pk,
+    )
+    return found
+
+
+def assistance_for_update(referral: AssistanceReferral) -> AssistanceReferral:
+    return AssistanceReferral.objects.select_for_update().get(pk=referral.pk)
+
+
+def vetting_checks(organisation_ids: set[int]) -> QuerySet[VettingCheck]:
+    return VettingCheck.objects.filter(organisation_id__in=organisation_ids)

@@ -1,0 +1,126 @@
+"""The network's figures, in the categories the UN publishes: allegations by
+entity type, category, year and status; victims by sex and child or adult;
+and the time to acknowledgement. Read only by the network's coordinators, at
+their sites; small cells hidden with secondary suppression. No list of
+individuals is ever produced here."""
+
+import csv
+import io
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from salama.complaints.models import Complaint, Investigation, SubjectType
+from salama.core import access as core_access
+from salama.core.roles import Perm
+from salama.screening.selectors import Breakdown, Figures, publish_breakdowns
+
+ENTITY = {
+    SubjectType.PEACEKEEPER_MILITARY: "peacekeeping",
+    SubjectType.PEACEKEEPER_POLICE: "peacekeeping",
+    SubjectType.UN_CIVILIAN: "un_entity",
+    SubjectType.NGO_STAFF: "implementing_partner",
+    SubjectType.VOLUNTEER: "implementing_partner",
+    SubjectType.GOVERNMENT: "non_un_forces",
+    SubjectType.ARMED_GROUP: "non_un_forces",
+    SubjectType.OTHER: "other",
+}
+ENTITY_LABELS = {
+    "peacekeeping": _("Peacekeeping operation"),
+    "un_entity": _("UN agency, fund or programme"),
+    "implementing_partner": _("Implementing partner"),
+    "non_un_forces": _("Non-UN forces"),
+    "other": _("Other or not known"),
+}
+# The UN's published statuses; a complaint not referred is "under assessment".
+STATUS = {
+    Investigation.NONE: "under_assessment",
+    Investigation.ASSESSMENT: "under_assessment",
+    Investigation.INVESTIGATION: "under_investigation",
+    Investigation.SUBSTANTIATED: "substantiated",
+    Investigation.UNSUBSTANTIATED: "unsubstantiated",
+    Investigation.CLOSED: "closed",
+}
+
+
+@dataclass
+class Table:
+    key: str
+    total: int | None
+    breakdowns: list[Breakdown]
+
+
+@dataclass
+class NetworkFigures:
+    tables: list[Table]
+    counted: Figures
+    acknowledged: int
+    median_hours_to_acknowledge: float | None
+
+
+def counted(user: Any) -> Any:
+    scope = core_access.site_scope(user, Perm.COMPLAINT_FIGURES, "site_path")
+    if scope is None:
+        return Complaint.objects.none()
+    return Complaint.objects.filter(scope)
+
+
+def network_figures(user: Any) -> NetworkFigures:
+    k = settings.SALAMA_SUPPRESSION_K
+    figures = Figures([], k)
+    rows = list(
+        counted(user).values_list(
+            "subject_type",
+            "category",
+            "received_at",
+            "investigation_status",
+            "survivor_sex",
+            "survivor_age",
+            "acknowledged_at",
+        )
+    )
+    tables = []
+    if rows:
+        allegations: dict[str, Counter[str]] = {
+            "entity": Counter(),
+            "category": Counter(),
+            "year": Counter(),
+            "status": Counter(),
+        }
+        victims: dict[str, Counter[str]] = {"sex": Counter(), "age": Counter()}
+        for subject, category, received, status, sex, age, _ack in rows:
+            allegations["entity"][ENTITY.get(subject, "other")] += 1
+            allegations["category"][category] += 1
+            allegations["year"][str(received.year)] += 1
+            allegations["status"][STATUS.get(status, "under_assessment")] += 1
+            victims["sex"][sex] += 1
+            victims["age"][age] += 1
+        order = ("entity", "category", "year", "status")
+        total, breakdowns = publish_breakdowns(allegations, order, k, figures)
+        tables.append(Table("allegations", total, breakdowns))
+        total, breakdowns = publish_breakdowns(victims, ("sex", "age"), k, figures)
+        tables.append(Table("victims", total, breakdowns))
+    hours = [(row[6] - row[2]).total_seconds() / 3600 for row in rows if row[6] is not None]
+    median = round(statistics.median(hours), 1) if len(hours) >= k else None
+    return NetworkFigures(tables, figures, len(hours), median)
+
+
+def figures_csv(figures: NetworkFigures) -> str:
+    """The quarterly report's table: one row per published cell, hidden ones empty."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["table", "breakdown", "group", "count"])
+    writer.writerow(["#meta", "suppression", f"k={figures.counted.k}", "secondary"])
+    for table in figures.tables:
+        writer.writerow([table.key, "total", "", "" if table.total is None else table.total])
+        for breakdown in table.breakdowns:
+            for group, count in breakdown.rows:
+                writer.writerow([table.key, breakdown.by, group, "" if count is None else count])
+    writer.writerow(
+        ["acknowledgement", "median_hours", "", figures.median_hours_to_acknowledge or ""]
+    )
+    return out.getvalue()

@@ -1,0 +1,13 @@
+"""Periodic work of complaints."""
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from salama.complaints.actions import complaint_escalations
+from salama.jobs.handlers import job
+
+
+@job(label=_("Tell focal points and the coordinator of complaint deadlines missed"))
+def escalations(ctx: Any) -> dict[str, int]:
+    return complaint_escalations()
