@@ -334,3 +334,45 @@ def public_address(settings: Any) -> None:
     needs none sets it empty)."""
     if not settings.SALAMA_BASE_URL:
         settings.SALAMA_BASE_URL = "http://testserver"
+
+
+# The complaint personas (tests/test_complaints.py): a second organisation's focal
+# point, the NGO's investigation focal point, the network's coordinator, and a
+# second focal point of the receiving UN agency.
+EXTRA: dict[str, tuple[Role, str, str]] = {
+    "psea_ngo": (Role.PSEA_FOCAL_POINT, "ngo", "amc"),
+    "investigator": (Role.INVESTIGATION_FOCAL_POINT, "ngo", "amc"),
+    "coordinator": (Role.PSEA_COORDINATOR, "un", "country"),
+    "psea_two": (Role.PSEA_FOCAL_POINT, "un", "amc"),
+}
+
+
+@pytest.fixture
+def wall(world: World) -> World:
+    """The complaint personas beside the world's; the NGO caseworker is Karim Haddad."""
+    for name, (role, org, site) in EXTRA.items():
+        user = User.objects.create_user(name, password=PASSWORD)
+        membership = Membership.objects.create(
+            user=user, organisation=getattr(world, org), role=role.value
+        )
+        membership.sites.add(getattr(world, site))
+        world.users[name] = user
+    subject = world.user("caseworker")
+    subject.first_name, subject.last_name = "Karim", "Haddad"
+    subject.save()
+    return world
+
+
+@pytest.fixture
+def support(world: World) -> Any:
+    """The NGO's psychosocial service at Amal (assistance referrals)."""
+    from salama.cases.models import Service
+
+    return Service.objects.create(
+        site=world.amc,
+        site_path=world.amc.path,
+        organisation=world.ngo,
+        name="Women's centre",
+        service_type="psychosocial",
+        answer_within_hours=24,
+    )

@@ -26,39 +26,13 @@ from salama.complaints.models import (
     Evidence,
     SubjectLink,
 )
-from salama.core.models import Membership
-from salama.core.roles import Role
 from salama.lib import sealed
 from salama.lib.civil.statement import load_public_key
 from salama.lib.complaints import bundle, custody, receipt
 from salama.notifications.models import Notification
-from tests.conftest import PASSWORD, bearer, signed_in
+from tests.conftest import bearer, signed_in
 
 NARRATIVE = "He promised food rations in exchange for sex at the distribution point."
-EXTRA = {
-    "psea_ngo": (Role.PSEA_FOCAL_POINT, "ngo", "amc"),
-    "investigator": (Role.INVESTIGATION_FOCAL_POINT, "ngo", "amc"),
-    "coordinator": (Role.PSEA_COORDINATOR, "un", "country"),
-    "psea_two": (Role.PSEA_FOCAL_POINT, "un", "amc"),
-}
-
-
-@pytest.fixture
-def wall(world: Any) -> Any:
-    """The complaint personas beside the world's, and the subject's name."""
-    from django.contrib.auth.models import User
-
-    for name, (role, org, site) in EXTRA.items():
-        user = User.objects.create_user(name, password=PASSWORD)
-        membership = Membership.objects.create(
-            user=user, organisation=getattr(world, org), role=role.value
-        )
-        membership.sites.add(getattr(world, site))
-        world.users[name] = user
-    subject = world.user("caseworker")
-    subject.first_name, subject.last_name = "Karim", "Haddad"
-    subject.save()
-    return world
 
 
 def intake(world: Any, **overrides: Any) -> Intake:
@@ -90,18 +64,6 @@ def receive(world: Any, **overrides: Any) -> actions.Received:
     given = intake(world, **overrides)
     given.files = files
     return actions.complaint_receive(intake=given, channel="online")
-
-
-@pytest.fixture
-def support(world: Any) -> Service:
-    return Service.objects.create(
-        site=world.amc,
-        site_path=world.amc.path,
-        organisation=world.ngo,
-        name="Women's centre",
-        service_type="psychosocial",
-        answer_within_hours=24,
-    )
 
 
 # ---- the plain-Python parts ----

@@ -160,7 +160,11 @@ def focal_points_at(organisation_id: int, site_path: str) -> list[Any]:
 
 
 def assistance_receivers(referral: AssistanceReferral) -> list[Any]:
-    return staff_with(referral.organisation_id, referral.site_path, Perm.REFERRAL_RECEIVE)
+    """Who answers for the service, less the complaint's subjects: the accused
+    may work at the very service the survivor is referred to."""
+    subjects = set(referral.complaint.subjects.values_list("user_id", flat=True))
+    staff = staff_with(referral.organisation_id, referral.site_path, Perm.REFERRAL_RECEIVE)
+    return [u for u in staff if u.pk not in subjects]
 
 
 def investigators(complaint: Complaint, organisation_id: int) -> list[Any]:
@@ -201,7 +205,11 @@ def assistance_for(user: Any) -> QuerySet[AssistanceReferral]:
     )
     if scope is None:
         return AssistanceReferral.objects.none()
-    return AssistanceReferral.objects.filter(scope).select_related("service", "case_manager")
+    return (
+        AssistanceReferral.objects.filter(scope)
+        .exclude(complaint__subjects__user=user)
+        .select_related("service", "case_manager")
+    )
 
 
 def get_assistance(user: Any, pk: object) -> AssistanceReferral:
