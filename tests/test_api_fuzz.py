@@ -38,8 +38,8 @@ from salama.registry.models import Household, Person
 from salama.wsgi import application
 from tests.conftest import bearer, person_fields, register
 
-# Three organisations, four roles, two camps.
-IDENTITIES = ["registrar", "caseworker_hop", "protection_un", "civilregistrar"]
+# Three organisations, five roles, two camps.
+IDENTITIES = ["registrar", "caseworker_hop", "protection_un", "civilregistrar", "psea"]
 EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 3}
 
 
@@ -148,7 +148,31 @@ def fuzz_world(world: Any) -> dict[str, list[str]]:
     ).event
     assert civil is not None
     event_register(user=world.user("civilregistrar"), event=civil)
+    # A complaint of sexual exploitation and abuse received by the UN agency at Amal.
+    from salama.complaints.actions import Intake, complaint_receive
+
+    complaint = complaint_receive(
+        intake=Intake(
+            organisation=world.un,
+            site=world.amc,
+            language="en",
+            relationship="self",
+            contact_preference="none",
+            consent_assistance="yes",
+            consent_identity="no",
+            survivor_age="adult",
+            survivor_sex="female",
+            survivor_disability="no",
+            safety_risk="no",
+            category="sexual_abuse",
+            narrative="Fuzzing world complaint narrative.",
+            subject_type="ngo_staff",
+            subject_in_contact="unknown",
+        ),
+        channel="desk",
+    ).complaint
     return {
+        "complaint_id": [str(complaint.pk)],
         "event_id": [str(civil.pk)],
         "person_id": [str(p.pk) for p in persons],
         "household_id": [str(h.pk) for h in households],
@@ -176,6 +200,8 @@ def _record_ids(body: Any) -> Iterator[tuple[str, str]]:
             yield ("protection_case", str(body["id"]))
         if "id" in body and "answer_due" in body:
             yield ("referral", str(body["id"]))
+        if "id" in body and ("receipt_code" in body or "investigation_status" in body):
+            yield ("complaint", str(body["id"]))
         if "id" in body and "flags" in body and "reference" in body:
             yield ("civil_event", str(body["id"]))
         for value in body.values():
@@ -183,6 +209,10 @@ def _record_ids(body: Any) -> Iterator[tuple[str, str]]:
 
 
 def _in_scope(user: Any, kind: str, record_id: str) -> bool:
+    if kind == "complaint":
+        from salama.complaints.access import complaints_for
+
+        return complaints_for(user).filter(pk=record_id).exists()
     if kind == "civil_event":
         from salama.civil.access import events_for
 

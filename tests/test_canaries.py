@@ -179,6 +179,23 @@ def _api_calls(household_id: str, person_id: str) -> list[tuple[str, str, object
         ("get", f"/api/v1/civil/events/{CANARY}", None),
         ("get", f"/api/v1/civil/events/{person_id}", None),
         ("get", f"/api/v1/civil/events/{CANARY}/certificate.pdf", None),
+        (
+            "post",
+            "/api/v1/complaints",
+            {
+                "site": "AMC",
+                "relationship": "self",
+                "consent_assistance": "yes",
+                "survivor_age": "adult",
+                "survivor_sex": CANARY_SEX,
+                "category": "sexual_abuse",
+                "narrative": f"{CANARY} {CANARY}",
+                "subject_type": "ngo_staff",
+                "subject_name": CANARY,
+            },
+        ),
+        ("get", f"/api/v1/complaints/{CANARY}", None),
+        ("get", f"/api/v1/complaints/{person_id}", None),
     ]
 
 
@@ -290,4 +307,47 @@ def test_no_canary_in_the_logs_urls_or_error_messages_of_the_public_report_pages
     for response in [*refused, *lookups, added[1]]:
         messages = " ".join(re.findall(r'class="error"[^>]*>([^<]*)<', response.content.decode()))
         assert CANARY not in messages and CANARY_SEX not in messages
+    assert not any(s in every_log.text for s in secrets)
+
+
+def test_no_canary_in_the_logs_urls_or_messages_of_complaints(wall, every_log):
+    """What a complainant types, and their receipt code, appear in no log, no
+    URL, no notification and no error message; a refused form names the field."""
+    from salama.notifications.models import Notification
+    from tests.test_complaints import _public_post
+
+    canary = {
+        "narrative": f"{CANARY} happened {CANARY}",
+        "subject_name": CANARY,
+        "incident_place": CANARY,
+        "complainant_name": CANARY,
+        "contact": CANARY,
+    }
+    client = Client()
+    refused = [
+        _public_post(client, wall, **canary, category=CANARY_SEX),
+        _public_post(client, wall, **canary, incident_date=CANARY_SEX),
+        _public_post(client, wall, **canary, receiver=CANARY),
+    ]
+    stored = _public_post(client, wall, **canary)
+    code = stored.content.decode().split('id="receipt" dir="ltr">')[1].split("<")[0]
+    lookups = [
+        client.post("/complaints/status/", {"code": CANARY}),
+        client.post("/complaints/status/", {"code": code}),
+        client.post("/complaints/status/", {"step": "add", "text": CANARY}),
+        client.get("/complaints/status/"),
+    ]
+    responses = [*refused, stored, *lookups]
+    assert all(r.status_code < 500 for r in responses)
+    assert [r.status_code for r in refused] == [400] * len(refused)
+    pages = "".join(r.content.decode() for r in responses)
+    links = re.findall(r'(?:href|action|src)="([^"]+)"', pages)
+    secrets = (CANARY, CANARY_SEX, code, code.replace(" ", ""))
+    assert links and not any(s in link for s in secrets for link in links)
+    assert not any(s in r.get("Location", "") for s in secrets for r in responses)
+    for response in refused:
+        messages = " ".join(re.findall(r'class="error"[^>]*>([^<]*)<', response.content.decode()))
+        assert CANARY not in messages and CANARY_SEX not in messages
+    told = " ".join(f"{n.subject} {n.reference} {n.link}" for n in Notification.objects.all())
+    assert told and not any(s in told for s in secrets)
     assert not any(s in every_log.text for s in secrets)

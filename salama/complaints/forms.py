@@ -52,6 +52,13 @@ def receivers() -> list[tuple[str, str]]:
     ]
 
 
+def _no_echo(form: forms.Form) -> None:
+    """A refused choice is never repeated back (it may be what someone typed)."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ChoiceField):
+            field.error_messages["invalid_choice"] = _("Choose one of the options.")
+
+
 class IntakeForm(forms.Form):
     receiver = forms.ChoiceField(
         label=_("Who receives your complaint"),
@@ -145,6 +152,7 @@ class IntakeForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        _no_echo(self)
         choices = receivers()
         self.fields["receiver"].choices = [("", "—"), *choices]  # type: ignore[attr-defined]
         if len(choices) == 1:
@@ -263,6 +271,7 @@ class AssistanceForm(forms.Form):
 
     def __init__(self, *args: Any, services: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        _no_echo(self)
         self.services = {str(s.pk): s for s in services}
         self.fields["service"].choices = [  # type: ignore[attr-defined]
             (pk, f"{s.name} ({s.organisation.short_name}, {s.get_service_type_display()})")
@@ -275,6 +284,7 @@ class InvestigationForm(forms.Form):
 
     def __init__(self, *args: Any, targets: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        _no_echo(self)
         self.targets = {str(o.pk): o for o in targets}
         choices = [(pk, o.name) for pk, o in self.targets.items()]
         self.fields["organisation"].choices = choices  # type: ignore[attr-defined]
