@@ -252,7 +252,12 @@ def _named_users(name: str) -> list[Any]:
 
 @transaction.atomic
 def complaint_receive(
-    *, intake: Intake, channel: str, received_by: Any = None, now: datetime | None = None
+    *,
+    intake: Intake,
+    channel: str,
+    received_by: Any = None,
+    now: datetime | None = None,
+    source_key: str = "",
 ) -> Received:
     """Store a complaint from any channel and route it to the receiving
     organisation's focal points, never to its subjects. Returns the receipt
@@ -293,6 +298,7 @@ def complaint_receive(
         subject_country=intake.subject_country.strip(),
         subject_name=intake.subject_name.strip(),
         subject_in_contact=intake.subject_in_contact,
+        source_key=source_key,
     )
     _custody(complaint, "received", received_by, now, content={"channel": channel})
     for user in _named_users(intake.subject_name):
@@ -936,6 +942,10 @@ def public_hit(kind: str, client: str) -> None:
     from salama.complaints.models import PublicHit
 
     PublicHit.objects.create(kind=kind, key=client, at=timezone.now())
+
+
+def received_from(source_key: str) -> bool:
+    return Complaint.objects.filter(source_key=source_key).exists()
 
 
 def receipt_lookup(code: str) -> Complaint | None:

@@ -14,7 +14,14 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from salama.complaints.models import Complaint, Investigation, SubjectType
+from salama.complaints.models import (
+    AgeGroup,
+    Category,
+    Complaint,
+    Investigation,
+    Sex,
+    SubjectType,
+)
 from salama.core import access as core_access
 from salama.core.roles import Perm
 from salama.screening.selectors import Breakdown, Figures, publish_breakdowns
@@ -36,6 +43,45 @@ ENTITY_LABELS = {
     "non_un_forces": _("Non-UN forces"),
     "other": _("Other or not known"),
 }
+BY = {
+    "entity": _("By entity type"),
+    "category": _("By category"),
+    "year": _("By year received"),
+    "status": _("By status"),
+    "sex": _("By sex"),
+    "age": _("Child or adult"),
+}
+STATUS_LABELS = {
+    "under_assessment": Investigation.ASSESSMENT.label,
+    "under_investigation": Investigation.INVESTIGATION.label,
+    "substantiated": Investigation.SUBSTANTIATED.label,
+    "unsubstantiated": Investigation.UNSUBSTANTIATED.label,
+    "closed": Investigation.CLOSED.label,
+}
+GROUP_LABELS = {
+    **ENTITY_LABELS,
+    **STATUS_LABELS,
+    **dict(Category.choices),
+    **dict(Sex.choices),
+    **dict(AgeGroup.choices),
+}
+
+
+def labelled(found: "NetworkFigures") -> list[dict[str, Any]]:
+    """The tables as a page shows them: titles and groups in the reader's language."""
+    return [
+        {
+            "title": _("Allegations") if table.key == "allegations" else _("Victims"),
+            "total": table.total,
+            "breakdowns": [
+                (BY.get(b.by, b.by), [(str(GROUP_LABELS.get(g, g)), n) for g, n in b.rows])
+                for b in table.breakdowns
+            ],
+        }
+        for table in found.tables
+    ]
+
+
 # The UN's published statuses; a complaint not referred is "under assessment".
 STATUS = {
     Investigation.NONE: "under_assessment",

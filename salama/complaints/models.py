@@ -154,6 +154,8 @@ class Complaint(models.Model):
     investigation_outcome_at = models.DateTimeField(null=True, blank=True)
     feedback_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # A field device's submission, as a hash of user and instance ID: stored once.
+    source_key = models.CharField(max_length=64, blank=True, default="", db_index=True)
     # The deadlines already escalated, each once (jobs).
     escalated = models.JSONField(default=list, blank=True)
 

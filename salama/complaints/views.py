@@ -434,7 +434,8 @@ def network_figures(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(figures.figures_csv(found), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="sea-figures.csv"'
         return response
-    return render(request, "complaints/figures.html", {"figures": found, **_figure_labels(found)})
+    context = {"figures": found, "tables": figures.labelled(found), **_figure_labels(found)}
+    return render(request, "complaints/figures.html", context)
 
 
 def _figure_labels(found: figures.NetworkFigures) -> dict[str, Any]:

@@ -333,7 +333,7 @@ def digest_nonces_prune(*, now: datetime | None = None) -> int:
 class Received:
     status: int  # HTTP status for the client: 201 new, 202 already had it
     message: str
-    submission: Submission
+    submission: Submission | None  # None: another app's form, taken by that app
 
 
 class SubmissionRefused(Exception):
@@ -357,6 +357,18 @@ def submission_receive(
         parsed = submission_format.parse(xml)
     except submission_format.SubmissionError as exc:
         raise SubmissionRefused(400, str(exc)) from None
+    other = field_forms.external(parsed.form_id)
+    if other is not None:
+        offered = field_forms.offered(user)[parsed.form_id]
+        if parsed.version != offered.version:
+            raise SubmissionRefused(
+                400,
+                _(
+                    "This is an older version of the form; download the current one and "
+                    "fill it again."
+                ),
+            )
+        return other.receive(user=user, parsed=parsed, attachments=attachments)  # type: ignore[no-any-return]
     form = field_forms.field_forms().get(parsed.form_id)
     if form is None:
         raise SubmissionRefused(404, _("This form is not on the server; refresh the form list."))

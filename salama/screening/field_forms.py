@@ -4,9 +4,11 @@ form as published. Each form's bytes are built once per process; the hash
 in the form list is the MD5 of exactly those bytes."""
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from defusedxml import ElementTree
 
@@ -60,3 +62,41 @@ def xlsform_of(form_id: str) -> bytes:
     if form_id in INTAKE_FORMS:
         return (DIRECTORY / INTAKE_FORMS[form_id]).read_bytes()
     return xlsform.workbook(catalogue.get(form_id))
+
+
+@dataclass(frozen=True)
+class ExternalForm:
+    """A field form an app above screening offers (complaints): its XLSForm is
+    built per request, as its choices change, and its submissions go to the
+    app's own `receive`, never into the screening submissions and their
+    review queue."""
+
+    form_id: str
+    xlsform: Callable[[Any], bytes]  # the user -> the .xlsx
+    receive: Callable[..., Any]  # (user=, parsed=, attachments=) -> Received
+
+
+_EXTERNAL: dict[str, ExternalForm] = {}
+
+
+def register_external(form: ExternalForm) -> None:
+    _EXTERNAL[form.form_id] = form
+
+
+def external(form_id: str) -> ExternalForm | None:
+    return _EXTERNAL.get(form_id)
+
+
+def offered(user: Any) -> dict[str, FieldForm]:
+    """Every form for this user's device: the instruments', the intake forms, and
+    the other apps' forms as built for them now."""
+    built = {
+        form_id: _from_xml(xlsform.xform(form.xlsform(user), form_id), None)
+        for form_id, form in _EXTERNAL.items()
+    }
+    return {**field_forms(), **built}
+
+
+def xlsform_for(form_id: str, user: Any) -> bytes:
+    form = _EXTERNAL.get(form_id)
+    return form.xlsform(user) if form else xlsform_of(form_id)

@@ -131,7 +131,7 @@ def digest_required(view: View) -> View:
 @digest_required
 def form_list(request: HttpRequest) -> HttpResponse:
     entries = []
-    for form in field_forms.field_forms().values():
+    for form in field_forms.offered(request.user).values():
         download = request.build_absolute_uri(reverse("openrosa_form", args=[form.form_id]))
         manifest = request.build_absolute_uri(reverse("openrosa_manifest", args=[form.form_id]))
         entries.append(
@@ -152,7 +152,7 @@ def form_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 @digest_required
 def form_download(request: HttpRequest, form_id: str) -> HttpResponse:
-    form = field_forms.field_forms().get(form_id)
+    form = field_forms.offered(request.user).get(form_id)
     if form is None:
         return openrosa_message(_("No such form on this server."), 404)
     return _headers(HttpResponse(form.xml, content_type="text/xml; charset=utf-8"))
@@ -162,10 +162,10 @@ def form_download(request: HttpRequest, form_id: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 @digest_required
 def form_xlsform(request: HttpRequest, form_id: str) -> HttpResponse:
-    if form_id not in field_forms.field_forms():
+    if form_id not in field_forms.offered(request.user):
         return openrosa_message(_("No such form on this server."), 404)
     response = HttpResponse(
-        field_forms.xlsform_of(form_id),
+        field_forms.xlsform_for(form_id, request.user),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{form_id}.xlsx"'
@@ -176,7 +176,7 @@ def form_xlsform(request: HttpRequest, form_id: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 @digest_required
 def manifest(request: HttpRequest, form_id: str) -> HttpResponse:
-    if form_id not in field_forms.field_forms():
+    if form_id not in field_forms.offered(request.user):
         return openrosa_message(_("No such form on this server."), 404)
     body = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -100,13 +100,15 @@ def test_odk_collect_engine_screens_a_child_with_a_caregiver(
     assert screening.level == "high" and "CR-LW" in screening.result["specific_needs"]
 
 
-def test_every_served_form_passes_odk_validate(tmp_path):
+def test_every_served_form_passes_odk_validate(tmp_path, world):
     """ODK Validate (JavaRosa's parser, as ODK Collect loads forms) accepts
-    every form the server offers, the HTCDS intake form included."""
-    from salama.screening.field_forms import field_forms
+    every form the server offers, the HTCDS intake and complaint forms included."""
+    from salama.screening.field_forms import offered
 
     java = require("java")
-    for form in field_forms().values():
+    forms = offered(world.user("caseworker"))
+    assert "sea_complaint" in forms
+    for form in forms.values():
         path = tmp_path / f"{form.form_id}.xml"
         path.write_bytes(form.xml)
         done = subprocess.run(
@@ -117,3 +119,43 @@ def test_every_served_form_passes_odk_validate(tmp_path):
             done.stdout[-2000:],
             done.stderr[-2000:],
         )
+
+
+def test_odk_collect_engine_sends_a_complaint_straight_behind_the_wall(
+    collect, waitress_url, world, field_user, tmp_path
+):
+    """An outreach worker's complaint: the device's answer holds the receipt
+    code; the complaint is the UN agency's, never a screening submission, and
+    the worker who sent it cannot read it."""
+    from salama.complaints.actions import receipt_lookup
+    from salama.complaints.models import Complaint
+
+    answers = {
+        "receiver": f"v_{world.un.pk}_{world.amc.pk}",
+        "relationship": "v_witness",
+        "category": "v_sexual_abuse",
+        "narrative": "A guard at the water point forced a girl into his car.",
+        "survivor_age": "v_adult",
+        "survivor_sex": "v_female",
+        "survivor_disability": "v_unknown",
+        "safety_risk": "v_yes",
+        "subject_type": "v_other",
+        "subject_in_contact": "v_yes",
+        "contact_preference": "v_none",
+        "consent_assistance": "v_yes",
+        "consent_identity": "v_no",
+    }
+    status, _, body, _ = run(collect, waitress_url, "sea_complaint", answers, tmp_path)
+    assert status == 201, body
+    assert "UN agency" in body and "receipt code" in body
+    code = body.split("written down: ")[1][:19]
+    complaint = Complaint.objects.get()
+    assert receipt_lookup(code) == complaint
+    assert (complaint.channel, complaint.received_by, complaint.safety_risk) == (
+        "outreach",
+        field_user,
+        "yes",
+    )
+    assert not Submission.objects.exists()
+    page = signed_in(field_user).get(f"/complaints/{complaint.pk}/")
+    assert page.status_code == 404

@@ -173,9 +173,14 @@ def _item_row(item: Item) -> dict[str, str]:
 
 def workbook(instrument: Instrument) -> bytes:
     """The XLSForm as .xlsx bytes."""
+    return workbook_of(rows(instrument))
+
+
+def workbook_of(sheets: dict[str, list[dict[str, str]]]) -> bytes:
+    """An XLSForm's sheets (name: rows) as .xlsx bytes."""
     book = Workbook()
     book.remove(book.active)  # type: ignore[arg-type]
-    for sheet_name, sheet_rows in rows(instrument).items():
+    for sheet_name, sheet_rows in sheets.items():
         sheet = book.create_sheet(sheet_name)
         columns = list(dict.fromkeys(k for r in sheet_rows for k in r))
         sheet.append(columns)
