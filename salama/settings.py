@@ -512,9 +512,11 @@ SALAMA_COMPLAINTS_ACK_HOURS = max(envint("SALAMA_COMPLAINTS_ACK_HOURS", 24), 1)
 SALAMA_COMPLAINTS_ASSISTANCE_HOURS = max(envint("SALAMA_COMPLAINTS_ASSISTANCE_HOURS", 72), 1)
 SALAMA_COMPLAINTS_INVESTIGATION_DAYS = max(envint("SALAMA_COMPLAINTS_INVESTIGATION_DAYS", 7), 1)
 SALAMA_COMPLAINTS_FEEDBACK_DAYS = max(envint("SALAMA_COMPLAINTS_FEEDBACK_DAYS", 30), 1)
-# Complaints stored, and failed receipt-code look-ups, per client and hour on the public pages.
-SALAMA_COMPLAINTS_PUBLIC_PER_CLIENT = max(envint("SALAMA_COMPLAINTS_PUBLIC_PER_CLIENT", 5), 1)
-SALAMA_COMPLAINTS_LOOKUPS_PER_CLIENT = max(envint("SALAMA_COMPLAINTS_LOOKUPS_PER_CLIENT", 10), 1)
+# Complaints stored, and failed receipt-code look-ups, per client network and hour on the
+# public pages. A camp often shares one connection: the limits are generous (a 16-digit
+# code cannot be guessed in any number of tries; they stop floods, not guessing).
+SALAMA_COMPLAINTS_PUBLIC_PER_CLIENT = max(envint("SALAMA_COMPLAINTS_PUBLIC_PER_CLIENT", 30), 1)
+SALAMA_COMPLAINTS_LOOKUPS_PER_CLIENT = max(envint("SALAMA_COMPLAINTS_LOOKUPS_PER_CLIENT", 60), 1)
 # How long an administrator's break of the glass lets them read one complaint.
 SALAMA_COMPLAINTS_BREAK_GLASS_HOURS = min(
     max(envint("SALAMA_COMPLAINTS_BREAK_GLASS_HOURS", 2), 1), 24

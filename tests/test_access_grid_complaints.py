@@ -16,14 +16,15 @@ from tests.test_complaints import receive
 FOCAL = {"psea", "psea_two"}
 RECEIVERS = FOCAL | {"psea_ngo"}
 ADMINISTRATORS = {"admin", "admin_hop", "admin_un"}
-# Who answers referrals somewhere (the page lists only their own organisation's).
+# Who answers referrals somewhere (the page lists only their own organisation's);
+# never an administrator, whose role holds every permission but reads no complaint.
 REFERRAL_RECEIVERS = {
     "caseworker",
     "caseworker_hop",
     "caseworker_un",
     "protection",
     "protection_un",
-} | ADMINISTRATORS
+}
 EVERYONE = set(PERSONAS) | set(EXTRA)
 
 

@@ -52,7 +52,7 @@ def intake(world: Any, **overrides: Any) -> Intake:
         "narrative": NARRATIVE,
         "subject_type": "ngo_staff",
         "subject_in_contact": "yes",
-        "subject_organisation": world.ngo,
+        "subject_organisation": world.cma,
         "subject_name": "Karim Haddad",
     }
     fields.update(overrides)
@@ -140,7 +140,7 @@ def test_bad_input_names_every_field_and_writes_nothing(wall):
 
 
 def test_a_child_survivor_always_opens_the_child_protection_path(wall, cp_service):
-    complaint = receive(wall, survivor_age="child").complaint
+    complaint = receive(wall, survivor_age="child", subject_organisation=None).complaint
     referral = AssistanceReferral.objects.get(complaint=complaint)
     assert referral.service == cp_service
     assert referral.consent_by == "best_interests"
@@ -586,3 +586,95 @@ def test_a_raw_read_of_evidence_is_ciphertext(wall):
     import base64
 
     assert base64.b64encode(b"plain letter text").decode() not in data
+
+
+# ---- what the review of the wall found ----
+
+
+def test_a_coordinator_named_as_subject_is_not_told_of_it(wall):
+    coordinator = wall.user("coordinator")
+    coordinator.first_name, coordinator.last_name = "Rana", "Khoury"
+    coordinator.save()
+    complaint = receive(wall, subject_name="Rana Khoury").complaint
+    actions.break_glass(
+        user=wall.user("admin"), reference=complaint.reference, reason="A court order, case 12/26"
+    )
+    actions.complaint_escalations(timezone.now() + timedelta(days=40))
+    assert not Notification.objects.filter(recipient=coordinator).exists()
+
+
+def test_a_broken_glass_reads_but_does_not_write_or_export(wall):
+    complaint = receive(wall).complaint
+    admin = wall.user("admin")
+    with pytest.raises(ComplaintError):
+        actions.break_glass(user=admin, reference="SEA-NOSUCH00", reason="x" * 30)
+    from salama.audit.models import AuditEntry
+
+    assert AuditEntry.objects.filter(user_id=admin.pk, action="break_glass_refused").exists()
+    actions.break_glass(user=admin, reference=complaint.reference, reason="x" * 30)
+    with pytest.raises(ComplaintError):
+        actions.evidence_add(
+            user=admin, complaint=complaint, name="a.txt", content_type="text/plain", data=b"x"
+        )
+    with pytest.raises(ComplaintError):
+        bundle_export(user=admin, complaint=complaint, password="a long password!")
+    assert signed_in(admin).get(f"/complaints/{complaint.pk}/").status_code == 200
+
+
+def test_the_employer_of_the_accused_is_never_chosen_without_the_survivor(wall, cp_service):
+    # The NGO runs the only child-protection service, and its staff is complained about.
+    complaint = receive(wall, survivor_age="child", subject_organisation=wall.ngo).complaint
+    assert not AssistanceReferral.objects.filter(complaint=complaint).exists()
+    assert "child_service_of_subject_organisation" in Complaint.objects.get(pk=complaint.pk).flags
+    adult = receive(wall, subject_organisation=wall.ngo).complaint
+    refer = {
+        "user": wall.user("psea"),
+        "complaint": adult,
+        "service": cp_service,
+        "consent_by": "survivor",
+        "agreed": True,
+        "language": "ar",
+        "needs": ["medical"],
+    }
+    with pytest.raises(ComplaintError) as raised:
+        actions.assistance_refer(**refer)
+    assert "subject_organisation_chosen" in raised.value.errors
+    assert actions.assistance_refer(**refer, subject_organisation_chosen=True).service == cp_service
+
+
+def test_administrators_never_answer_an_assistance_referral(wall, support):
+    complaint = receive(wall, subject_name="").complaint
+    actions.assistance_refer(
+        user=wall.user("psea"),
+        complaint=complaint,
+        service=support,
+        consent_by="survivor",
+        agreed=True,
+        language="ar",
+        needs=["medical"],
+    )
+    assert access.assistance_for(wall.user("protection")).exists()
+    for name in ("admin", "admin_hop", "admin_un"):
+        assert not access.assistance_for(wall.user(name)).exists()
+
+
+def test_a_readers_audit_trail_does_not_list_complaint_reads(wall):
+    complaint = receive(wall).complaint
+    psea = wall.user("psea")
+    signed_in(psea).get(f"/complaints/{complaint.pk}/")
+    page = signed_in(wall.user("admin_un")).get(f"/privacy/readers/{psea.pk}/")
+    assert page.status_code == 200
+    main = page.content.decode().split("<main", 1)[1]
+    assert "omplaint" not in main
+    from salama.privacy.access import get_reader
+
+    _reader, trail = get_reader(wall.user("admin_un"), psea.pk)
+    assert not trail.filter(model__startswith="complaints.").exists()
+
+
+def test_every_category_is_listed_so_presence_tells_nothing(wall):
+    receive(wall, subject_name="")
+    rows = signed_in(wall.user("coordinator")).get("/complaints/figures/?format=csv")
+    lines = rows.content.decode().splitlines()
+    for group in ("peacekeeping", "non_un_forces", "sexual_abuse", "male", "child"):
+        assert any(f",{group}," in line for line in lines), group

@@ -28,7 +28,7 @@ from salama.complaints.models import (
     VettingCheck,
 )
 from salama.core import access as core_access
-from salama.core.roles import Perm, Role
+from salama.core.roles import ROLE_PERMISSIONS, Perm, Role
 from salama.registry.households import site_path_ancestors
 
 PURPOSE = "protection"
@@ -173,17 +173,21 @@ def investigators(complaint: Complaint, organisation_id: int) -> list[Any]:
     )
 
 
-def coordinators(site_path: str) -> list[Any]:
-    """The network's coordinators whose sites cover the complaint's."""
-    return list(
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            memberships__role=Role.PSEA_COORDINATOR,
-            memberships__sites__path__in=site_path_ancestors(site_path),
-        )
-        .distinct()
-        .order_by("pk")
+def coordinators(complaint: Complaint) -> list[Any]:
+    """The network's coordinators whose sites cover the complaint's, less its
+    subjects: a coordinator can be named in a complaint too."""
+    return _less_excluded(
+        complaint,
+        list(
+            get_user_model()
+            .objects.filter(
+                is_active=True,
+                memberships__role=Role.PSEA_COORDINATOR,
+                memberships__sites__path__in=site_path_ancestors(complaint.site_path),
+            )
+            .distinct()
+            .order_by("pk")
+        ),
     )
 
 
@@ -197,11 +201,26 @@ def _less_excluded(complaint: Complaint, users: list[Any]) -> list[Any]:
 # ---- the assistance track, as the receiving service sees it ----
 
 
+# Who answers a referral for a survivor of SEA: the service's staff, never an
+# administrator (whose role holds every permission but reads no complaint).
+ASSISTANCE_ROLES = frozenset(
+    r for r in Role if Perm.REFERRAL_RECEIVE in ROLE_PERMISSIONS[r] and r != Role.ADMINISTRATOR
+)
+
+
+def reads_assistance(user: Any) -> bool:
+    return any(role in ASSISTANCE_ROLES for role in core_access.roles(user))
+
+
 def assistance_for(user: Any) -> QuerySet[AssistanceReferral]:
     """Referrals made to services of the user's organisation at their sites
     (never the complaint behind them)."""
     scope = core_access.site_scope(
-        user, Perm.REFERRAL_RECEIVE, "site_path", organisation_field="organisation_id"
+        user,
+        Perm.REFERRAL_RECEIVE,
+        "site_path",
+        organisation_field="organisation_id",
+        roles=ASSISTANCE_ROLES,
     )
     if scope is None:
         return AssistanceReferral.objects.none()

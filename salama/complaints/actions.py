@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from salama.audit.actions import audit_keys, audit_record, newest_key_id
+from salama.cases.access import services as directory
 from salama.cases.actions import child_protection_service
 from salama.cases.models import Service, ServiceType
 from salama.complaints import access
@@ -205,7 +206,7 @@ def _tell_coordinators(complaint: Complaint, kind: str, subject: Any, actor: Any
     """The network's coordinators read figures, never the complaint: their link
     is the figures page."""
     notify(
-        recipients=access.coordinators(complaint.site_path),
+        recipients=access.coordinators(complaint),
         kind=kind,
         subject=subject,
         reference=complaint.reference,
@@ -327,6 +328,18 @@ def _child_path(complaint: Complaint, actor: Any, now: datetime) -> None:
     none, the coordinator is told to find one."""
     _flag(complaint, "child")
     service = child_protection_service(complaint.site_path)
+    if service is not None and service.organisation_id == complaint.subject_organisation_id:
+        # Never, without a person deciding, to the employer of the one complained about.
+        service = next(
+            (
+                s
+                for s in directory(site_path=complaint.site_path, service_type="child_protection")
+                if s.organisation_id != complaint.subject_organisation_id
+            ),
+            None,
+        )
+        if service is None:
+            _flag(complaint, "child_service_of_subject_organisation")
     if service is None:
         _flag(complaint, "no_child_protection_service")
         subject = gettext_lazy("A child survivor needs a child-protection service")
@@ -476,6 +489,7 @@ def _evidence_store(
 def evidence_add(
     *, user: Any, complaint: Complaint, name: str, content_type: str, data: bytes
 ) -> Evidence:
+    _focal(user, complaint)
     item = _evidence_store(complaint, name, content_type, data, "staff", user, timezone.now())
     _audit(user, "update", complaint.pk)
     return item
@@ -710,9 +724,12 @@ def assistance_refer(
     needs: list[str],
     wishes: str = "",
     share_contact: bool = False,
+    subject_organisation_chosen: bool = False,
 ) -> AssistanceReferral:
     """Refer the survivor to a service of the directory, as they agreed (a
-    child in their best interests). The service reads only what is shared."""
+    child in their best interests). The service reads only what is shared. A
+    service of the organisation complained about only if the survivor knows
+    it and chooses it."""
     _focal(user, complaint)
     complaint = access.complaint_for_update(complaint)
     _open(complaint)
@@ -729,6 +746,14 @@ def assistance_refer(
         errors["service"] = _("Police and authorities are not an assistance service.")
     if not service.active:
         errors["service"] = _("This service is closed.")
+    if (
+        service.organisation_id == complaint.subject_organisation_id
+        and not subject_organisation_chosen
+    ):
+        errors["subject_organisation_chosen"] = _(
+            "This service belongs to the organisation of the person complained about. Refer "
+            "there only if the survivor knows it and chooses it (tick the box)."
+        )
     unknown = [n for n in needs if n not in NEEDS]
     if unknown or not needs:
         errors["needs"] = _("Choose at least one need from the list.")
@@ -955,7 +980,6 @@ def receipt_lookup(code: str) -> Complaint | None:
 # ---- breaking the glass ----
 
 
-@transaction.atomic
 def break_glass(*, user: Any, reference: str, reason: str) -> BreakGlass:
     """An administrator's emergency read of one complaint, for a few hours:
     audited, a link of its chain, and its coordinators and focal points told."""
@@ -967,10 +991,17 @@ def break_glass(*, user: Any, reference: str, reason: str) -> BreakGlass:
     reason = _text(reason, _("The reason"), "reason", minimum=20, maximum=1000)
     complaint = access.by_reference_for_glass(user, reference)
     if complaint is None:
+        # A try with a wrong reference is recorded too: references are not to be probed.
+        _audit(user, "break_glass_refused", "unknown")
         raise ComplaintError(
             _("No complaint with this reference."),
             errors={"reference": _("No complaint with this reference.")},
         )
+    with transaction.atomic():
+        return _glass_broken(user, complaint, reason)
+
+
+def _glass_broken(user: Any, complaint: Complaint, reason: str) -> BreakGlass:
     now = timezone.now()
     glass = BreakGlass.objects.create(
         complaint=complaint,
@@ -1076,6 +1107,11 @@ def _escalate(pk: Any, now: datetime) -> int:
 @transaction.atomic
 def bundle_recorded(*, user: Any, complaint: Complaint) -> None:
     """The export of a sealed bundle is a link of the chain (it comes before
-    the manifest, which lists it)."""
+    the manifest, which lists it). Focal points and investigators export; a
+    break of the glass only reads."""
+    if access.role_in(user, complaint) == "break_glass":
+        raise ComplaintError(
+            _("Only focal points and investigators export evidence."), code="not_allowed"
+        )
     _custody(complaint, "bundle_exported", user, timezone.now())
     _audit(user, "export", complaint.pk)

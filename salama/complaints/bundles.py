@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,8 +25,11 @@ manifest.json lists every evidence file with its SHA-256 and the chain of
 custody (each step, when, and its hash); manifest.sig is the Ed25519 signature
 of manifest.json (base64) by the deployment's key in signing_key.pem.
 
+Check it with the deployment's published key, never with the copy in the bundle
+(a forged bundle would bring its own): download {base}/verify/key.pem, then
+
+Check it all:   python -m salama.lib.complaints.bundle_check FOLDER --key key.pem
 Check a file:   sha256sum evidence/01-...   (compare with the manifest)
-Check it all:   python -m salama.lib.complaints.bundle_check FOLDER
 """
 
 
@@ -76,7 +80,8 @@ def bundle_export(*, user: Any, complaint: Complaint, password: str) -> bytes:
     manifest = _manifest(complaint, files, user)
     contents = bundle.members(manifest, files, keys.private_key())
     contents["signing_key.pem"] = keys.public_pem().encode("ascii")
-    contents["README.txt"] = README.format(reference=complaint.reference).encode("utf-8")
+    readme = README.format(reference=complaint.reference, base=settings.SALAMA_BASE_URL.rstrip("/"))
+    contents["README.txt"] = readme.encode("utf-8")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bundle.zip"
         sealed.seal(path, contents, password)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salama.complaints.models import (
@@ -131,13 +132,21 @@ def network_figures(user: Any) -> NetworkFigures:
     )
     tables = []
     if rows:
+        # Every category is listed, zeros included, so that which ones hold
+        # complaints does not give a hidden count's profile away.
+        first_year = min(row[2].year for row in rows)
         allegations: dict[str, Counter[str]] = {
-            "entity": Counter(),
-            "category": Counter(),
-            "year": Counter(),
-            "status": Counter(),
+            "entity": Counter(dict.fromkeys(ENTITY_LABELS, 0)),
+            "category": Counter(dict.fromkeys(Category.values, 0)),
+            "year": Counter(
+                dict.fromkeys((str(y) for y in range(first_year, timezone.now().year + 1)), 0)
+            ),
+            "status": Counter(dict.fromkeys(STATUS_LABELS, 0)),
         }
-        victims: dict[str, Counter[str]] = {"sex": Counter(), "age": Counter()}
+        victims: dict[str, Counter[str]] = {
+            "sex": Counter(dict.fromkeys(Sex.values, 0)),
+            "age": Counter(dict.fromkeys(AgeGroup.values, 0)),
+        }
         for subject, category, received, status, sex, age, _ack in rows:
             allegations["entity"][ENTITY.get(subject, "other")] += 1
             allegations["category"][category] += 1

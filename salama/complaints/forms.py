@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from salama.complaints.actions import NEEDS, Intake
@@ -258,7 +259,10 @@ class AssistanceForm(forms.Form):
         ),
         required=False,
     )
-    language = forms.CharField(label=_("Language of the explanation"), max_length=10)
+    language = forms.ChoiceField(
+        label=_("Language of the explanation"),
+        choices=[*settings.LANGUAGES, ("other", _("Another language"))],
+    )
     wishes = forms.CharField(
         label=_("The survivor's wishes"),
         required=False,
@@ -267,6 +271,13 @@ class AssistanceForm(forms.Form):
     )
     share_contact = forms.BooleanField(
         label=_("Share how to contact the survivor with the service"), required=False
+    )
+    subject_organisation_chosen = forms.BooleanField(
+        label=_(
+            "If the service belongs to the organisation complained about: the survivor knows "
+            "it and chose it"
+        ),
+        required=False,
     )
 
     def __init__(self, *args: Any, services: list[Any], **kwargs: Any) -> None:

@@ -3,6 +3,8 @@ investigators' list and complaint page, desk intake, the assistance referrals
 as a service sees them, breaking the glass, the network's figures and vetting
 checks. Whoever is outside the wall gets 404 on every one."""
 
+import re
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.contrib import messages
@@ -10,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from salama.audit.actions import record_list_read
@@ -23,6 +26,13 @@ from salama.core.decorators import staff_page
 from salama.core.roles import Perm
 from salama.registry.selectors import paginate
 
+SHORT_STATUS = {
+    "received": _lazy("Received"),
+    "acknowledged": _lazy("Acknowledged"),
+    "referred": _lazy("Referred"),
+    "closed": _lazy("Closed"),
+}
+
 
 def _require(request: HttpRequest, *perms: Perm) -> None:
     if not any(core_access.has_perm(request.user, p) for p in perms):
@@ -34,7 +44,8 @@ def _back(complaint: Complaint, anchor: str = "") -> HttpResponse:
 
 
 def _refused(request: HttpRequest, error: ComplaintError) -> None:
-    messages.error(request, " ".join([str(error), *error.errors.values()]))
+    said = list(dict.fromkeys(error.errors.values())) or [str(error)]
+    messages.error(request, " ".join(said))
 
 
 @staff_page
@@ -56,7 +67,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "q": q,
             "status": state,
-            "statuses": Status.choices,
+            "statuses": [(code, SHORT_STATUS[code]) for code in Status.values],
             "can_take": core_access.has_perm(request.user, Perm.COMPLAINT_RECEIVE),
         },
     )
@@ -237,6 +248,7 @@ def assistance_new(request: HttpRequest, pk: str) -> HttpResponse:
             needs=data["needs"],
             wishes=data.get("wishes") or "",
             share_contact=data["share_contact"],
+            subject_organisation_chosen=data["subject_organisation_chosen"],
         )
     except ComplaintError as error:
         _refused(request, error)
@@ -335,9 +347,18 @@ def evidence_file(request: HttpRequest, pk: str, number: int) -> HttpResponse:
     item = access.get_evidence(complaint, number)
     data = actions.evidence_opened(user=request.user, complaint=complaint, item=item)
     response = HttpResponse(data, content_type="application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="evidence-{item.number}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="evidence-{item.number}{_extension(item.name)}"'
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _extension(name: str) -> str:
+    """The file's own extension when it is a plain one (.jpg, .pdf), so that a
+    phone opens it; served as an attachment whatever it is."""
+    suffix = PurePosixPath(name).suffix.lower()
+    return suffix if re.fullmatch(r"\.[a-z0-9]{1,5}", suffix) else ""
 
 
 @staff_page
@@ -350,9 +371,13 @@ def bundle(request: HttpRequest, pk: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Give a password of at least 12 characters."))
         return _back(complaint, "bundle")
-    data = bundle_export(
-        user=request.user, complaint=complaint, password=form.cleaned_data["password"]
-    )
+    try:
+        data = bundle_export(
+            user=request.user, complaint=complaint, password=form.cleaned_data["password"]
+        )
+    except ComplaintError as error:
+        _refused(request, error)
+        return _back(complaint, "bundle")
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{complaint.reference}-bundle.zip"'
     return response
@@ -363,7 +388,8 @@ def bundle(request: HttpRequest, pk: str) -> HttpResponse:
 
 @staff_page
 def assistance_list(request: HttpRequest) -> HttpResponse:
-    _require(request, Perm.REFERRAL_RECEIVE)
+    if not access.reads_assistance(request.user):
+        raise Http404
     page = paginate(access.assistance_for(request.user), request.GET.get("page"))
     return render(request, "complaints/assistance_list.html", {"page": page})
 

@@ -23,7 +23,8 @@ from django.views.decorators.http import require_http_methods
 from salama.complaints import access, actions
 from salama.complaints.actions import ComplaintError
 from salama.complaints.forms import AddForm, PublicIntakeForm, ReceiptForm
-from salama.complaints.models import PublicHit, Status
+from salama.complaints.models import PublicHit
+from salama.complaints.selectors import PUBLIC_STATUS
 from salama.lib.tracing import public as rules
 from salama.tracing.views_public import client_key, form_stamp, stamp_read
 
@@ -116,7 +117,7 @@ def _status_page(
 ) -> HttpResponse:
     context = {
         "complaint": complaint,
-        "state": Status(complaint.status).label,
+        "state": PUBLIC_STATUS.get(complaint.status, ""),
         "feedback": list(complaint.feedback.all()),
         "adds": adds or AddForm(),
     }

@@ -51,19 +51,24 @@ def site_scope(
     *,
     organisation_field: str | None = None,
     registry_owner: bool = False,
+    roles: Iterable[Role] | None = None,
 ) -> Q | None:
     """A filter on `path_field` for the sites where `user` holds `perm`; None: nowhere.
 
     With `organisation_field`, each membership reaches only the records of its
     own organisation at its sites (case data; changes to the registry), and with
     `registry_owner` also those at the camps whose registry that organisation
-    keeps (Site.registry_owner)."""
+    keeps (Site.registry_owner). With `roles`, only memberships in those roles count."""
+    if roles is not None:
+        allowed = {str(r) for r in roles}
+        if organisation_field is None:
+            raise ValueError("roles= needs organisation_field=")
     if organisation_field is None:
         paths = site_paths(user, perm)
         return _under(path_field, paths) if paths else None
     scopes = []
     for m in _memberships(user):
-        if not role_allows(m.role, perm):
+        if not role_allows(m.role, perm) or (roles is not None and m.role not in allowed):
             continue
         mine = Q(**{organisation_field: m.organisation_id})
         if registry_owner:

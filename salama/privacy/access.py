@@ -159,4 +159,7 @@ def get_reader(user: Any, pk: object) -> tuple[Any, QuerySet[AuditEntry]]:
         model="auth.User",
         record_id=reader.pk,
     )
-    return reader, AuditEntry.objects.filter(user_id=reader.pk).order_by("-at", "-id")
+    # What a user read behind the wall of SEA complaints is not listed: the
+    # trail's reader may be the one complained about (PROTECTION.md 9).
+    trail = AuditEntry.objects.filter(user_id=reader.pk).exclude(model__startswith="complaints.")
+    return reader, trail.order_by("-at", "-id")

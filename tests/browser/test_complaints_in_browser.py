@@ -125,5 +125,5 @@ def test_an_anonymous_complaint_is_walled_off_referred_and_answered(
     expect(page.locator("#organisation")).to_contain_text("UN agency")
     expect(page.locator("main")).not_to_contain_text("in exchange for rations")
     _fits(page)
-    page.click("text=Close my complaint on this phone")
+    page.click("text=Leave this page (your complaint stays open)")
     expect(page.locator("#id_code")).to_be_visible()

@@ -24,7 +24,7 @@ def complaints_nav(context: Any) -> dict[str, bool]:
     return {
         "complaints": has(Perm.COMPLAINT_RECEIVE) or has(Perm.COMPLAINT_INVESTIGATE),
         "desk": has(Perm.COMPLAINT_RECEIVE),
-        "assistance": has(Perm.REFERRAL_RECEIVE) and access.assistance_for(user).exists(),
+        "assistance": access.reads_assistance(user) and access.assistance_for(user).exists(),
         "figures": has(Perm.COMPLAINT_FIGURES),
         "glass": has(Perm.COMPLAINT_BREAK_GLASS),
     }

@@ -1,5 +1,5 @@
 """Check an unpacked evidence bundle: python -m salama.lib.complaints.bundle_check
-FOLDER [--key KEY.pem]. Use the key published at the deployment's /verify/key.pem
+FOLDER --key KEY.pem, with the key published at the deployment's /verify/key.pem
 (the copy inside the bundle proves nothing if the bundle itself was replaced).
 Exit status 0 when every file and the signature hold, 1 otherwise."""
 
@@ -15,15 +15,16 @@ from salama.lib.complaints.bundle import verify
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("folder", type=Path)
-    parser.add_argument("--key", type=Path, help="the deployment's public key (PEM)")
+    parser.add_argument(
+        "--key", type=Path, required=True, help="the deployment's published key (/verify/key.pem)"
+    )
     args = parser.parse_args(argv)
     contents = {
         p.relative_to(args.folder).as_posix(): p.read_bytes()
         for p in args.folder.rglob("*")
         if p.is_file()
     }
-    key_pem = args.key.read_bytes() if args.key else contents.get("signing_key.pem", b"")
-    verdict = verify(contents, load_public_key(key_pem))
+    verdict = verify(contents, load_public_key(args.key.read_bytes()))
     print("signature:", "valid" if verdict.signature_ok else "INVALID")
     for name in verdict.files_ok:
         print("ok      ", name)
