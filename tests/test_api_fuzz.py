@@ -40,7 +40,7 @@ from tests.conftest import bearer, person_fields, register
 
 # Three organisations, five roles, two camps.
 IDENTITIES = ["registrar", "caseworker_hop", "protection_un", "civilregistrar", "psea"]
-EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 3}
+EXAMPLES = {GenerationMode.POSITIVE: 5, GenerationMode.NEGATIVE: 2}
 
 
 @pytest.fixture

@@ -905,6 +905,7 @@ FIELD_SENSITIVITY["complaints.Complaint"] = {
             "feedback_at",
             "closed_at",
             "escalated",
+            "source_key",
         ),
         SENSITIVE,
     ),
