@@ -8,7 +8,7 @@ focal point. The public pages need no account."""
 import pytest
 from django.test import Client
 
-from salama.complaints import actions
+from salama.complaints import actions, tracks
 from salama.complaints.models import AssistanceReferral, Custody
 from tests.conftest import EXTRA, PERSONAS, bearer, signed_in
 from tests.test_complaints import receive
@@ -31,7 +31,7 @@ EVERYONE = set(PERSONAS) | set(EXTRA)
 @pytest.fixture
 def complaint(wall, support):
     found = receive(wall, subject_name="", files=[("a.txt", "text/plain", b"letter")]).complaint
-    referral = actions.assistance_refer(
+    referral = tracks.assistance_refer(
         user=wall.user("psea"),
         complaint=found,
         service=support,
@@ -66,7 +66,7 @@ def test_every_persona_reaches_only_its_complaint_pages(wall, complaint):
     before = signed_in(wall.user("investigator"))
     assert before.get(f"/complaints/{found.pk}/").status_code == 404
     assert before.get(f"/complaints/{found.pk}/evidence/1/").status_code == 404
-    actions.investigation_refer(user=wall.user("psea"), complaint=found, organisation=wall.ngo)
+    tracks.investigation_refer(user=wall.user("psea"), complaint=found, organisation=wall.ngo)
     referred = True
     readers = FOCAL | {"investigator"}
     for name in sorted(EVERYONE):

@@ -15,9 +15,10 @@ from django.test import Client
 from django.utils import timezone
 
 from salama.cases.models import Service
-from salama.complaints import access, actions
-from salama.complaints.actions import ComplaintError, Intake
+from salama.complaints import access, actions, custody, deadlines, tracks
+from salama.complaints.actions import Intake
 from salama.complaints.bundles import bundle_export
+from salama.complaints.common import ComplaintError
 from salama.complaints.models import (
     AssistanceReferral,
     BreakGlass,
@@ -28,7 +29,8 @@ from salama.complaints.models import (
 )
 from salama.lib import sealed
 from salama.lib.civil.statement import load_public_key
-from salama.lib.complaints import bundle, custody, receipt
+from salama.lib.complaints import bundle, receipt
+from salama.lib.complaints import custody as chain
 from salama.notifications.models import Notification
 from tests.conftest import bearer, signed_in
 
@@ -79,16 +81,16 @@ def test_receipt_codes_are_16_digits_and_hash_with_the_pepper():
 
 
 def test_a_changed_link_breaks_the_chain_from_there():
-    links, previous = [], custody.GENESIS
+    links, previous = [], chain.GENESIS
     for seq in (1, 2, 3):
         content = {"kind": f"step{seq}"}
-        digest = custody.link_hash("k", previous, seq, content)
-        links.append(custody.Link(seq, content, digest))
+        digest = chain.link_hash("k", previous, seq, content)
+        links.append(chain.Link(seq, content, digest))
         previous = digest
-    assert custody.first_break("k", links) is None
-    links[1] = custody.Link(2, {"kind": "edited"}, links[1].hash)
-    assert custody.first_break("k", links) == 2
-    assert custody.first_break("other key", links[:1]) == 1
+    assert chain.first_break("k", links) is None
+    links[1] = chain.Link(2, {"kind": "edited"}, links[1].hash)
+    assert chain.first_break("k", links) == 2
+    assert chain.first_break("other key", links[:1]) == 1
 
 
 def test_a_bundle_verifies_and_a_tampered_file_or_manifest_fails():
@@ -96,9 +98,7 @@ def test_a_bundle_verifies_and_a_tampered_file_or_manifest_fails():
 
     key = Ed25519PrivateKey.generate()
     files = {"evidence/01-a.jpg": b"photo"}
-    manifest = {
-        "evidence": [{"file": "evidence/01-a.jpg", "sha256": custody.file_sha256(b"photo")}]
-    }
+    manifest = {"evidence": [{"file": "evidence/01-a.jpg", "sha256": chain.file_sha256(b"photo")}]}
     contents = bundle.members(manifest, files, key)
     assert bundle.verify(contents, key.public_key()).ok
     tampered = {**contents, "evidence/01-a.jpg": b"photo!"}
@@ -233,7 +233,7 @@ def test_assistance_needs_the_survivors_consent_and_never_police(wall, support):
     complaint = receive(wall).complaint
     psea = wall.user("psea")
     with pytest.raises(ComplaintError) as raised:
-        actions.assistance_refer(
+        tracks.assistance_refer(
             user=psea,
             complaint=complaint,
             service=support,
@@ -244,7 +244,7 @@ def test_assistance_needs_the_survivors_consent_and_never_police(wall, support):
         )
     assert "agreed" in raised.value.errors
     with pytest.raises(ComplaintError):
-        actions.assistance_refer(
+        tracks.assistance_refer(
             user=psea,
             complaint=complaint,
             service=support,
@@ -261,7 +261,7 @@ def test_assistance_needs_the_survivors_consent_and_never_police(wall, support):
         service_type="law_enforcement",
     )
     with pytest.raises(ComplaintError):
-        actions.assistance_refer(
+        tracks.assistance_refer(
             user=psea,
             complaint=complaint,
             service=police,
@@ -275,7 +275,7 @@ def test_assistance_needs_the_survivors_consent_and_never_police(wall, support):
 
 def test_the_service_reads_only_what_is_shared_and_its_answer_comes_back(wall, support):
     complaint = receive(wall).complaint
-    referral = actions.assistance_refer(
+    referral = tracks.assistance_refer(
         user=wall.user("psea"),
         complaint=complaint,
         service=support,
@@ -291,7 +291,7 @@ def test_the_service_reads_only_what_is_shared_and_its_answer_comes_back(wall, s
     page = signed_in(receiver).get(f"/complaints/assistance/{referral.pk}/").content.decode()
     assert "mornings only" in page and "rations" not in page and complaint.reference not in page
     assert signed_in(receiver).get(f"/complaints/{complaint.pk}/").status_code == 404
-    actions.assistance_answer(user=receiver, referral=referral, accept=True)
+    tracks.assistance_answer(user=receiver, referral=referral, accept=True)
     referral.refresh_from_db()
     assert referral.case_manager == receiver
     assert Notification.objects.filter(
@@ -304,15 +304,15 @@ def test_the_service_reads_only_what_is_shared_and_its_answer_comes_back(wall, s
 
 def test_routing_lists_only_who_investigates_that_kind_of_personnel(wall):
     ngo_staff = receive(wall).complaint
-    assert actions.investigation_targets(ngo_staff) == [wall.ngo]
+    assert tracks.investigation_targets(ngo_staff) == [wall.ngo]
     peacekeeper = receive(wall, subject_type="peacekeeper_military", subject_name="").complaint
-    assert actions.investigation_targets(peacekeeper) == []
+    assert tracks.investigation_targets(peacekeeper) == []
     with pytest.raises(ComplaintError):
-        actions.investigation_refer(
+        tracks.investigation_refer(
             user=wall.user("psea"), complaint=peacekeeper, organisation=wall.ngo
         )
     army = receive(wall, subject_type="armed_group", subject_name="").complaint
-    assert actions.investigation_targets(army) == []
+    assert tracks.investigation_targets(army) == []
 
 
 def test_the_investigator_reads_it_once_referred_without_the_complainants_identity(wall):
@@ -320,15 +320,15 @@ def test_the_investigator_reads_it_once_referred_without_the_complainants_identi
     investigator = wall.user("investigator")
     client = signed_in(investigator)
     assert client.get(f"/complaints/{complaint.pk}/").status_code == 404
-    actions.investigation_refer(user=wall.user("psea"), complaint=complaint, organisation=wall.ngo)
+    tracks.investigation_refer(user=wall.user("psea"), complaint=complaint, organisation=wall.ngo)
     page = client.get(f"/complaints/{complaint.pk}/").content.decode()
     assert "rations" in page and "Amina" not in page
-    actions.investigation_status_set(user=investigator, complaint=complaint, status="substantiated")
+    tracks.investigation_status_set(user=investigator, complaint=complaint, status="substantiated")
     complaint.refresh_from_db()
     assert complaint.investigation_status == "substantiated"
     assert complaint.investigation_outcome_at is not None
     with pytest.raises(ComplaintError):
-        actions.investigation_status_set(
+        tracks.investigation_status_set(
             user=wall.user("psea"), complaint=complaint, status="closed"
         )
 
@@ -340,22 +340,22 @@ def test_evidence_hashes_verify_and_a_tampered_file_fails(wall):
     photo = b"\x89PNG original photo bytes"
     complaint = receive(wall, files=[("photo.png", "image/png", photo)]).complaint
     item = Evidence.objects.get(complaint=complaint)
-    assert item.sha256 == custody.file_sha256(photo)
+    assert item.sha256 == chain.file_sha256(photo)
     psea = wall.user("psea")
-    assert actions.evidence_check(user=psea, complaint=complaint, data=photo) == [item]
-    assert actions.evidence_check(user=psea, complaint=complaint, data=photo + b"x") == []
-    assert actions.custody_verify(complaint).ok
+    assert custody.evidence_check(user=psea, complaint=complaint, data=photo) == [item]
+    assert custody.evidence_check(user=psea, complaint=complaint, data=photo + b"x") == []
+    assert custody.custody_verify(complaint).ok
     # Someone with database access swaps the stored file: the check sees it.
     Evidence.objects.filter(pk=item.pk).update(data="dGFtcGVyZWQ=")
-    assert actions.custody_verify(complaint).files_failed == [1]
+    assert custody.custody_verify(complaint).files_failed == [1]
 
 
 def test_an_edited_link_of_the_chain_is_found(wall):
     complaint = receive(wall).complaint
     actions.complaint_acknowledge(user=wall.user("psea"), complaint=complaint)
-    assert actions.custody_verify(complaint).ok
+    assert custody.custody_verify(complaint).ok
     Custody.objects.filter(complaint=complaint, seq=1).update(content={"kind": "nothing"})
-    assert actions.custody_verify(complaint).broken_at == 1
+    assert custody.custody_verify(complaint).broken_at == 1
 
 
 def test_the_sealed_bundle_holds_the_files_as_received_and_verifies(wall):
@@ -376,11 +376,11 @@ def test_the_sealed_bundle_holds_the_files_as_received_and_verifies(wall):
 def test_each_missed_deadline_is_escalated_once(wall):
     complaint = receive(wall).complaint
     later = timezone.now() + timedelta(days=2)
-    assert actions.complaint_escalations(later) == {"escalated": 1}  # acknowledgement
-    assert actions.complaint_escalations(later) == {"escalated": 0}
+    assert deadlines.complaint_escalations(later) == {"escalated": 1}  # acknowledgement
+    assert deadlines.complaint_escalations(later) == {"escalated": 0}
     much_later = timezone.now() + timedelta(days=40)
     # assistance, investigation and feedback are now late too
-    assert actions.complaint_escalations(much_later) == {"escalated": 3}
+    assert deadlines.complaint_escalations(much_later) == {"escalated": 3}
     told = Notification.objects.filter(reference=complaint.reference, kind="complaints.deadline")
     assert {n.recipient.username for n in told} == {"psea", "psea_two", "coordinator"}
 
@@ -599,7 +599,7 @@ def test_a_coordinator_named_as_subject_is_not_told_of_it(wall):
     actions.break_glass(
         user=wall.user("admin"), reference=complaint.reference, reason="A court order, case 12/26"
     )
-    actions.complaint_escalations(timezone.now() + timedelta(days=40))
+    deadlines.complaint_escalations(timezone.now() + timedelta(days=40))
     assert not Notification.objects.filter(recipient=coordinator).exists()
 
 
@@ -613,7 +613,7 @@ def test_a_broken_glass_reads_but_does_not_write_or_export(wall):
     assert AuditEntry.objects.filter(user_id=admin.pk, action="break_glass_refused").exists()
     actions.break_glass(user=admin, reference=complaint.reference, reason="x" * 30)
     with pytest.raises(ComplaintError):
-        actions.evidence_add(
+        custody.evidence_add(
             user=admin, complaint=complaint, name="a.txt", content_type="text/plain", data=b"x"
         )
     with pytest.raises(ComplaintError):
@@ -637,14 +637,14 @@ def test_the_employer_of_the_accused_is_never_chosen_without_the_survivor(wall, 
         "needs": ["medical"],
     }
     with pytest.raises(ComplaintError) as raised:
-        actions.assistance_refer(**refer)
+        tracks.assistance_refer(**refer)
     assert "subject_organisation_chosen" in raised.value.errors
-    assert actions.assistance_refer(**refer, subject_organisation_chosen=True).service == cp_service
+    assert tracks.assistance_refer(**refer, subject_organisation_chosen=True).service == cp_service
 
 
 def test_administrators_never_answer_an_assistance_referral(wall, support):
     complaint = receive(wall, subject_name="").complaint
-    actions.assistance_refer(
+    tracks.assistance_refer(
         user=wall.user("psea"),
         complaint=complaint,
         service=support,

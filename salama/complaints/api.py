@@ -10,7 +10,8 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from salama.complaints import access, actions
-from salama.complaints.actions import ComplaintError, Intake
+from salama.complaints.actions import Intake
+from salama.complaints.common import ComplaintError
 from salama.complaints.models import Channel, Complaint
 from salama.core import access as core_access
 from salama.core.api_auth import WRITE_AUTH

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from salama.civil import keys
-from salama.complaints import actions
+from salama.complaints import custody
 from salama.complaints.models import Complaint
 from salama.lib import sealed
 from salama.lib.complaints import bundle
@@ -73,10 +73,10 @@ def _manifest(complaint: Complaint, files: dict[str, bytes], user: Any) -> dict[
 @transaction.atomic
 def bundle_export(*, user: Any, complaint: Complaint, password: str) -> bytes:
     files = {
-        f"evidence/{item.number:02d}-{_safe(item.name)}": actions.evidence_bytes(item)
+        f"evidence/{item.number:02d}-{_safe(item.name)}": custody.evidence_bytes(item)
         for item in complaint.evidence.all()
     }
-    actions.bundle_recorded(user=user, complaint=complaint)
+    custody.bundle_recorded(user=user, complaint=complaint)
     manifest = _manifest(complaint, files, user)
     contents = bundle.members(manifest, files, keys.private_key())
     contents["signing_key.pem"] = keys.public_pem().encode("ascii")

@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from salama.complaints import actions
+from salama.complaints import actions, common
 from salama.complaints.forms import IntakeForm
 from salama.lib.screening import xlsform
 from salama.screening.actions import Received, SubmissionRefused
@@ -130,7 +130,7 @@ def receive(*, user: Any, parsed: Any, attachments: list[tuple[str, str, bytes]]
         received = actions.complaint_receive(
             intake=intake, channel="outreach", received_by=user, source_key=source
         )
-    except actions.ComplaintError as error:
+    except common.ComplaintError as error:
         raise SubmissionRefused(400, " ".join([str(error), *error.errors.values()])) from None
     except ValidationError as error:
         raise SubmissionRefused(400, str(error)) from None

@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from salama.complaints.actions import NEEDS, Intake
+from salama.complaints.actions import Intake
 from salama.complaints.models import (
     AgeGroup,
     AssistanceReferral,
@@ -22,6 +22,7 @@ from salama.complaints.models import (
     SubjectType,
     YesNo,
 )
+from salama.complaints.tracks import NEEDS
 from salama.core.models import Organisation, Site
 
 RADIO = forms.RadioSelect

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from salama.complaints.actions import complaint_escalations
+from salama.complaints.deadlines import complaint_escalations
 from salama.jobs.handlers import job
 
 

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 from salama.audit.actions import record_list_read
 from salama.cases.access import services as directory
 from salama.cases.models import ServiceType
-from salama.complaints import access, actions, figures, forms, selectors
-from salama.complaints.actions import ComplaintError
+from salama.complaints import access, actions, custody, figures, forms, selectors, tracks
+from salama.complaints.common import ComplaintError
 from salama.complaints.models import Complaint, Investigation, Status
 from salama.core import access as core_access
 from salama.core.decorators import staff_page
@@ -117,7 +117,7 @@ def complaint_detail(request: HttpRequest, pk: str) -> HttpResponse:
         # who complained unless the complainant agreed.
         "identity_shown": role != "investigator" or complaint.consent_identity == "yes",
         "custody": selectors.custody_rows(complaint),
-        "check": actions.custody_verify(complaint),
+        "check": custody.custody_verify(complaint),
         "evidence": list(complaint.evidence.all()),
         "feedback": list(complaint.feedback.all()),
         "additions": list(complaint.additions.all()),
@@ -132,7 +132,7 @@ def complaint_detail(request: HttpRequest, pk: str) -> HttpResponse:
             initial={"language": complaint.language, "consent_by": "survivor"},
         )
         context["investigation_form"] = forms.InvestigationForm(
-            targets=actions.investigation_targets(complaint)
+            targets=tracks.investigation_targets(complaint)
         )
     return render(request, "complaints/detail.html", context)
 
@@ -238,7 +238,7 @@ def assistance_new(request: HttpRequest, pk: str) -> HttpResponse:
         return _back(complaint, "assistance")
     data = form.cleaned_data
     try:
-        actions.assistance_refer(
+        tracks.assistance_refer(
             user=request.user,
             complaint=complaint,
             service=form.services[data["service"]],
@@ -261,12 +261,12 @@ def assistance_new(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def investigation_new(request: HttpRequest, pk: str) -> HttpResponse:
     complaint = access.get_complaint(request.user, pk)
-    form = forms.InvestigationForm(request.POST, targets=actions.investigation_targets(complaint))
+    form = forms.InvestigationForm(request.POST, targets=tracks.investigation_targets(complaint))
     if not form.is_valid():
         messages.error(request, _("Choose an organisation from the list."))
         return _back(complaint, "investigation")
     try:
-        actions.investigation_refer(
+        tracks.investigation_refer(
             user=request.user,
             complaint=complaint,
             organisation=form.targets[form.cleaned_data["organisation"]],
@@ -284,7 +284,7 @@ def outcome(request: HttpRequest, pk: str) -> HttpResponse:
     return _post_step(
         request,
         pk,
-        lambda c: actions.investigation_status_set(
+        lambda c: tracks.investigation_status_set(
             user=request.user, complaint=c, status=request.POST.get("status", "")
         ),
         "investigation",
@@ -301,7 +301,7 @@ def evidence_new(request: HttpRequest, pk: str) -> HttpResponse:
         messages.error(request, _("Choose a file."))
         return _back(complaint, "evidence")
     try:
-        actions.evidence_add(
+        custody.evidence_add(
             user=request.user,
             complaint=complaint,
             name=upload.name or "file",
@@ -323,7 +323,7 @@ def evidence_check(request: HttpRequest, pk: str) -> HttpResponse:
     if upload is None:
         messages.error(request, _("Choose the file to check."))
         return _back(complaint, "evidence")
-    matching = actions.evidence_check(user=request.user, complaint=complaint, data=upload.read())
+    matching = custody.evidence_check(user=request.user, complaint=complaint, data=upload.read())
     if matching:
         messages.success(
             request,
@@ -345,7 +345,7 @@ def evidence_check(request: HttpRequest, pk: str) -> HttpResponse:
 def evidence_file(request: HttpRequest, pk: str, number: int) -> HttpResponse:
     complaint = access.get_complaint(request.user, pk)
     item = access.get_evidence(complaint, number)
-    data = actions.evidence_opened(user=request.user, complaint=complaint, item=item)
+    data = custody.evidence_opened(user=request.user, complaint=complaint, item=item)
     response = HttpResponse(data, content_type="application/octet-stream")
     response["Content-Disposition"] = (
         f'attachment; filename="evidence-{item.number}{_extension(item.name)}"'
@@ -397,7 +397,7 @@ def assistance_list(request: HttpRequest) -> HttpResponse:
 @staff_page
 def assistance_detail(request: HttpRequest, pk: str) -> HttpResponse:
     referral = access.get_assistance(request.user, pk)
-    labels = dict(actions.NEEDS)
+    labels = dict(tracks.NEEDS)
     return render(
         request,
         "complaints/assistance_detail.html",
@@ -418,9 +418,9 @@ def assistance_answer(request: HttpRequest, pk: str) -> HttpResponse:
     note = request.POST.get("note", "")
     try:
         if step == "complete":
-            actions.assistance_complete(user=request.user, referral=referral, note=note)
+            tracks.assistance_complete(user=request.user, referral=referral, note=note)
         else:
-            actions.assistance_answer(
+            tracks.assistance_answer(
                 user=request.user, referral=referral, accept=step == "accept", note=note
             )
     except ComplaintError as error:

@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from salama.complaints import access, actions
-from salama.complaints.actions import ComplaintError
+from salama.complaints.common import ComplaintError
 from salama.complaints.forms import AddForm, PublicIntakeForm, ReceiptForm
 from salama.complaints.models import PublicHit
 from salama.complaints.selectors import PUBLIC_STATUS

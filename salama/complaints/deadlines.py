@@ -1,0 +1,86 @@
+"""The deadlines of a complaint (acknowledgement, referrals, feedback) and
+their escalation, each once."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from salama.complaints.common import (
+    tell_coordinators,
+    tell_focal_points,
+)
+from salama.complaints.custody import (
+    custody_link,
+)
+from salama.complaints.models import (
+    Complaint,
+    Status,
+    SubjectType,
+    YesNo,
+)
+from salama.complaints.tracks import (
+    INVESTIGATES,
+)
+
+
+def deadlines() -> dict[str, timedelta]:
+    return {
+        "acknowledgement": timedelta(hours=settings.SALAMA_COMPLAINTS_ACK_HOURS),
+        "assistance": timedelta(hours=settings.SALAMA_COMPLAINTS_ASSISTANCE_HOURS),
+        "investigation": timedelta(days=settings.SALAMA_COMPLAINTS_INVESTIGATION_DAYS),
+        "feedback": timedelta(days=settings.SALAMA_COMPLAINTS_FEEDBACK_DAYS),
+    }
+
+
+def missed(complaint: Complaint, now: datetime) -> list[str]:
+    """The steps whose deadline passed without them being done."""
+    done = {
+        "acknowledgement": complaint.acknowledged_at,
+        "assistance": complaint.assistance_referred_at,
+        "investigation": complaint.investigation_referred_at,
+        "feedback": complaint.feedback_at,
+    }
+    late = []
+    for step, delay in deadlines().items():
+        if step == "assistance" and complaint.consent_assistance == YesNo.NO:
+            continue
+        if step == "investigation" and not INVESTIGATES.get(SubjectType(complaint.subject_type)):
+            continue
+        if done[step] is None and complaint.received_at + delay <= now:
+            late.append(step)
+    return late
+
+
+ESCALATION_SUBJECTS = {
+    "acknowledgement": gettext_lazy("A complaint was not acknowledged in time"),
+    "assistance": gettext_lazy("A survivor was not referred for assistance in time"),
+    "investigation": gettext_lazy("A complaint was not referred for investigation in time"),
+    "feedback": gettext_lazy("A complainant has had no feedback in time"),
+}
+
+
+def complaint_escalations(now: datetime | None = None) -> dict[str, int]:
+    """Each missed deadline once: the focal points and the coordinator told."""
+    now = now or timezone.now()
+    told = 0
+    for complaint in Complaint.objects.exclude(status=Status.CLOSED).order_by("received_at"):
+        told += _escalate(complaint.pk, now)
+    return {"escalated": told}
+
+
+@transaction.atomic
+def _escalate(pk: Any, now: datetime) -> int:
+    complaint = Complaint.objects.select_for_update().get(pk=pk)
+    steps = [s for s in missed(complaint, now) if s not in complaint.escalated]
+    for step in steps:
+        tell_focal_points(complaint, "complaints.deadline", ESCALATION_SUBJECTS[step])
+        tell_coordinators(complaint, "complaints.deadline", ESCALATION_SUBJECTS[step])
+        custody_link(complaint, "deadline_missed", None, now, content={"step": step})
+    if steps:
+        complaint.escalated = [*complaint.escalated, *steps]
+        complaint.save(update_fields=["escalated"])
+    return len(steps)
