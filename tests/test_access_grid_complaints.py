@@ -87,6 +87,7 @@ def test_only_the_focal_points_write_on_a_complaint(wall, complaint):
         "feedback/": {"text": "We are following it up."},
         "subject/": {"username": "registrar"},
         "close/": {"note": "Tried by someone", "confirm": "yes"},
+        "identity/": {"note": "Someone says she agreed"},
     }
     for name in sorted(EVERYONE - FOCAL):
         client = signed_in(wall.user(name))

@@ -678,3 +678,21 @@ def test_every_category_is_listed_so_presence_tells_nothing(wall):
     lines = rows.content.decode().splitlines()
     for group in ("peacekeeping", "non_un_forces", "sexual_abuse", "male", "child"):
         assert any(f",{group}," in line for line in lines), group
+
+
+def test_the_focal_point_keeps_the_identity_until_the_complainant_agrees(wall):
+    complaint = receive(wall, complainant_name="Amina", consent_identity="no").complaint
+    tracks.investigation_refer(user=wall.user("psea"), complaint=complaint, organisation=wall.ngo)
+    investigator = signed_in(wall.user("investigator"))
+    assert "Amina" not in investigator.get(f"/complaints/{complaint.pk}/").content.decode()
+    with pytest.raises(ComplaintError):
+        actions.identity_share(user=wall.user("psea"), complaint=complaint, note="yes")
+    with pytest.raises(ComplaintError):
+        actions.identity_share(
+            user=wall.user("investigator"), complaint=complaint, note="She said so on the phone"
+        )
+    actions.identity_share(
+        user=wall.user("psea"), complaint=complaint, note="In person on 2 December, with a witness"
+    )
+    assert "Amina" in investigator.get(f"/complaints/{complaint.pk}/").content.decode()
+    assert Custody.objects.filter(complaint=complaint, kind="identity_shared").exists()

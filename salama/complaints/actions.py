@@ -323,6 +323,23 @@ def recuse(*, user: Any, complaint: Complaint, reason: str) -> Recusal:
 
 
 @transaction.atomic
+def identity_share(*, user: Any, complaint: Complaint, note: str) -> Complaint:
+    """The focal point, as the identity's custodian, records that the
+    complainant has since agreed to share who they are with the investigators
+    (and how): from then on the investigators read it."""
+    require_focal_point(user, complaint)
+    note = clean_text(note, _("How the complainant agreed"), "note", minimum=10, maximum=1000)
+    complaint = access.complaint_for_update(complaint)
+    if complaint.consent_identity == YesNo.YES:
+        raise ComplaintError(_("The complainant already agreed to this."), code="wrong_state")
+    complaint.consent_identity = YesNo.YES
+    complaint.save(update_fields=["consent_identity"])
+    custody_link(complaint, "identity_shared", user, timezone.now(), note=note)
+    audit(user, "update", complaint.pk)
+    return complaint
+
+
+@transaction.atomic
 def complaint_close(*, user: Any, complaint: Complaint, note: str) -> Complaint:
     require_focal_point(user, complaint)
     note = clean_text(note, _("The reason"), "note", minimum=5, maximum=2000)

@@ -37,6 +37,7 @@ CUSTODY_LABELS = {
     "feedback_given": _("Feedback published"),
     "subject_linked": _("User linked as subject"),
     "recused": _("Recused"),
+    "identity_shared": _("The complainant agreed to share their identity"),
     "closed": _("Closed"),
     "assistance_referred": _("Referred for assistance"),
     "assistance_accepted": _("Assistance referral accepted"),

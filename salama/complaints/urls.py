@@ -21,6 +21,7 @@ urlpatterns = [
     path("<str:pk>/feedback/", views.feedback, name="complaint_feedback"),
     path("<str:pk>/subject/", views.subject, name="complaint_subject"),
     path("<str:pk>/recuse/", views.recuse, name="complaint_recuse"),
+    path("<str:pk>/identity/", views.identity, name="complaint_identity"),
     path("<str:pk>/close/", views.close, name="complaint_close"),
     path("<str:pk>/assistance/", views.assistance_new, name="complaint_assistance"),
     path("<str:pk>/investigation/", views.investigation_new, name="complaint_investigation"),

@@ -107,6 +107,15 @@ def _assistance_services(complaint: Complaint) -> list[Any]:
 @staff_page
 def complaint_detail(request: HttpRequest, pk: str) -> HttpResponse:
     complaint = access.get_complaint(request.user, pk)
+    return _detail_page(request, complaint)
+
+
+def _detail_page(
+    request: HttpRequest,
+    complaint: Complaint,
+    assistance_form: forms.AssistanceForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     role = access.role_in(request.user, complaint)
     context: dict[str, Any] = {
         "complaint": complaint,
@@ -127,14 +136,14 @@ def complaint_detail(request: HttpRequest, pk: str) -> HttpResponse:
         "investigation_choices": Investigation.choices,
     }
     if role == "focal_point":
-        context["assistance_form"] = forms.AssistanceForm(
+        context["assistance_form"] = assistance_form or forms.AssistanceForm(
             services=_assistance_services(complaint),
             initial={"language": complaint.language, "consent_by": "survivor"},
         )
         context["investigation_form"] = forms.InvestigationForm(
             targets=tracks.investigation_targets(complaint)
         )
-    return render(request, "complaints/detail.html", context)
+    return render(request, "complaints/detail.html", context, status=status)
 
 
 def _post_step(request: HttpRequest, pk: str, step: Any, anchor: str, done: str) -> HttpResponse:
@@ -190,6 +199,20 @@ def subject(request: HttpRequest, pk: str) -> HttpResponse:
 
 @staff_page
 @require_POST
+def identity(request: HttpRequest, pk: str) -> HttpResponse:
+    return _post_step(
+        request,
+        pk,
+        lambda c: actions.identity_share(
+            user=request.user, complaint=c, note=request.POST.get("note", "")
+        ),
+        "complainant",
+        _("Recorded: the investigators now read who the complainant is."),
+    )
+
+
+@staff_page
+@require_POST
 def recuse(request: HttpRequest, pk: str) -> HttpResponse:
     complaint = access.get_complaint(request.user, pk)
     try:
@@ -227,15 +250,8 @@ def assistance_new(request: HttpRequest, pk: str) -> HttpResponse:
     complaint = access.get_complaint(request.user, pk)
     form = forms.AssistanceForm(request.POST, services=_assistance_services(complaint))
     if not form.is_valid():
-        messages.error(
-            request,
-            " ".join(
-                f"{form.fields[f].label}: {e[0]}"
-                for f, e in form.errors.items()
-                if f in form.fields
-            ),
-        )
-        return _back(complaint, "assistance")
+        # Shown again with what was chosen, each fault at its field.
+        return _detail_page(request, complaint, form, status=400)
     data = form.cleaned_data
     try:
         tracks.assistance_refer(
@@ -251,9 +267,12 @@ def assistance_new(request: HttpRequest, pk: str) -> HttpResponse:
             subject_organisation_chosen=data["subject_organisation_chosen"],
         )
     except ComplaintError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("Referred: the service was told."))
+        for name, message in error.errors.items():
+            form.add_error(name if name in form.fields else None, message)
+        if not error.errors:
+            form.add_error(None, str(error))
+        return _detail_page(request, complaint, form, status=400)
+    messages.success(request, _("Referred: the service was told."))
     return _back(complaint, "assistance")
 
 
