@@ -417,6 +417,9 @@ SALAMA_RETENTION_TRACING_DAYS = max(envint("SALAMA_RETENTION_TRACING_DAYS", 2 * 
 # Protection cases: kept this long after they are closed, then deleted with
 # their journal, plan, referrals and services.
 SALAMA_RETENTION_CASES_DAYS = max(envint("SALAMA_RETENTION_CASES_DAYS", 5 * 365), 1)
+# Complaints of sexual exploitation and abuse closed longer ago than this are deleted with
+# their evidence and chain of custody (docs/complaints.md).
+SALAMA_RETENTION_COMPLAINTS_DAYS = max(envint("SALAMA_RETENTION_COMPLAINTS_DAYS", 7 * 365), 1)
 # Hours after a referral's answer time (the service's own) until its
 # organisation's supervisors and the referring caseworker are told.
 SALAMA_REFERRAL_ESCALATION_HOURS = max(envint("SALAMA_REFERRAL_ESCALATION_HOURS", 24), 1)

@@ -696,3 +696,19 @@ def test_the_focal_point_keeps_the_identity_until_the_complainant_agrees(wall):
     )
     assert "Amina" in investigator.get(f"/complaints/{complaint.pk}/").content.decode()
     assert Custody.objects.filter(complaint=complaint, kind="identity_shared").exists()
+
+
+def test_closed_complaints_past_retention_are_deleted_with_their_evidence(wall, settings):
+    settings.SALAMA_RETENTION_COMPLAINTS_DAYS = 30
+    old = receive(wall, files=[("a.txt", "text/plain", b"x")]).complaint
+    kept = receive(wall).complaint
+    actions.complaint_close(user=wall.user("psea"), complaint=old, note="Outcome given, closed")
+    Complaint.objects.filter(pk=old.pk).update(closed_at=timezone.now() - timedelta(days=31))
+    assert deadlines.complaints_retention() == {"deleted": 1, "public_counts_pruned": 0}
+    assert list(Complaint.objects.all()) == [kept]
+    assert not Evidence.objects.exists() and not Custody.objects.filter(complaint_id=old.pk)
+    assert not Notification.objects.filter(reference=old.reference).exists()
+    assert Notification.objects.filter(reference=kept.reference).exists()
+    from salama.audit.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="delete", record_id=str(old.pk)).exists()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from salama.complaints.common import (
+    audit,
     tell_coordinators,
     tell_focal_points,
 )
@@ -18,6 +19,7 @@ from salama.complaints.custody import (
 )
 from salama.complaints.models import (
     Complaint,
+    PublicHit,
     Status,
     SubjectType,
     YesNo,
@@ -25,6 +27,7 @@ from salama.complaints.models import (
 from salama.complaints.tracks import (
     INVESTIGATES,
 )
+from salama.notifications.models import Notification
 
 
 def deadlines() -> dict[str, timedelta]:
@@ -84,3 +87,30 @@ def _escalate(pk: Any, now: datetime) -> int:
         complaint.escalated = [*complaint.escalated, *steps]
         complaint.save(update_fields=["escalated"])
     return len(steps)
+
+
+def complaints_retention(now: datetime | None = None) -> dict[str, int]:
+    """Delete complaints closed longer than SALAMA_RETENTION_COMPLAINTS_DAYS,
+    with their evidence, chain of custody, feedback and referrals (an audit
+    entry each), and the public pages' counts older than a day."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=int(settings.SALAMA_RETENTION_COMPLAINTS_DAYS))
+    deleted = 0
+    for pk in Complaint.objects.filter(status=Status.CLOSED, closed_at__lte=cutoff).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            complaint = Complaint.objects.select_for_update().filter(pk=pk).first()
+            if complaint is None or complaint.status != Status.CLOSED:
+                continue
+            references = [
+                complaint.reference,
+                *complaint.assistance.values_list("reference", flat=True),
+            ]
+            # Everywhere: what people were told of it goes too (PROTECTION.md 19).
+            Notification.objects.filter(reference__in=references).delete()
+            complaint.delete()
+            audit(None, "delete", pk)
+            deleted += 1
+    pruned, _kinds = PublicHit.objects.filter(at__lt=now - timedelta(days=1)).delete()
+    return {"deleted": deleted, "public_counts_pruned": pruned}

@@ -254,8 +254,9 @@ class Custody(models.Model):
     kind = models.CharField(max_length=30)
     at = models.DateTimeField()
     actor = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    # A file is never deleted alone; with its complaint, past retention, only.
     evidence = models.ForeignKey(
-        Evidence, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Evidence, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     note = EncryptedTextField(blank=True)
     content = models.JSONField()

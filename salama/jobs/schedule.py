@@ -116,6 +116,10 @@ SCHEDULE: list[Entry] = [
         handler="salama.complaints.jobs.escalations",
         every_minutes=15,
     ),
+    # Complaints closed longer ago than their retention period are deleted.
+    Entry(
+        name="complaints.retention", handler="salama.complaints.jobs.retention", daily_at="02:05"
+    ),
     # Protection cases closed longer ago than their retention period are deleted.
     Entry(name="cases.retention", handler="salama.cases.jobs.retention", daily_at="01:55"),
     # The public report page's rate-limit counts are kept a few hours only.
