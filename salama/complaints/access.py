@@ -125,14 +125,29 @@ def for_complainant(pk: object) -> Complaint | None:
     return Complaint.objects.filter(pk=wanted).select_related("organisation").first()
 
 
-def by_reference_for_glass(user: Any, reference: str) -> Complaint | None:
-    """The complaint an administrator asks to break the glass on, unless they
-    are its subject (then it does not exist for them either)."""
+def received_from(user: Any, source_key: str) -> Complaint | None:
+    """The complaint a client's retry already made (its key names the user)."""
     return (
-        Complaint.objects.filter(reference=str(reference).strip().upper())
-        .exclude(subjects__user=user)
+        Complaint.objects.filter(source_key=source_key, received_by=user)
+        .select_related("organisation")
         .first()
     )
+
+
+def by_reference_for_glass(user: Any, reference: str) -> Complaint | None:
+    """The complaint an administrator may break the glass on: one received by
+    an organisation they administer, not about their organisation's staff,
+    and not one they are the subject of or recused from (any of these: it
+    does not exist for them). A system administrator reaches any other."""
+    found = (
+        Complaint.objects.filter(reference=str(reference).strip().upper())
+        .exclude(subjects__user=user)
+        .exclude(recusals__user=user)
+    )
+    if not core_access.is_system_administrator(user):
+        mine = core_access.administered_organisation_ids(user)
+        found = found.filter(organisation_id__in=mine).exclude(subject_organisation_id__in=mine)
+    return found.first()
 
 
 def get_evidence(complaint: Complaint, number: object) -> Evidence:
@@ -157,6 +172,10 @@ def focal_points(complaint: Complaint) -> list[Any]:
 
 def focal_points_at(organisation_id: int, site_path: str) -> list[Any]:
     return staff_with(organisation_id, site_path, Perm.COMPLAINT_RECEIVE)
+
+
+def assistance_staff(organisation_id: int, site_path: str) -> list[Any]:
+    return staff_with(organisation_id, site_path, Perm.REFERRAL_RECEIVE)
 
 
 def assistance_receivers(referral: AssistanceReferral) -> list[Any]:

@@ -4,6 +4,7 @@ link of the chain of custody for each step (salama/lib/complaints/custody.py).
 Nothing here sends a message to the complainant: they learn what the focal
 point chose to tell them, through their receipt code."""
 
+import hashlib
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -11,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -45,6 +46,7 @@ from salama.complaints.models import (
     Complaint,
     ContactPreference,
     Feedback,
+    PublicHit,
     Recusal,
     Relationship,
     Sex,
@@ -181,24 +183,10 @@ def _named_users(name: str) -> list[Any]:
     return found
 
 
-@transaction.atomic
-def complaint_receive(
-    *,
-    intake: Intake,
-    channel: str,
-    received_by: Any = None,
-    now: datetime | None = None,
-    source_key: str = "",
-) -> Received:
-    """Store a complaint from any channel and route it to the receiving
-    organisation's focal points, never to its subjects. Returns the receipt
-    code, which is shown once and kept only as a hash."""
-    now = now or timezone.now()
-    if channel not in Channel.values:
-        raise ComplaintError(_("Unknown channel."), errors={"channel": _("Choose a channel.")})
-    check_intake(intake, now.date())
-    code = receipt.new_code()
-    complaint = Complaint.objects.create(
+def _stored(
+    intake: Intake, channel: str, received_by: Any, now: datetime, code: str, source_key: str
+) -> Complaint:
+    return Complaint.objects.create(
         reference=new_reference(Complaint, "SEA"),
         receipt_hash=receipt.digest(code, pepper()),
         organisation=intake.organisation,
@@ -231,6 +219,32 @@ def complaint_receive(
         subject_in_contact=intake.subject_in_contact,
         source_key=source_key,
     )
+
+
+@transaction.atomic
+def complaint_receive(
+    *,
+    intake: Intake,
+    channel: str,
+    received_by: Any = None,
+    now: datetime | None = None,
+    source_key: str = "",
+) -> Received:
+    """Store a complaint from any channel and route it to the receiving
+    organisation's focal points, never to its subjects. Returns the receipt
+    code, which is shown once and kept only as a hash."""
+    now = now or timezone.now()
+    if channel not in Channel.values:
+        raise ComplaintError(_("Unknown channel."), errors={"channel": _("Choose a channel.")})
+    check_intake(intake, now.date())
+    code = receipt.new_code()
+    try:
+        with transaction.atomic():
+            complaint = _stored(intake, channel, received_by, now, code, source_key)
+    except IntegrityError:
+        if source_key and Complaint.objects.filter(source_key=source_key).exists():
+            raise AlreadySent from None
+        raise
     custody_link(complaint, "received", received_by, now, content={"channel": channel})
     for user in _named_users(intake.subject_name):
         SubjectLink.objects.create(complaint=complaint, user=user, how="named", at=now)
@@ -383,30 +397,26 @@ class AlreadySent(Exception):
 @transaction.atomic
 def public_complaint_take(*, intake: Intake, client: str, form_key: str) -> Received:
     """A complaint from the public page, counted for the rate limits and its
-    form stored once, in the same transaction as the complaint."""
-    from salama.complaints.models import PublicHit
-
-    if PublicHit.objects.filter(kind="form", key=form_key).exists():
-        raise AlreadySent
+    form stored once (a unique key, so that two servers cannot both store it),
+    in the same transaction as the complaint."""
     now = timezone.now()
+    try:
+        with transaction.atomic():
+            PublicHit.objects.create(kind="form", key=form_key, at=now)
+    except IntegrityError:
+        raise AlreadySent from None
     received = complaint_receive(intake=intake, channel=Channel.ONLINE, now=now)
-    PublicHit.objects.bulk_create(
-        [
-            PublicHit(kind="form", key=form_key, at=now),
-            PublicHit(kind="complaint", key=client, at=now),
-        ]
-    )
+    PublicHit.objects.create(kind="complaint", key=client, at=now)
     return received
 
 
 def public_hit(kind: str, client: str) -> None:
-    from salama.complaints.models import PublicHit
-
     PublicHit.objects.create(kind=kind, key=client, at=timezone.now())
 
 
-def received_from(source_key: str) -> bool:
-    return Complaint.objects.filter(source_key=source_key).exists()
+def source_key(channel: str, user: Any, key: str) -> str:
+    """A retry's mark: the hash of who sent it, by which channel, under which key."""
+    return hashlib.sha256(f"{channel}:{user.pk}:{key}".encode()).hexdigest()
 
 
 def receipt_lookup(code: str) -> Complaint | None:

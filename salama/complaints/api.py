@@ -16,7 +16,7 @@ from salama.complaints.models import Channel, Complaint
 from salama.core import access as core_access
 from salama.core.api_auth import WRITE_AUTH
 from salama.core.api_errors import ApiError, ErrorOut, answers
-from salama.core.idempotency import IDEMPOTENCY_OPENAPI, idempotent
+from salama.core.idempotency import HEADER, MAX_KEY_LENGTH
 from salama.core.models import Organisation, Site
 from salama.core.roles import Perm
 
@@ -64,8 +64,30 @@ class ComplaintIn(Schema):
 class ComplaintCreated(Schema):
     id: str
     reference: str
-    receipt_code: str = Field(..., description="shown this once; Salama keeps only its hash")
+    receipt_code: str | None = Field(
+        ..., description="shown this once (null on a retry); Salama keeps only its hash"
+    )
     organisation: str
+
+
+# A retry must not make a second complaint, nor keep the receipt code to replay it:
+# the key is kept only as a hash with the complaint, and a retry gets the complaint
+# without its code (core.idempotency would store the whole first answer).
+RETRY_OPENAPI: dict[str, Any] = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": HEADER,
+            "required": False,
+            "schema": {"type": "string", "maxLength": MAX_KEY_LENGTH},
+            "description": (
+                "A unique value per complaint (a UUID). Sending it again answers 200 with the "
+                "complaint first made and receipt_code null, and creates nothing: the code is "
+                "given once, and Salama keeps only its hash."
+            ),
+        }
+    ]
+}
 
 
 class ComplaintOut(Schema):
@@ -160,38 +182,51 @@ def _out(complaint: Complaint) -> dict[str, Any]:
     }
 
 
+def _created(complaint: Complaint, code: str | None) -> dict[str, Any]:
+    return {
+        "id": str(complaint.pk),
+        "reference": complaint.reference,
+        "receipt_code": code,
+        "organisation": complaint.organisation.short_name,
+    }
+
+
 @router.post(
     "/complaints",
-    response=_answers({201: ComplaintCreated}),
+    response=_answers({201: ComplaintCreated, 200: ComplaintCreated}),
     summary="Take a complaint of sexual exploitation or abuse at a desk",
     auth=WRITE_AUTH,
-    openapi_extra=IDEMPOTENCY_OPENAPI,
+    openapi_extra=RETRY_OPENAPI,
 )
-@idempotent
 def create_complaint(request: HttpRequest, payload: ComplaintIn) -> Any:
     """For PSEA focal points: the complaint is received by your organisation
-    at the site. The answer holds the receipt code once (a retry with the same
-    Idempotency-Key gets the same answer); give it to the complainant.
-    Anyone else: 404."""
+    at the site. The answer holds the receipt code once; give it to the
+    complainant. A retry with the same Idempotency-Key answers 200 with the
+    complaint and no code. Anyone else: 404."""
     if not core_access.has_perm(request.user, Perm.COMPLAINT_RECEIVE):
         raise Http404
     if payload.channel not in Channel.values:
         raise ApiError("invalid", "Unknown channel.", 422)
+    key = str(request.headers.get(HEADER, ""))[:MAX_KEY_LENGTH]
+    source = actions.source_key("api", request.user, key) if key else ""
+    if source:
+        first = access.received_from(request.user, source)
+        if first is not None:
+            return Status(200, _created(first, None))
     try:
         received = actions.complaint_receive(
-            intake=_intake(request, payload), channel=payload.channel, received_by=request.user
+            intake=_intake(request, payload),
+            channel=payload.channel,
+            received_by=request.user,
+            source_key=source,
         )
+    except actions.AlreadySent:
+        first = access.received_from(request.user, source)
+        assert first is not None
+        return Status(200, _created(first, None))
     except ComplaintError as error:
         raise _fields_error(error) from None
-    return Status(
-        201,
-        {
-            "id": str(received.complaint.pk),
-            "reference": received.complaint.reference,
-            "receipt_code": received.code,
-            "organisation": received.complaint.organisation.short_name,
-        },
-    )
+    return Status(201, _created(received.complaint, received.code))
 
 
 @router.get(

@@ -105,6 +105,8 @@ def clean_text(value: Any, what: str, name: str, minimum: int = 1, maximum: int 
 
 
 def forget_notifications(user: Any, complaint: Complaint) -> None:
+    """What the user was told of the complaint and of its assistance referrals."""
     from salama.notifications.models import Notification
 
-    Notification.objects.filter(recipient=user, reference=complaint.reference).delete()
+    references = [complaint.reference, *complaint.assistance.values_list("reference", flat=True)]
+    Notification.objects.filter(recipient=user, reference__in=references).delete()

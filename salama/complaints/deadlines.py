@@ -21,12 +21,9 @@ from salama.complaints.models import (
     Complaint,
     PublicHit,
     Status,
-    SubjectType,
     YesNo,
 )
-from salama.complaints.tracks import (
-    INVESTIGATES,
-)
+from salama.complaints.tracks import investigation_targets
 from salama.notifications.models import Notification
 
 
@@ -51,7 +48,8 @@ def missed(complaint: Complaint, now: datetime) -> list[str]:
     for step, delay in deadlines().items():
         if step == "assistance" and complaint.consent_assistance == YesNo.NO:
             continue
-        if step == "investigation" and not INVESTIGATES.get(SubjectType(complaint.subject_type)):
+        # Nobody here investigates that personnel: nothing to escalate.
+        if step == "investigation" and not investigation_targets(complaint):
             continue
         if done[step] is None and complaint.received_at + delay <= now:
             late.append(step)

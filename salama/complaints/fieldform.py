@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from salama.complaints import actions, common
+from salama.complaints import access, actions, common
 from salama.complaints.forms import IntakeForm
 from salama.lib.screening import xlsform
 from salama.screening.actions import Received, SubmissionRefused
@@ -116,9 +116,10 @@ def _values(fields: dict[str, str]) -> dict[str, Any]:
 
 
 def receive(*, user: Any, parsed: Any, attachments: list[tuple[str, str, bytes]]) -> Received:
-    source = hashlib.sha256(f"{user.pk}:{parsed.instance_id}".encode()).hexdigest()
-    if actions.received_from(source):
-        return Received(202, _("Already received. The receipt code was in the first answer."), None)
+    source = actions.source_key("openrosa", user, parsed.instance_id)
+    again = Received(202, _("Already received. The receipt code was in the first answer."), None)
+    if access.received_from(user, source) is not None:
+        return again
     form = IntakeForm(_values(parsed.fields))
     if not form.is_valid():
         wrong = ", ".join(sorted(form.errors))

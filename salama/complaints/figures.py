@@ -84,7 +84,7 @@ def labelled(found: "NetworkFigures") -> list[dict[str, Any]]:
 
 
 # The UN's published statuses; a complaint not referred is "under assessment".
-STATUS = {
+STATUS: dict[str, str] = {
     Investigation.NONE: "under_assessment",
     Investigation.ASSESSMENT: "under_assessment",
     Investigation.INVESTIGATION: "under_investigation",
@@ -116,6 +116,52 @@ def counted(user: Any) -> Any:
     return Complaint.objects.filter(scope)
 
 
+YEARS_SHOWN = 5
+
+
+def _tallies(rows: list[Any]) -> tuple[dict[str, Counter[str]], dict[str, Counter[str]]]:
+    """Every category listed, zeros included, over the last five years whether or
+    not a complaint was made, so that neither a category's presence nor the
+    page itself says that a complaint exists."""
+    this_year = timezone.now().year
+    years = [str(y) for y in range(this_year - YEARS_SHOWN + 1, this_year + 1)]
+    allegations: dict[str, Counter[str]] = {
+        "entity": Counter(dict.fromkeys(ENTITY_LABELS, 0)),
+        "category": Counter(dict.fromkeys(Category.values, 0)),
+        "year": Counter(dict.fromkeys(years, 0)),
+        "status": Counter(dict.fromkeys(STATUS_LABELS, 0)),
+    }
+    victims: dict[str, Counter[str]] = {
+        "sex": Counter(dict.fromkeys(Sex.values, 0)),
+        "age": Counter(dict.fromkeys(AgeGroup.values, 0)),
+    }
+    for subject, category, received, investigation, status, sex, age, _ack in rows:
+        allegations["entity"][ENTITY.get(subject, "other")] += 1
+        allegations["category"][category] += 1
+        if str(received.year) in allegations["year"]:
+            allegations["year"][str(received.year)] += 1
+        else:
+            allegations["year"][f"< {years[0]}"] += 1
+        # Closed without a referral for investigation: closed, not "under assessment".
+        published = "closed" if status == "closed" and not investigation else investigation
+        allegations["status"][STATUS.get(published, "under_assessment")] += 1
+        victims["sex"][sex] += 1
+        victims["age"][age] += 1
+    return allegations, victims
+
+
+def _blanked(breakdowns: list[Breakdown]) -> list[Breakdown]:
+    """A breakdown with a hidden cell shows no cell at all: zeros are shown
+    elsewhere, so a hidden cell would mean "at least one" and, at the scale of
+    a camp, give a complaint's profile away."""
+    return [
+        Breakdown(b.by, [(g, None) for g, _n in b.rows], b.grouped)
+        if any(n is None for _g, n in b.rows)
+        else b
+        for b in breakdowns
+    ]
+
+
 def network_figures(user: Any) -> NetworkFigures:
     k = settings.SALAMA_SUPPRESSION_K
     figures = Figures([], k)
@@ -125,41 +171,19 @@ def network_figures(user: Any) -> NetworkFigures:
             "category",
             "received_at",
             "investigation_status",
+            "status",
             "survivor_sex",
             "survivor_age",
             "acknowledged_at",
         )
     )
-    tables = []
-    if rows:
-        # Every category is listed, zeros included, so that which ones hold
-        # complaints does not give a hidden count's profile away.
-        first_year = min(row[2].year for row in rows)
-        allegations: dict[str, Counter[str]] = {
-            "entity": Counter(dict.fromkeys(ENTITY_LABELS, 0)),
-            "category": Counter(dict.fromkeys(Category.values, 0)),
-            "year": Counter(
-                dict.fromkeys((str(y) for y in range(first_year, timezone.now().year + 1)), 0)
-            ),
-            "status": Counter(dict.fromkeys(STATUS_LABELS, 0)),
-        }
-        victims: dict[str, Counter[str]] = {
-            "sex": Counter(dict.fromkeys(Sex.values, 0)),
-            "age": Counter(dict.fromkeys(AgeGroup.values, 0)),
-        }
-        for subject, category, received, status, sex, age, _ack in rows:
-            allegations["entity"][ENTITY.get(subject, "other")] += 1
-            allegations["category"][category] += 1
-            allegations["year"][str(received.year)] += 1
-            allegations["status"][STATUS.get(status, "under_assessment")] += 1
-            victims["sex"][sex] += 1
-            victims["age"][age] += 1
-        order = ("entity", "category", "year", "status")
-        total, breakdowns = publish_breakdowns(allegations, order, k, figures)
-        tables.append(Table("allegations", total, breakdowns))
-        total, breakdowns = publish_breakdowns(victims, ("sex", "age"), k, figures)
-        tables.append(Table("victims", total, breakdowns))
-    hours = [(row[6] - row[2]).total_seconds() / 3600 for row in rows if row[6] is not None]
+    allegations, victims = _tallies(rows)
+    order = ("entity", "category", "year", "status")
+    total, breakdowns = publish_breakdowns(allegations, order, k, figures)
+    tables = [Table("allegations", total, _blanked(breakdowns))]
+    total, breakdowns = publish_breakdowns(victims, ("sex", "age"), k, figures)
+    tables.append(Table("victims", total, _blanked(breakdowns)))
+    hours = [(row[7] - row[2]).total_seconds() / 3600 for row in rows if row[7] is not None]
     median = round(statistics.median(hours), 1) if len(hours) >= k else None
     return NetworkFigures(tables, figures, len(hours), median)
 

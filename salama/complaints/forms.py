@@ -221,6 +221,16 @@ class DeskIntakeForm(IntakeForm):
     )
     field_order = ["channel"]
 
+    def __init__(self, *args: Any, organisation_ids: set[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A focal point takes complaints for their own organisation only.
+        field = self.fields["receiver"]
+        every: list[tuple[str, str]] = list(field.choices)  # type: ignore[attr-defined]
+        mine = [c for c in every if c[0] and int(c[0].split(":")[0]) in organisation_ids]
+        field.choices = [("", "—"), *mine]  # type: ignore[attr-defined]
+        if len(mine) == 1:
+            field.initial = mine[0][0]
+
 
 class ReceiptForm(forms.Form):
     code = forms.CharField(
@@ -239,10 +249,6 @@ class AddForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     evidence = MultipleFileField(label=_("Add files (10 MB each)"), required=False)
-
-
-class TextForm(forms.Form):
-    text = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class AssistanceForm(forms.Form):
@@ -271,7 +277,11 @@ class AssistanceForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     share_contact = forms.BooleanField(
-        label=_("Share how to contact the survivor with the service"), required=False
+        label=_(
+            "Share with the service how the complainant asked to be contacted (when the "
+            "complainant is the survivor, or the survivor agreed)"
+        ),
+        required=False,
     )
     subject_organisation_chosen = forms.BooleanField(
         label=_(
@@ -306,14 +316,6 @@ class OutcomeForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=[c for c in Investigation.choices if c[0]]
     )
-
-
-class SubjectForm(forms.Form):
-    username = forms.CharField(label=_("Username of the user named or involved"), max_length=150)
-
-
-class FileForm(forms.Form):
-    file = forms.FileField(label=_("File"))
 
 
 class BundleForm(forms.Form):

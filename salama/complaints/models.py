@@ -161,6 +161,14 @@ class Complaint(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+        constraints = [
+            # A device's or client's retry is stored once, even by two servers at once.
+            models.UniqueConstraint(
+                fields=["source_key"],
+                condition=~models.Q(source_key=""),
+                name="complaint_source_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -338,3 +346,9 @@ class PublicHit(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["kind", "key", "at"], name="complaint_hit_lookup")]
+        constraints = [
+            # A public form is stored once, even by two servers at once.
+            models.UniqueConstraint(
+                fields=["key"], condition=models.Q(kind="form"), name="complaint_form_once"
+            )
+        ]

@@ -68,19 +68,28 @@ INVESTIGATES = {
 }
 
 
+def _answerable(service: Service, site_path: str) -> bool:
+    """Someone of the service's organisation answers referrals at the site."""
+    return bool(access.assistance_staff(service.organisation_id, site_path))
+
+
 def child_path(complaint: Complaint, actor: Any, now: datetime) -> None:
     """A child survivor always opens the child-protection path: a referral in
     the child's best interests to the site's child-protection service; with
     none, the coordinator is told to find one."""
     flag(complaint, "child")
     service = child_protection_service(complaint.site_path)
-    if service is not None and service.organisation_id == complaint.subject_organisation_id:
+    reachable = service is not None and _answerable(service, complaint.site_path)
+    if service is not None and (
+        service.organisation_id == complaint.subject_organisation_id or not reachable
+    ):
         # Never, without a person deciding, to the employer of the one complained about.
         service = next(
             (
                 s
                 for s in directory(site_path=complaint.site_path, service_type="child_protection")
                 if s.organisation_id != complaint.subject_organisation_id
+                and _answerable(s, complaint.site_path)
             ),
             None,
         )
@@ -196,6 +205,10 @@ def assistance_refer(
         errors["consent_by"] = _("An adult survivor decides: only their own consent refers them.")
     if consent_by != AssistanceReferral.ConsentBy.BEST_INTERESTS and not agreed:
         errors["agreed"] = _("Refer only once the survivor (or caregiver) has agreed.")
+    if not _answerable(service, complaint.site_path):
+        errors["service"] = _(
+            "Nobody at this service answers referrals at the complaint's site: choose another."
+        )
     if service.service_type == ServiceType.LAW_ENFORCEMENT:
         errors["service"] = _("Police and authorities are not an assistance service.")
     if not service.active:
@@ -271,6 +284,8 @@ def assistance_complete(*, user: Any, referral: AssistanceReferral, note: str = 
     referral = access.assistance_for_update(referral)
     if referral.state != AssistanceReferral.State.ACCEPTED:
         raise ComplaintError(_("Only an accepted referral can be completed."), code="wrong_state")
+    if referral.case_manager_id != user.pk:
+        raise ComplaintError(_("Only its case manager completes a referral."), code="not_allowed")
     now = timezone.now()
     referral.state = AssistanceReferral.State.COMPLETED
     referral.completed_at = now
@@ -282,17 +297,20 @@ def assistance_complete(*, user: Any, referral: AssistanceReferral, note: str = 
 
 
 def investigation_targets(complaint: Complaint) -> list[Organisation]:
-    """Organisations this complaint may be referred to for investigation: of
-    a kind that investigates its subject's kind of personnel, with an
-    investigation focal point at the site; the subject's own first."""
-    kinds = INVESTIGATES.get(SubjectType(complaint.subject_type), set())
-    found = [
-        org
-        for org in Organisation.objects.filter(kind__in=kinds).order_by("name")
-        if access.investigators(complaint, org.pk)
-    ]
-    found.sort(key=lambda org: org.pk != complaint.subject_organisation_id)
-    return found
+    """Organisations this complaint may be referred to for investigation, with
+    an investigation focal point at the site: for peacekeepers the mission; for
+    others the employer when the complaint names it (of a kind that
+    investigates that personnel), else any organisation of such a kind."""
+    subject_type = SubjectType(complaint.subject_type)
+    kinds = INVESTIGATES.get(subject_type, set())
+    candidates = Organisation.objects.filter(kind__in=kinds).order_by("name")
+    peacekeeper = subject_type in (
+        SubjectType.PEACEKEEPER_MILITARY,
+        SubjectType.PEACEKEEPER_POLICE,
+    )
+    if complaint.subject_organisation_id and not peacekeeper:
+        candidates = candidates.filter(pk=complaint.subject_organisation_id)
+    return [org for org in candidates if access.investigators(complaint, org.pk)]
 
 
 @transaction.atomic

@@ -76,7 +76,11 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
 @staff_page
 def desk_new(request: HttpRequest) -> HttpResponse:
     _require(request, Perm.COMPLAINT_RECEIVE)
-    form = forms.DeskIntakeForm(request.POST or None, request.FILES or None)
+    form = forms.DeskIntakeForm(
+        request.POST or None,
+        request.FILES or None,
+        organisation_ids=core_access.organisation_ids_with(request.user, Perm.COMPLAINT_RECEIVE),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             received = actions.complaint_receive(
@@ -126,7 +130,7 @@ def _detail_page(
         # who complained unless the complainant agreed.
         "identity_shown": role != "investigator" or complaint.consent_identity == "yes",
         "custody": selectors.custody_rows(complaint),
-        "check": custody.custody_verify(complaint),
+        "check": custody.custody_verify(complaint, files=request.GET.get("verify") == "files"),
         "evidence": list(complaint.evidence.all()),
         "feedback": list(complaint.feedback.all()),
         "additions": list(complaint.additions.all()),
@@ -342,7 +346,13 @@ def evidence_check(request: HttpRequest, pk: str) -> HttpResponse:
     if upload is None:
         messages.error(request, _("Choose the file to check."))
         return _back(complaint, "evidence")
-    matching = custody.evidence_check(user=request.user, complaint=complaint, data=upload.read())
+    try:
+        matching = custody.evidence_check(
+            user=request.user, complaint=complaint, data=upload.read()
+        )
+    except ComplaintError as error:
+        _refused(request, error)
+        return _back(complaint, "evidence")
     if matching:
         messages.success(
             request,
