@@ -29,8 +29,7 @@ from salama.complaints.models import (
 )
 from salama.lib import sealed
 from salama.lib.civil.statement import load_public_key
-from salama.lib.complaints import bundle, receipt
-from salama.lib.complaints import custody as chain
+from salama.lib.complaints import bundle, chain, receipt
 from salama.notifications.models import Notification
 from tests.conftest import bearer, signed_in
 
@@ -87,10 +86,13 @@ def test_a_changed_link_breaks_the_chain_from_there():
         digest = chain.link_hash("k", previous, seq, content)
         links.append(chain.Link(seq, content, digest))
         previous = digest
-    assert chain.first_break("k", links) is None
+    assert chain.first_break({"": "k"}, links) is None
     links[1] = chain.Link(2, {"kind": "edited"}, links[1].hash)
-    assert chain.first_break("k", links) == 2
-    assert chain.first_break("other key", links[:1]) == 1
+    assert chain.first_break({"": "k"}, links) == 2
+    assert chain.first_break({"": "other key"}, links[:1]) == 1
+    assert chain.first_break({"": "k"}, [links[0], links[2]]) == 3  # one taken out
+    noted = chain.Link(1, {"kind": "step1", "note_sha256": chain.file_sha256(b"n")}, "x", "", "m")
+    assert chain.first_break({"": "k"}, [noted]) == 1  # the note was changed
 
 
 def test_a_bundle_verifies_and_a_tampered_file_or_manifest_fails():
@@ -105,6 +107,9 @@ def test_a_bundle_verifies_and_a_tampered_file_or_manifest_fails():
     assert bundle.verify(tampered, key.public_key()).files_failed == ["evidence/01-a.jpg"]
     forged = {**contents, bundle.MANIFEST: contents[bundle.MANIFEST].replace(b"01-a", b"01-b")}
     assert not bundle.verify(forged, key.public_key()).signature_ok
+    slipped_in = {**contents, "evidence/02-b.jpg": b"planted"}
+    assert bundle.verify(slipped_in, key.public_key()).files_unlisted == ["evidence/02-b.jpg"]
+    assert not bundle.verify({bundle.MANIFEST: b"[1, 2]"}, key.public_key()).ok
 
 
 # ---- intake ----
@@ -844,3 +849,39 @@ def test_a_broken_glass_checks_no_file(wall):
     actions.break_glass(user=admin, reference=complaint.reference, reason="x" * 30)
     with pytest.raises(ComplaintError):
         custody.evidence_check(user=admin, complaint=complaint, data=b"x")
+
+
+def test_retention_keeps_a_complaint_whose_investigation_is_open(wall, settings):
+    settings.SALAMA_RETENTION_COMPLAINTS_DAYS = 30
+    complaint = receive(wall, subject_name="").complaint
+    tracks.investigation_refer(user=wall.user("psea"), complaint=complaint, organisation=wall.ngo)
+    actions.complaint_close(user=wall.user("psea"), complaint=complaint, note="Closed by the desk")
+    Complaint.objects.filter(pk=complaint.pk).update(closed_at=timezone.now() - timedelta(days=60))
+    assert deadlines.complaints_retention()["deleted"] == 0
+
+
+def test_when_the_last_investigator_recuses_the_focal_points_may_refer_again(wall):
+    complaint = receive(wall, subject_name="").complaint
+    tracks.investigation_refer(user=wall.user("psea"), complaint=complaint, organisation=wall.ngo)
+    actions.recuse(user=wall.user("investigator"), complaint=complaint, reason="I know him well")
+    assert Notification.objects.filter(
+        recipient=wall.user("psea"), kind="complaints.uninvestigated"
+    ).exists()
+    assert (
+        signed_in(wall.user("psea"))
+        .get(f"/complaints/{complaint.pk}/")
+        .context["can_refer_investigation"]
+    )
+
+
+def test_small_rules_of_the_record(wall):
+    assert actions.receipt_lookup("0000 0000 0000 000") is None
+    unknown = receive(wall, survivor_age="unknown", subject_name="").complaint
+    assert "possibly_child" in Complaint.objects.get(pk=unknown.pk).flags
+    tracks.investigation_refer(user=wall.user("psea"), complaint=unknown, organisation=wall.ngo)
+    investigator = wall.user("investigator")
+    tracks.investigation_status_set(user=investigator, complaint=unknown, status="substantiated")
+    tracks.investigation_status_set(
+        user=investigator, complaint=unknown, status="under_investigation"
+    )
+    assert Complaint.objects.get(pk=unknown.pk).investigation_outcome_at is None

@@ -270,3 +270,26 @@ def assistance_for_update(referral: AssistanceReferral) -> AssistanceReferral:
 
 def vetting_checks(organisation_ids: set[int]) -> QuerySet[VettingCheck]:
     return VettingCheck.objects.filter(organisation_id__in=organisation_ids)
+
+
+# ---- for the jobs and the network's figures (no user reads a record here) ----
+
+
+def open_complaints() -> QuerySet[Complaint]:
+    """Every complaint not closed, for the deadlines job."""
+    return Complaint.objects.exclude(status="closed").order_by("received_at")
+
+
+def closed_before(cutoff: Any) -> list[Any]:
+    """The ids of complaints closed before `cutoff`, for the retention job."""
+    return list(
+        Complaint.objects.filter(status="closed", closed_at__lte=cutoff).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def for_figures(user: Any) -> QuerySet[Complaint]:
+    """The complaints a coordinator's figures count: at their sites (counts only)."""
+    scope = core_access.site_scope(user, Perm.COMPLAINT_FIGURES, "site_path")
+    return Complaint.objects.none() if scope is None else Complaint.objects.filter(scope)

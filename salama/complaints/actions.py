@@ -1,5 +1,5 @@
 """Every write on a complaint: one named, atomic, audited function each, and a
-link of the chain of custody for each step (salama/lib/complaints/custody.py).
+link of the chain of custody for each step (salama/lib/complaints/chain.py).
 
 Nothing here sends a message to the complainant: they learn what the focal
 point chose to tell them, through their receipt code."""
@@ -59,7 +59,9 @@ from salama.complaints.models import (
 from salama.complaints.tracks import (
     child_path,
 )
+from salama.core import access as core_access
 from salama.core.models import Organisation, Site
+from salama.core.roles import Perm
 from salama.lib.complaints import receipt
 
 
@@ -151,6 +153,8 @@ def check_intake(intake: Intake, today: date) -> None:
     if len(intake.files) > EVIDENCE_PER_COMPLAINT:
         errors["files"] = _("At most %(n)d files.") % {"n": EVIDENCE_PER_COMPLAINT}
     for name, _type, data in intake.files:
+        if not data:
+            errors["files"] = _("%(name)s is empty.") % {"name": name[:80]}
         if len(data) > EVIDENCE_MAX_BYTES:
             errors["files"] = _("%(name)s is larger than 10 MB.") % {"name": name[:80]}
     if errors:
@@ -253,6 +257,8 @@ def complaint_receive(
     audit(received_by, "create", complaint.pk)
     if intake.survivor_age == AgeGroup.CHILD:
         child_path(complaint, received_by, now)
+    elif intake.survivor_age == AgeGroup.UNKNOWN:
+        flag(complaint, "possibly_child")  # the focal point finds out, and decides
     subject = gettext_lazy("A complaint of sexual exploitation or abuse was received")
     tell_focal_points(complaint, "complaints.received", subject, received_by)
     if intake.safety_risk == YesNo.YES:
@@ -308,11 +314,12 @@ def subject_link(*, user: Any, complaint: Complaint, username: str) -> SubjectLi
             errors={"username": _("Recuse yourself instead.")},
         )
     now = timezone.now()
-    link, _created = SubjectLink.objects.get_or_create(
+    link, created = SubjectLink.objects.get_or_create(
         complaint=complaint, user=subject, defaults={"how": "linked", "at": now}
     )
     forget_notifications(subject, complaint)
-    custody_link(complaint, "subject_linked", user, now, content={"subject_user": subject.pk})
+    if created:
+        custody_link(complaint, "subject_linked", user, now, content={"subject_user": subject.pk})
     audit(user, "update", complaint.pk)
     return link
 
@@ -323,6 +330,7 @@ def recuse(*, user: Any, complaint: Complaint, reason: str) -> Recusal:
     reason = clean_text(reason, _("The reason"), "reason", minimum=5, maximum=1000)
     if access.role_in(user, complaint) == "break_glass":
         raise ComplaintError(_("Only a recipient can recuse themselves."), code="not_allowed")
+    complaint = access.complaint_for_update(complaint)
     now = timezone.now()
     recusal, _created = Recusal.objects.get_or_create(
         complaint=complaint, user=user, defaults={"reason": reason, "at": now}
@@ -333,6 +341,10 @@ def recuse(*, user: Any, complaint: Complaint, reason: str) -> Recusal:
     if not access.focal_points(complaint):
         subject = gettext_lazy("A complaint has no focal point left to handle it")
         tell_coordinators(complaint, "complaints.unhandled", subject, user)
+    investigating = complaint.investigation_organisation_id
+    if investigating and not access.investigators(complaint, investigating):
+        subject = gettext_lazy("Nobody is left to investigate a complaint: refer it again")
+        tell_focal_points(complaint, "complaints.uninvestigated", subject, user)
     return recusal
 
 
@@ -420,15 +432,15 @@ def source_key(channel: str, user: Any, key: str) -> str:
 
 
 def receipt_lookup(code: str) -> Complaint | None:
-    return access.by_receipt(receipt.digest(code, pepper()))
+    """The complaint a code opens; a code that is not 16 digits opens nothing,
+    after the same work (timing tells nothing)."""
+    digest = receipt.digest(code, pepper())
+    return access.by_receipt(digest) if receipt.normal(code) else None
 
 
 def break_glass(*, user: Any, reference: str, reason: str) -> BreakGlass:
     """An administrator's emergency read of one complaint, for a few hours:
     audited, a link of its chain, and its coordinators and focal points told."""
-    from salama.core import access as core_access
-    from salama.core.roles import Perm
-
     if not core_access.has_perm(user, Perm.COMPLAINT_BREAK_GLASS):
         raise ComplaintError(_("Only administrators can break the glass."), code="not_allowed")
     reason = clean_text(reason, _("The reason"), "reason", minimum=20, maximum=1000)

@@ -12,7 +12,7 @@ from ninja import Field, Router, Schema, Status
 from salama.complaints import access, actions
 from salama.complaints.actions import Intake
 from salama.complaints.common import ComplaintError
-from salama.complaints.models import Channel, Complaint
+from salama.complaints.models import Complaint
 from salama.core import access as core_access
 from salama.core.api_auth import WRITE_AUTH
 from salama.core.api_errors import ApiError, ErrorOut, answers
@@ -205,8 +205,6 @@ def create_complaint(request: HttpRequest, payload: ComplaintIn) -> Any:
     complaint and no code. Anyone else: 404."""
     if not core_access.has_perm(request.user, Perm.COMPLAINT_RECEIVE):
         raise Http404
-    if payload.channel not in Channel.values:
-        raise ApiError("invalid", "Unknown channel.", 422)
     key = str(request.headers.get(HEADER, ""))[:MAX_KEY_LENGTH]
     source = actions.source_key("api", request.user, key) if key else ""
     if source:

@@ -69,9 +69,9 @@ def audit(user: Any, action: str, pk: Any, model: str = access.MODEL) -> None:
     audit_record(user=user, action=action, purpose=access.PURPOSE, model=model, record_id=pk)
 
 
-def flag(complaint: Complaint, flag: str) -> None:
-    if flag not in complaint.flags:
-        complaint.flags = [*complaint.flags, flag]
+def flag(complaint: Complaint, code: str) -> None:
+    if code not in complaint.flags:
+        complaint.flags = [*complaint.flags, code]
         complaint.save(update_fields=["flags"])
 
 

@@ -1,5 +1,5 @@
 """The chain of custody and the evidence: every step of a complaint is a link
-(salama/lib/complaints/custody.py); files are kept as received, with their SHA-256."""
+(salama/lib/complaints/chain.py); files are kept as received, with their SHA-256."""
 
 import base64
 from dataclasses import dataclass
@@ -22,7 +22,7 @@ from salama.complaints.models import (
     Custody,
     Evidence,
 )
-from salama.lib.complaints import custody
+from salama.lib.complaints import chain
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
@@ -50,7 +50,7 @@ def custody_link(
         "actor": actor.pk if actor is not None and getattr(actor, "pk", None) else None,
         "evidence": evidence.number if evidence else None,
         "sha256": evidence.sha256 if evidence else None,
-        "note_sha256": custody.file_sha256(note.encode("utf-8")) if note else None,
+        "note_sha256": chain.file_sha256(note.encode("utf-8")) if note else None,
         **(content or {}),
     }
     kid = newest_key_id()
@@ -64,9 +64,7 @@ def custody_link(
         note=note,
         content=hashed,
         key_id=kid,
-        hash=custody.link_hash(
-            audit_keys()[kid], last.hash if last else custody.GENESIS, seq, hashed
-        ),
+        hash=chain.link_hash(audit_keys()[kid], last.hash if last else chain.GENESIS, seq, hashed),
     )
 
 
@@ -85,28 +83,17 @@ def custody_verify(complaint: Complaint, files: bool = True) -> CustodyCheck:
     """Is the chain whole, does every note (and, with `files`, every file)
     still hash as recorded? Files are decrypted and hashed only when asked:
     they may weigh hundreds of megabytes."""
-    keys = audit_keys()
-    links = list(Custody.objects.filter(complaint=complaint).order_by("seq"))
-    broken: int | None = None
-    previous = custody.GENESIS
-    for expected, link in enumerate(links, start=1):
-        secret = keys.get(link.key_id)
-        note_hash = custody.file_sha256(link.note.encode("utf-8")) if link.note else None
-        if (
-            secret is None
-            or link.seq != expected
-            or link.content.get("note_sha256") != note_hash
-            or custody.link_hash(secret, previous, link.seq, link.content) != link.hash
-        ):
-            broken = link.seq
-            break
-        previous = link.hash
+    links = [
+        chain.Link(link.seq, link.content, link.hash, link.key_id, link.note)
+        for link in Custody.objects.filter(complaint=complaint).order_by("seq")
+    ]
+    broken = chain.first_break(audit_keys(), links)
     if not files:
         return CustodyCheck(broken_at=broken, files_failed=[], files_checked=False)
     failed = [
         item.number
         for item in complaint.evidence.all()
-        if custody.file_sha256(evidence_bytes(item)) != item.sha256
+        if chain.file_sha256(evidence_bytes(item)) != item.sha256
         or not Custody.objects.filter(
             complaint=complaint, kind="evidence_added", content__sha256=item.sha256
         ).exists()
@@ -147,7 +134,7 @@ def evidence_store(
         name=(name or "file")[:200],
         content_type=(content_type or "application/octet-stream")[:100],
         size=len(data),
-        sha256=custody.file_sha256(data),
+        sha256=chain.file_sha256(data),
         data=base64.b64encode(data).decode("ascii"),
         source=source,
         added_at=now,
@@ -185,7 +172,7 @@ def evidence_check(*, user: Any, complaint: Complaint, data: bytes) -> list[Evid
             _("Only focal points and investigators check evidence."), code="not_allowed"
         )
     audit(user, "read", complaint.pk)
-    digest = custody.file_sha256(data)
+    digest = chain.file_sha256(data)
     matching = [item for item in complaint.evidence.all() if item.sha256 == digest]
     custody_link(
         complaint,

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from salama.complaints import access
 from salama.complaints.common import (
     audit,
     tell_coordinators,
@@ -68,7 +69,7 @@ def complaint_escalations(now: datetime | None = None) -> dict[str, int]:
     """Each missed deadline once: the focal points and the coordinator told."""
     now = now or timezone.now()
     told = 0
-    for complaint in Complaint.objects.exclude(status=Status.CLOSED).order_by("received_at"):
+    for complaint in access.open_complaints():
         told += _escalate(complaint.pk, now)
     return {"escalated": told}
 
@@ -87,6 +88,9 @@ def _escalate(pk: Any, now: datetime) -> int:
     return len(steps)
 
 
+OPEN_INVESTIGATION = ("under_assessment", "under_investigation")
+
+
 def complaints_retention(now: datetime | None = None) -> dict[str, int]:
     """Delete complaints closed longer than SALAMA_RETENTION_COMPLAINTS_DAYS,
     with their evidence, chain of custody, feedback and referrals (an audit
@@ -94,13 +98,13 @@ def complaints_retention(now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     cutoff = now - timedelta(days=int(settings.SALAMA_RETENTION_COMPLAINTS_DAYS))
     deleted = 0
-    for pk in Complaint.objects.filter(status=Status.CLOSED, closed_at__lte=cutoff).values_list(
-        "pk", flat=True
-    ):
+    for pk in access.closed_before(cutoff):
         with transaction.atomic():
             complaint = Complaint.objects.select_for_update().filter(pk=pk).first()
             if complaint is None or complaint.status != Status.CLOSED:
                 continue
+            if complaint.investigation_status in OPEN_INVESTIGATION:
+                continue  # kept while an investigation may still need its evidence
             references = [
                 complaint.reference,
                 *complaint.assistance.values_list("reference", flat=True),

@@ -15,16 +15,14 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from salama.complaints import access
 from salama.complaints.models import (
     AgeGroup,
     Category,
-    Complaint,
     Investigation,
     Sex,
     SubjectType,
 )
-from salama.core import access as core_access
-from salama.core.roles import Perm
 from salama.screening.selectors import Breakdown, Figures, publish_breakdowns
 
 ENTITY = {
@@ -109,13 +107,6 @@ class NetworkFigures:
     median_hours_to_acknowledge: float | None
 
 
-def counted(user: Any) -> Any:
-    scope = core_access.site_scope(user, Perm.COMPLAINT_FIGURES, "site_path")
-    if scope is None:
-        return Complaint.objects.none()
-    return Complaint.objects.filter(scope)
-
-
 YEARS_SHOWN = 5
 
 
@@ -166,7 +157,7 @@ def network_figures(user: Any) -> NetworkFigures:
     k = settings.SALAMA_SUPPRESSION_K
     figures = Figures([], k)
     rows = list(
-        counted(user).values_list(
+        access.for_figures(user).values_list(
             "subject_type",
             "category",
             "received_at",

@@ -253,7 +253,7 @@ class Evidence(models.Model):
 
 
 class Custody(models.Model):
-    """One link of the chain of custody (salama/lib/complaints/custody.py):
+    """One link of the chain of custody (salama/lib/complaints/chain.py):
     `content` is what is hashed (no personal data: kinds, times, user ids and
     the SHA-256 of files and notes); the note itself is encrypted."""
 

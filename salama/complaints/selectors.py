@@ -12,7 +12,8 @@ from salama.core.roles import Role
 
 def receiving_points() -> list[tuple[Organisation, Site]]:
     """Every (organisation, camp) where an active PSEA focal point of that
-    organisation works: at the camp, or above it for all its camps."""
+    organisation works: at the camp, or above it for all its camps (one at a
+    block only does not receive the camp's complaints)."""
     pairs: dict[tuple[int, int], tuple[Organisation, Site]] = {}
     memberships = (
         Membership.objects.filter(role=Role.PSEA_FOCAL_POINT, user__is_active=True)
@@ -23,7 +24,8 @@ def receiving_points() -> list[tuple[Organisation, Site]]:
     for membership in memberships:
         for site in membership.sites.all():
             for camp in camps:
-                if camp.path.startswith(site.path) or site.path.startswith(camp.path):
+                # At the camp or above it: where intake finds the focal points too.
+                if camp.path.startswith(site.path):
                     pairs[(membership.organisation_id, camp.pk)] = (membership.organisation, camp)
     return sorted(pairs.values(), key=lambda pair: (pair[0].name, pair[1].name))
 

@@ -160,7 +160,11 @@ def _assistance_create(
         "assistance_referred",
         actor,
         now,
-        content={"service": str(service.pk), "consent_by": consent_by},
+        content={
+            "service": str(service.pk),
+            "consent_by": consent_by,
+            "contact_shared": share_contact,
+        },
     )
     audit(actor, "create", referral.pk, model="complaints.AssistanceReferral")
     receivers = access.assistance_receivers(referral)
@@ -320,7 +324,9 @@ def investigation_refer(
     require_focal_point(user, complaint)
     complaint = access.complaint_for_update(complaint)
     require_open(complaint)
-    if complaint.investigation_organisation_id:
+    if complaint.investigation_organisation_id and access.investigators(
+        complaint, complaint.investigation_organisation_id
+    ):
         raise ComplaintError(
             _("This complaint was already referred for investigation."), code="wrong_state"
         )
@@ -372,10 +378,11 @@ def investigation_status_set(*, user: Any, complaint: Complaint, status: str) ->
             errors={"status": _("Choose one of the options.")},
         )
     complaint = access.complaint_for_update(complaint)
+    require_open(complaint)
     now = timezone.now()
     complaint.investigation_status = status
-    if status in (Investigation.SUBSTANTIATED, Investigation.UNSUBSTANTIATED, Investigation.CLOSED):
-        complaint.investigation_outcome_at = now
+    final = (Investigation.SUBSTANTIATED, Investigation.UNSUBSTANTIATED, Investigation.CLOSED)
+    complaint.investigation_outcome_at = now if status in final else None
     complaint.save(update_fields=["investigation_status", "investigation_outcome_at"])
     custody_link(complaint, "investigation_status", user, now, content={"status": status})
     audit(user, "update", complaint.pk)

@@ -23,6 +23,7 @@ from salama.complaints.common import ComplaintError
 from salama.complaints.models import Complaint, Investigation, Status
 from salama.core import access as core_access
 from salama.core.decorators import staff_page
+from salama.core.models import Organisation
 from salama.core.roles import Perm
 from salama.registry.selectors import paginate
 
@@ -146,6 +147,10 @@ def _detail_page(
         )
         context["investigation_form"] = forms.InvestigationForm(
             targets=tracks.investigation_targets(complaint)
+        )
+        investigating = complaint.investigation_organisation_id
+        context["can_refer_investigation"] = complaint.status != "closed" and (
+            not investigating or not access.investigators(complaint, investigating)
         )
     return render(request, "complaints/detail.html", context, status=status)
 
@@ -510,8 +515,6 @@ def vetting(request: HttpRequest) -> HttpResponse:
     organisations = core_access.organisation_ids_with(request.user, Perm.COMPLAINT_RECEIVE)
     form = forms.VettingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        from salama.core.models import Organisation
-
         try:
             actions.vetting_record(
                 user=request.user,

@@ -13,7 +13,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from salama.lib.complaints.custody import file_sha256
+from salama.lib.complaints.chain import file_sha256
 
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
@@ -39,10 +39,16 @@ class Verdict:
     files_ok: list[str] = field(default_factory=list)
     files_failed: list[str] = field(default_factory=list)
     files_missing: list[str] = field(default_factory=list)
+    files_unlisted: list[str] = field(default_factory=list)  # in the bundle, not in the manifest
 
     @property
     def ok(self) -> bool:
-        return self.signature_ok and not self.files_failed and not self.files_missing
+        return (
+            self.signature_ok
+            and not self.files_failed
+            and not self.files_missing
+            and not self.files_unlisted
+        )
 
 
 def verify(contents: Mapping[str, bytes], public_key: Ed25519PublicKey) -> Verdict:
@@ -53,8 +59,11 @@ def verify(contents: Mapping[str, bytes], public_key: Ed25519PublicKey) -> Verdi
     except (InvalidSignature, ValueError):
         signature_ok = False
     try:
-        items = json.loads(body or b"{}").get("evidence", [])
+        manifest = json.loads(body or b"{}")
     except ValueError:
+        return Verdict(signature_ok=False)
+    items = manifest.get("evidence", []) if isinstance(manifest, dict) else []
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         return Verdict(signature_ok=False)
     verdict = Verdict(signature_ok=signature_ok)
     for item in items:
@@ -65,4 +74,8 @@ def verify(contents: Mapping[str, bytes], public_key: Ed25519PublicKey) -> Verdi
             verdict.files_ok.append(name)
         else:
             verdict.files_failed.append(name)
+    listed = {str(item.get("file", "")) for item in items}
+    verdict.files_unlisted = sorted(
+        n for n in contents if n.startswith("evidence/") and n not in listed
+    )
     return verdict

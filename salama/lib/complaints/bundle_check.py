@@ -32,6 +32,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("CHANGED ", name)
     for name in verdict.files_missing:
         print("MISSING ", name)
+    for name in verdict.files_unlisted:
+        print("UNLISTED", name)
     return 0 if verdict.ok else 1
 
 

@@ -34,15 +34,25 @@ class Link:
     seq: int
     content: Mapping[str, Any]
     hash: str
+    key_id: str = ""
+    note: str = ""  # the note whose SHA-256 the content holds, if any
 
 
-def first_break(secret: str, links: Sequence[Link]) -> int | None:
-    """The number of the first entry whose hash does not follow from the ones
-    before it (or that is out of sequence); None when the chain holds."""
+def first_break(secrets: Mapping[str, str], links: Sequence[Link]) -> int | None:
+    """The number of the first link whose hash does not follow from the ones
+    before it under its key (`secrets` by key id), that is out of sequence,
+    or whose note no longer hashes as its content says; None when it holds."""
     previous = GENESIS
     for expected, link in enumerate(links, start=1):
-        if link.seq != expected or not hmac.compare_digest(
-            link_hash(secret, previous, link.seq, link.content), link.hash
+        secret = secrets.get(link.key_id)
+        note_hash = file_sha256(link.note.encode("utf-8")) if link.note else None
+        if (
+            secret is None
+            or link.seq != expected
+            or link.content.get("note_sha256") != note_hash
+            or not hmac.compare_digest(
+                link_hash(secret, previous, link.seq, link.content), link.hash
+            )
         ):
             return link.seq
         previous = link.hash
