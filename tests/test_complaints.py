@@ -60,6 +60,19 @@ def intake(world: Any, **overrides: Any) -> Intake:
     return Intake(**fields)
 
 
+def refer(wall: Any, complaint: Complaint, service: Service) -> AssistanceReferral:
+    """The receiving focal point refers the survivor, with her consent, for medical care."""
+    return tracks.assistance_refer(
+        user=wall.user("psea"),
+        complaint=complaint,
+        service=service,
+        consent_by="survivor",
+        agreed=True,
+        language="ar",
+        needs=["medical"],
+    )
+
+
 def receive(world: Any, **overrides: Any) -> actions.Received:
     files = overrides.pop("files", [])
     given = intake(world, **overrides)
@@ -656,15 +669,7 @@ def test_the_employer_of_the_accused_is_never_chosen_without_the_survivor(wall, 
 
 def test_administrators_never_answer_an_assistance_referral(wall, support):
     complaint = receive(wall, subject_name="").complaint
-    tracks.assistance_refer(
-        user=wall.user("psea"),
-        complaint=complaint,
-        service=support,
-        consent_by="survivor",
-        agreed=True,
-        language="ar",
-        needs=["medical"],
-    )
+    refer(wall, complaint, support)
     assert access.assistance_for(wall.user("protection")).exists()
     for name in ("admin", "admin_hop", "admin_un"):
         assert not access.assistance_for(wall.user(name)).exists()
@@ -764,15 +769,7 @@ def test_an_api_retry_makes_no_second_complaint_and_keeps_no_code(wall):
 
 def test_a_linked_subject_loses_the_referrals_notifications_too(wall, support):
     complaint = receive(wall, subject_name="").complaint
-    tracks.assistance_refer(
-        user=wall.user("psea"),
-        complaint=complaint,
-        service=support,
-        consent_by="survivor",
-        agreed=True,
-        language="ar",
-        needs=["medical"],
-    )
+    refer(wall, complaint, support)
     told = Notification.objects.filter(recipient=wall.user("protection"))
     assert told.exists()
     actions.subject_link(user=wall.user("psea"), complaint=complaint, username="protection")
@@ -781,15 +778,7 @@ def test_a_linked_subject_loses_the_referrals_notifications_too(wall, support):
 
 def test_only_the_case_manager_completes_and_a_service_nobody_answers_is_refused(wall, support):
     complaint = receive(wall, subject_name="").complaint
-    referral = tracks.assistance_refer(
-        user=wall.user("psea"),
-        complaint=complaint,
-        service=support,
-        consent_by="survivor",
-        agreed=True,
-        language="ar",
-        needs=["medical"],
-    )
+    referral = refer(wall, complaint, support)
     tracks.assistance_answer(user=wall.user("protection"), referral=referral, accept=True)
     with pytest.raises(ComplaintError):
         tracks.assistance_complete(user=wall.user("caseworker"), referral=referral)
@@ -802,29 +791,13 @@ def test_only_the_case_manager_completes_and_a_service_nobody_answers_is_refused
         service_type="health",
     )
     with pytest.raises(ComplaintError) as raised:
-        tracks.assistance_refer(
-            user=wall.user("psea"),
-            complaint=complaint,
-            service=far,
-            consent_by="survivor",
-            agreed=True,
-            language="ar",
-            needs=["medical"],
-        )
+        refer(wall, complaint, far)
     assert "service" in raised.value.errors
 
 
 def test_investigators_do_not_read_the_assistance_or_the_complainants_additions(wall, support):
     complaint = receive(wall, subject_name="").complaint
-    tracks.assistance_refer(
-        user=wall.user("psea"),
-        complaint=complaint,
-        service=support,
-        consent_by="survivor",
-        agreed=True,
-        language="ar",
-        needs=["medical"],
-    )
+    refer(wall, complaint, support)
     actions.complainant_adds(complaint=complaint, text="My name is Amina, call me", files=[])
     tracks.investigation_refer(user=wall.user("psea"), complaint=complaint, organisation=wall.ngo)
     page = signed_in(wall.user("investigator")).get(f"/complaints/{complaint.pk}/")

@@ -142,4 +142,8 @@ def receive(*, user: Any, parsed: Any, attachments: list[tuple[str, str, bytes]]
     return Received(201, message, None)
 
 
-FIELD_FORM = ExternalForm(form_id=FORM_ID, xlsform=workbook, receive=receive)
+def version(user: Any) -> str:
+    return sheets()["settings"][0]["version"]
+
+
+FIELD_FORM = ExternalForm(form_id=FORM_ID, xlsform=workbook, receive=receive, version=version)

@@ -23,6 +23,7 @@ from salama.complaints.models import (
     YesNo,
 )
 from salama.complaints.tracks import NEEDS
+from salama.core.forms import quiet_choices
 from salama.core.models import Organisation, Site
 
 RADIO = forms.RadioSelect
@@ -52,13 +53,6 @@ def receivers() -> list[tuple[str, str]]:
     return [
         (f"{org.pk}:{site.pk}", f"{org.name} — {site.name}") for org, site in receiving_points()
     ]
-
-
-def _no_echo(form: forms.Form) -> None:
-    """A refused choice is never repeated back (it may be what someone typed)."""
-    for field in form.fields.values():
-        if isinstance(field, forms.ChoiceField):
-            field.error_messages["invalid_choice"] = _("Choose one of the options.")
 
 
 class IntakeForm(forms.Form):
@@ -154,7 +148,6 @@ class IntakeForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _no_echo(self)
         choices = receivers()
         self.fields["receiver"].choices = [("", "—"), *choices]  # type: ignore[attr-defined]
         if len(choices) == 1:
@@ -293,7 +286,6 @@ class AssistanceForm(forms.Form):
 
     def __init__(self, *args: Any, services: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _no_echo(self)
         self.services = {str(s.pk): s for s in services}
         self.fields["service"].choices = [  # type: ignore[attr-defined]
             (pk, f"{s.name} ({s.organisation.short_name}, {s.get_service_type_display()})")
@@ -306,7 +298,6 @@ class InvestigationForm(forms.Form):
 
     def __init__(self, *args: Any, targets: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _no_echo(self)
         self.targets = {str(o.pk): o for o in targets}
         choices = [(pk, o.name) for pk, o in self.targets.items()]
         self.fields["organisation"].choices = choices  # type: ignore[attr-defined]
@@ -353,3 +344,9 @@ class AnswerForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+# A refused choice is never repeated back: it may be what someone typed.
+quiet_choices(
+    IntakeForm, PublicIntakeForm, DeskIntakeForm, AssistanceForm, InvestigationForm, OutcomeForm
+)

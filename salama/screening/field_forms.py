@@ -74,9 +74,13 @@ class ExternalForm:
     form_id: str
     xlsform: Callable[[Any], bytes]  # the user -> the .xlsx
     receive: Callable[..., Any]  # (user=, parsed=, attachments=) -> Received
+    version: Callable[[Any], str]  # the user -> the version the .xlsx would carry (cheap)
 
 
 _EXTERNAL: dict[str, ExternalForm] = {}
+# Built forms by (form id, version): turning an XLSForm into an XForm takes pyxform
+# a while, and every form list, download and submission asks for them.
+_BUILT: dict[tuple[str, str], FieldForm] = {}
 
 
 def register_external(form: ExternalForm) -> None:
@@ -90,10 +94,12 @@ def external(form_id: str) -> ExternalForm | None:
 def offered(user: Any) -> dict[str, FieldForm]:
     """Every form for this user's device: the instruments', the intake forms, and
     the other apps' forms as built for them now."""
-    built = {
-        form_id: _from_xml(xlsform.xform(form.xlsform(user), form_id), None)
-        for form_id, form in _EXTERNAL.items()
-    }
+    built = {}
+    for form_id, form in _EXTERNAL.items():
+        key = (form_id, form.version(user))
+        if key not in _BUILT:
+            _BUILT[key] = _from_xml(xlsform.xform(form.xlsform(user), form_id), None)
+        built[form_id] = _BUILT[key]
     return {**field_forms(), **built}
 
 
