@@ -30,6 +30,7 @@ DATABASE_FREE: frozenset[tuple[str, str | None]] = frozenset(
         ("linkage", "search"),
         ("screening", "list"),
         ("screening", "evaluate"),
+        ("ews", "detect"),
         ("makemessages", None),  # translation catalogues (tools/README.md)
         ("compilemessages", None),
         ("export_openapi_schema", None),  # the API's OpenAPI document

@@ -204,6 +204,7 @@ INSTALLED_APPS = [
     "salama.cases",
     "salama.civil",
     "salama.complaints",
+    "salama.warning",
 ]
 
 MIDDLEWARE = [
@@ -511,6 +512,8 @@ SALAMA_CIVIL_SIGNING_KEY = envsecret("SALAMA_CIVIL_SIGNING_KEY") or ""
 # Deadlines, after which the focal points and the network's coordinator are told once:
 # acknowledging a complaint, referring the survivor for assistance, referring the
 # complaint for investigation, first feedback to the complainant.
+# Early warning (docs/warning.md): hours a protection officer has to verify an alert.
+SALAMA_WARNING_VERIFY_HOURS = max(envint("SALAMA_WARNING_VERIFY_HOURS", 48), 1)
 SALAMA_COMPLAINTS_ACK_HOURS = max(envint("SALAMA_COMPLAINTS_ACK_HOURS", 24), 1)
 SALAMA_COMPLAINTS_ASSISTANCE_HOURS = max(envint("SALAMA_COMPLAINTS_ASSISTANCE_HOURS", 72), 1)
 SALAMA_COMPLAINTS_INVESTIGATION_DAYS = max(envint("SALAMA_COMPLAINTS_INVESTIGATION_DAYS", 7), 1)

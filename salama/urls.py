@@ -82,4 +82,5 @@ urlpatterns = [
     path("civil/", include("salama.civil.urls")),
     path("verify/", include("salama.civil.urls_public")),
     path("complaints/", include("salama.complaints.urls")),
+    path("warning/", include("salama.warning.urls")),
 ]

@@ -40,6 +40,10 @@ ALLOWED = {
     "civil/certificates.py",
     # counts, scoped by the aggregate permission's sites; no record leaves it
     "civil/figures.py",
+    # weekly counts per site for early warning; no record leaves it
+    "warning/signals.py",
+    "warning/access.py",
+    "warning/actions.py",
 }
 
 

@@ -92,6 +92,8 @@ class Perm(StrEnum):
     COMPLAINT_INVESTIGATE = "complaint.investigate"
     COMPLAINT_FIGURES = "complaint.figures"
     COMPLAINT_BREAK_GLASS = "complaint.break_glass"
+    # Verifying early-warning alerts and keeping the risk factors of a site.
+    WARNING_VERIFY = "warning.verify"
     # Organisations, sites, users, devices and tokens (administrators only), and
     # the background jobs' page.
     ADMINISTER = "administer"
@@ -137,6 +139,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.CASE_SUPERVISE,
             Perm.SERVICE_KEEP,
             Perm.NETWORK_VIEW,
+            Perm.WARNING_VERIFY,
         }
     ),
     # Analysts see aggregates only, never a record (PROTECTION.md 10).

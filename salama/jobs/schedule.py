@@ -120,6 +120,8 @@ SCHEDULE: list[Entry] = [
     Entry(
         name="complaints.retention", handler="salama.complaints.jobs.retention", daily_at="02:05"
     ),
+    # Early warning: every site's weekly counts scored and alerts raised (docs/warning.md).
+    Entry(name="warning.detect", handler="salama.warning.jobs.detect", daily_at="05:30"),
     # Protection cases closed longer ago than their retention period are deleted.
     Entry(name="cases.retention", handler="salama.cases.jobs.retention", daily_at="01:55"),
     # The public report page's rate-limit counts are kept a few hours only.

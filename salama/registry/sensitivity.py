@@ -1022,3 +1022,45 @@ FIELD_SENSITIVITY["complaints.VettingCheck"] = {
     "staff_name": PERSONAL,
 }
 FIELD_SENSITIVITY["complaints.PublicHit"] = dict.fromkeys(("id", "kind", "key", "at"), PERSONAL)
+
+# Early warning (salama/warning): counts per site and week, and what lies near
+# a site. The verifying officer's finding is free text about the week and is
+# encrypted in case it names someone despite its help text.
+ENCRYPTED_FIELDS["warning.Alert"] = ("finding",)
+FIELD_SENSITIVITY["warning.Alert"] = {
+    **dict.fromkeys(
+        (
+            "id",
+            "site",
+            "site_path",
+            "signal",
+            "week",
+            "observed",
+            "expected",
+            "upper",
+            "score",
+            "method",
+            "raised_at",
+            "verify_by",
+            "outcome",
+            "verified_by",
+            "verified_at",
+        ),
+        PERSONAL,
+    ),
+    "finding": SENSITIVE,
+}
+FIELD_SENSITIVITY["warning.RiskFactor"] = dict.fromkeys(
+    (
+        "id",
+        "site",
+        "kind",
+        "name",
+        "latitude",
+        "longitude",
+        "distance_km",
+        "recorded_by",
+        "recorded_at",
+    ),
+    PUBLIC,
+)
