@@ -30,6 +30,7 @@ def test_demo_deployment(db):
     check_demo_has_a_desk_per_camp_and_an_urgent_missing_girl_found_in_the_registry()
     check_demo_has_absence_alerts_from_its_roll_calls()
     check_demo_has_a_directory_pathways_and_agreements_for_referrals_across_organisations()
+    check_demo_has_a_verified_alert_and_a_false_alarm()
 
 
 def test_demo_at_full_size(db):
@@ -133,3 +134,13 @@ def check_demo_has_a_directory_pathways_and_agreements_for_referrals_across_orga
     assert waiting.status == "pending" and waiting.consent_given
     assert cases_access.outgoing_for(users.get(username="caseworker")).get() == waiting
     assert not cases_access.cases_for(users.get(username="caseworker.una")).exists()
+
+
+def check_demo_has_a_verified_alert_and_a_false_alarm():
+    from salama.warning.models import Alert, RiskFactor
+
+    outcomes = dict(Alert.objects.filter(site__code="AMC").values_list("signal", "outcome"))
+    # Besides the seeded rises, the demo's own screenings and reports raise others.
+    assert outcomes["survival_sex"] == "confirmed"
+    assert outcomes["marriage_offer"] == "false_alarm"
+    assert RiskFactor.objects.filter(site__code="AMC", kind="peacekeeping").exists()

@@ -178,6 +178,7 @@ def load_demo(*, residents: int = 2000, seed: int = 73171) -> list[tuple[str, st
     _protection_case()
     _civil_registrations()
     _sea_complaint()
+    _early_warning()
     refresh_planner_statistics()  # thousands of rows just written
     return logins
 
@@ -717,6 +718,55 @@ def _sea_complaint() -> None:
         channel="online",
     )
     DEMO_NOTES.append(f"SEA complaint receipt code (open /complaints/status/): {received.code}")
+
+
+# Weekly counts of an indicator at Al Amal over half a year, the last one high:
+# the detector, not the demo, decides that it alarms.
+WARNING_HISTORY = [0, 1, 0, 0, 1, 0, 0, 1, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0, 1, 0, 0, 1, 0, 0]
+
+
+def _early_warning() -> None:
+    """Half a year of screening counts at Al Amal with a rise in survival sex last
+    week and in offers of marriage this week, scored by the early-warning job as it
+    runs every day; the protection officer verified the first (confirmed) and found
+    the second a false alarm. A peacekeeping base near the camp is their context."""
+    from decimal import Decimal
+
+    from salama.screening.models import IndicatorCount
+    from salama.warning import actions as warning
+    from salama.warning.models import Alert
+    from salama.warning.signals import monday
+
+    camp = Site.objects.get(code="AMC")
+    this_week = monday(timezone.localdate())
+    officer = get_user_model().objects.get(username="protection")
+    recent = {"survival_sex": [8, 0], "offer_marriage": [0, 7]}  # last week, this week
+    for indicator, weeks_last_two in recent.items():
+        weeks = [*WARNING_HISTORY, *weeks_last_two]
+        for back, n in enumerate(reversed(weeks)):
+            if n:
+                IndicatorCount.objects.create(
+                    site_path=camp.path,
+                    week=this_week - timedelta(weeks=back),
+                    sex="f",
+                    age_group="adult",
+                    instrument="salama-vulnerability",
+                    indicator=indicator,
+                    count=n,
+                )
+    warning.alerts_raise()
+    findings = {
+        "survival_sex": ("confirmed", "Outreach confirmed a rise after food rations were cut."),
+        "marriage_offer": ("false_alarm", "A screening campaign for girls that week."),
+    }
+    for alert in Alert.objects.filter(site=camp, signal__in=findings):
+        outcome, finding = findings[alert.signal]
+        warning.alert_verify(user=officer, alert=alert, outcome=outcome, finding=finding)
+    warning.risk_factor_add(
+        user=officer,
+        site=camp,
+        data={"kind": "peacekeeping", "name": "Demo base", "distance_km": Decimal("4.5")},
+    )
 
 
 DEMO_NOTES: list[str] = []
