@@ -734,7 +734,7 @@ def _early_warning() -> None:
 
     from salama.screening.models import IndicatorCount
     from salama.warning import actions as warning
-    from salama.warning.models import Alert
+    from salama.warning.access import alerts_at
     from salama.warning.signals import monday
 
     camp = Site.objects.get(code="AMC")
@@ -759,7 +759,7 @@ def _early_warning() -> None:
         "survival_sex": ("confirmed", "Outreach confirmed a rise after food rations were cut."),
         "marriage_offer": ("false_alarm", "A screening campaign for girls that week."),
     }
-    for alert in Alert.objects.filter(site=camp, signal__in=findings):
+    for alert in alerts_at(camp, list(findings)):
         outcome, finding = findings[alert.signal]
         warning.alert_verify(user=officer, alert=alert, outcome=outcome, finding=finding)
     warning.risk_factor_add(

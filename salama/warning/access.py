@@ -44,3 +44,9 @@ def protection_officers(site_path: str) -> QuerySet[Any]:
         .distinct()
         .order_by("pk")
     )
+
+
+def alerts_at(site: Any, signals: list[str]) -> QuerySet[Alert]:
+    """A site's alerts of some signals, for the system itself (the demo's
+    verifications); never for a page."""
+    return Alert.objects.filter(site=site, signal__in=signals)
