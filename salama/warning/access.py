@@ -3,14 +3,16 @@ aggregates. Alerts hold counts, never a person."""
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import Http404
 
 from salama.core import access as core_access
-from salama.core.roles import Perm, Role
-from salama.registry.households import site_path_ancestors
+from salama.core.roles import Perm
+from salama.registry.selectors import protection_officers
 from salama.warning.models import Alert
+
+# Who verifies an alert: the active protection officers covering its site.
+__all__ = ["alerts_for", "alerts_at", "get_alert", "may_verify", "protection_officers"]
 
 
 def alerts_for(user: Any) -> QuerySet[Alert]:
@@ -30,20 +32,6 @@ def get_alert(user: Any, pk: object) -> Alert:
 def may_verify(user: Any, alert: Alert) -> bool:
     scope = core_access.site_scope(user, Perm.WARNING_VERIFY, "site_path")
     return scope is not None and Alert.objects.filter(scope, pk=alert.pk).exists()
-
-
-def protection_officers(site_path: str) -> QuerySet[Any]:
-    """Who verifies an alert: the active protection officers covering its site."""
-    return (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            memberships__role=Role.PROTECTION_OFFICER.value,
-            memberships__sites__path__in=site_path_ancestors(site_path),
-        )
-        .distinct()
-        .order_by("pk")
-    )
 
 
 def alerts_at(site: Any, signals: list[str]) -> QuerySet[Alert]:
