@@ -17,6 +17,7 @@ from salama.lib.ews import (
     detect,
     farrington,
     nb_cusum_pvalue,
+    nb_window_pvalue,
     noufaily,
     rolling_nb,
     space_time_scan,
@@ -155,3 +156,45 @@ def test_cli_unknown_from_week(tmp_path):
     src = _write(tmp_path / "s.csv", [["a", "1", "2"], ["a", "2", "3"]])
     with pytest.raises(SeriesError, match="--from"):
         detect_file(src, tmp_path / "o.csv", from_week="9")
+
+
+def test_pair_sum_flags_outbreak_split_over_two_weeks():
+    y = _series()
+    t = 180
+    y[t - 1], y[t] = 11, 11  # each week alone is not alarming at alpha / 3 ...
+    assert all(3 * noufaily(y, s).pvalue > 0.01 for s in (t - 1, t))
+    mu = np.array([noufaily(y, s, alpha=0.01 / 3).expected for s in (t - 1, t)])
+    assert 3 * nb_window_pvalue(y[t - 1 : t + 1], mu, noufaily(y, t).phi) <= 0.01
+    hit = detect(y, start=t, cusum_sims=199)[0]  # ... but their sum is
+    assert hit.alarm and hit.method == "noufaily"
+    assert nb_window_pvalue(np.array([30.0, 4.0]), np.full(2, 5.0), 1.0) == 1.0  # past spike
+
+
+def test_residual_cusum_flags_sustained_rise_single_weeks_miss():
+    rng = np.random.default_rng(8)
+    y = rng.poisson(10, 200).astype(float)
+    y[188:] = rng.poisson(15, 12)  # a sustained 1.5x rise from week 188
+    assert min(noufaily(y, t).pvalue for t in range(188, 200)) > 0.01  # even at 1%, no Bonf.
+    scores = detect(y, start=176, cusum_sims=999)
+    alarms = [s.week for s in scores if s.alarm]
+    assert alarms and min(alarms) >= 188
+    for s in scores:
+        if s.alarm:  # neither the week alone nor the pair sum: the CUSUM raised it
+            p = noufaily(y, s.week, alpha=0.01 / 3)
+            q = noufaily(y, s.week - 1, alpha=0.01 / 3)
+            pair = nb_window_pvalue(
+                y[s.week - 1 : s.week + 1], np.array([q.expected, p.expected]), p.phi
+            )
+            assert 3 * min(p.pvalue, pair) > 0.01
+
+
+def test_farrington_five_cases_rule_is_optional():
+    y = np.zeros(300)
+    y[::13] = 1  # sparse baseline
+    y[299] = 3
+    plain = farrington(y, 299)
+    assert plain.pvalue < 0.01 and plain.upper < 3
+    ruled = farrington(y, 299, min_recent=5)
+    assert ruled.pvalue == 1.0 and ruled.upper >= 3
+    y[296:299] = [1, 1, 0]  # now 5 cases in weeks 296..299: the rule lets it through
+    assert farrington(y, 299, min_recent=5).pvalue == farrington(y, 299).pvalue < 0.01

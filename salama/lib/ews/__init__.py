@@ -1,7 +1,7 @@
 """Early-warning detection for weekly counts (issue 14 section 2). Plain Python, no Django."""
 
 from .bayes import beta_binomial, cold_start
-from .cusum import nb_cusum_pvalue
+from .cusum import nb_cusum_pvalue, nb_window_pvalue
 from .detect import detect, predict
 from .ears import c1, c2, c3
 from .farrington import farrington, noufaily, rolling_nb
@@ -20,6 +20,7 @@ __all__ = [
     "detect",
     "farrington",
     "nb_cusum_pvalue",
+    "nb_window_pvalue",
     "noufaily",
     "predict",
     "rolling_nb",

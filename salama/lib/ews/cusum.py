@@ -1,10 +1,11 @@
-"""Negative-binomial likelihood-ratio CUSUM (Höhle & Paul 2008, Comput Stat Data Anal 52:4357)."""
+"""Multi-week tests on a count model's residuals: the negative-binomial likelihood-ratio
+CUSUM (Höhle & Paul 2008, Comput Stat Data Anal 52:4357) and a two-week NB sum test."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .glm import Arr, nb_size
+from .glm import Arr, nb_sf, nb_size
 
 WINDOW = 13  # the CUSUM restarts 13 weeks back, so its null law is simulated exactly
 
@@ -38,3 +39,18 @@ def nb_cusum_pvalue(
     sim = rng.negative_binomial(r, r / (r + mu0), size=(sims, len(mu0))).astype(float)
     s = _cusum(_llr(sim, mu0[None, :], r[None, :], k))
     return float((1 + np.sum(s >= obs - 1e-9)) / (sims + 1))
+
+
+def nb_window_pvalue(y: Arr, mu0: Arr, phi: float) -> float:
+    """P(sum Y >= sum y) over the given weeks (the last one being the week scored) under
+    the in-control model: independent NB weeks with means mu0 and variance phi * mu0.
+
+    NB variables sharing the success probability 1/phi add up to an NB with the summed
+    mean and the same phi, so the tail is exact when phi is common (the current week's
+    phi is used). An outbreak that spreads its cases over two weeks is thus tested on
+    all its cases at once. As for the CUSUM, only a week above its own expected value
+    can alarm, so one past spike does not keep alarming the weeks after it."""
+    y, mu0 = np.asarray(y, dtype=float), np.asarray(mu0, dtype=float)
+    if len(y) == 0 or y[-1] <= mu0[-1]:
+        return 1.0
+    return nb_sf(float(y.sum()), float(mu0.sum()), phi)
