@@ -1,6 +1,8 @@
 import io
+import re
 
 import hxl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -113,3 +115,36 @@ def test_dp_counts():
     noisy = dp_counts(counts, 0.1, budget=budget)
     assert all(isinstance(v, int) and v >= 0 for v in noisy) and noisy != counts
     assert budget.spent == 0.1 and budget.spends[0].scale == 10.0
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("country,score\nSDN,0.4\n", "lacks the column(s) edition"),
+        ("edition,country_iso3,score\n2023,SDN,1.4\n", "row 1: score must be between 0 and 1"),
+        ("edition,country_iso3,score\n2023,SDN,abc\n", "row 1: score must be a number"),
+        ("edition,country_iso3,score,rank\n2023,SDN,0.4,0\n", "row 1: rank must be"),
+        ("edition,country_iso3,score\n2023,SDN,0.4\n2023,sdn,0.5\n", "row 2: SDN appears twice"),
+        ("edition,country_iso3,score\nlast year,SDN,0.4\n", "row 1: edition must be a year"),
+        ("edition,country_iso3,score\n", "no rows"),
+    ],
+)
+def test_a_wps_file_with_a_problem_is_refused_naming_it(text, problem):
+    from salama.lib.sharing.wps import WpsFileError, read_wps
+
+    with pytest.raises(WpsFileError, match=re.escape(problem)):
+        read_wps(text)
+
+
+def test_a_wps_file_reads_with_a_byte_order_mark_and_header_case():
+    from decimal import Decimal
+
+    from salama.lib.sharing.wps import read_wps
+
+    (row,) = read_wps("\ufeffEdition,Country_ISO3,Score,Rank\n2023/24,sdn,0.44101,172\n")
+    assert (row.edition, row.country_iso3, row.score, row.rank) == (
+        "2023/24",
+        "SDN",
+        Decimal("0.4410"),
+        172,
+    )
