@@ -18,6 +18,7 @@ from salama.core.api_auth import READ_AUTH
 from salama.core.api_errors import ApiError
 from salama.presence.api import router as presence_router
 from salama.registry.api import router as registry_router
+from salama.reports.api import router as reports_router
 from salama.tracing.api import router as tracing_router
 
 # What django-ninja answers (400) when the parser below refuses a body.
@@ -65,6 +66,7 @@ api.add_router("/", services_router)
 api.add_router("/", cases_router)
 api.add_router("/", civil_router)
 api.add_router("/", complaints_router)
+api.add_router("/", reports_router)
 
 
 def _error(

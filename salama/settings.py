@@ -170,6 +170,8 @@ SALAMA_API_TOKEN_DAYS = min(max(envint("SALAMA_API_TOKEN_DAYS", 90), 1), SALAMA_
 SALAMA_IDEMPOTENCY_HOURS = max(envint("SALAMA_IDEMPOTENCY_HOURS", 24), 1)
 # Small-cell suppression threshold for published counts (docs/security.md; never below 5).
 SALAMA_SUPPRESSION_K = max(envint("SALAMA_SUPPRESSION_K", 11), 5)
+# k for figures and cases that leave the agencies (HXL, PDF, CTDC): 11 as the CTDC uses.
+SALAMA_SHARING_K = max(envint("SALAMA_SHARING_K", 11), 5)
 # Absence alerts (docs/presence.md): per profile, how many consecutive presence
 # checks missed ("checks") or days not seen ("days") raise one. JSON in the
 # environment overrides any part of salama.lib.absence.DEFAULT_RULES, e.g.
@@ -205,6 +207,7 @@ INSTALLED_APPS = [
     "salama.civil",
     "salama.complaints",
     "salama.warning",
+    "salama.reports",
 ]
 
 MIDDLEWARE = [

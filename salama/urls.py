@@ -83,4 +83,5 @@ urlpatterns = [
     path("verify/", include("salama.civil.urls_public")),
     path("complaints/", include("salama.complaints.urls")),
     path("warning/", include("salama.warning.urls")),
+    path("reports/", include("salama.reports.urls")),
 ]

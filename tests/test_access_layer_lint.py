@@ -44,6 +44,12 @@ ALLOWED = {
     "warning/signals.py",
     "warning/access.py",
     "warning/actions.py",
+    # the four-pillar figures: counts per site and period, scoped by the page's site
+    "reports/figures.py",
+    # the organisation's trafficking cases as CTDC facts for the export job (no record leaves)
+    "reports/sharing.py",
+    "reports/access.py",
+    "reports/actions.py",
 }
 
 

@@ -196,6 +196,9 @@ def _api_calls(household_id: str, person_id: str) -> list[tuple[str, str, object
         ),
         ("get", f"/api/v1/complaints/{CANARY}", None),
         ("get", f"/api/v1/complaints/{person_id}", None),
+        ("get", f"/api/v1/reports/figures?site={CANARY}", None),
+        ("get", f"/api/v1/reports/figures?site=AMC&start={CANARY}", None),
+        ("get", "/api/v1/reports/figures?site=AMC", None),
     ]
 
 

@@ -90,6 +90,12 @@ PERM_DESCRIPTIONS = {
     Perm.COMPLAINT_INVESTIGATE: "read and investigate the complaints referred to one's organisation",
     Perm.COMPLAINT_FIGURES: "read the PSEA network's figures (counts only)",
     Perm.WARNING_VERIFY: "Verify early-warning alerts and record risk factors of a site",
+    Perm.REPORTS_KEEP: (
+        "record consultations, feedback sessions and site committees, and import WPS Index scores"
+    ),
+    Perm.CASES_SHARE: (
+        "export anonymised trafficking cases (CTDC format) to a partner under an agreement"
+    ),
     Perm.COMPLAINT_BREAK_GLASS: (
         "open one complaint for a few hours in an emergency (recorded; the coordinator is told)"
     ),

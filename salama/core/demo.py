@@ -179,6 +179,7 @@ def load_demo(*, residents: int = 2000, seed: int = 73171) -> list[tuple[str, st
     _civil_registrations()
     _sea_complaint()
     _early_warning()
+    _participation()
     refresh_planner_statistics()  # thousands of rows just written
     return logins
 
@@ -766,6 +767,49 @@ def _early_warning() -> None:
         user=officer,
         site=camp,
         data={"kind": "peacekeeping", "name": "Demo base", "distance_km": Decimal("4.5")},
+    )
+
+
+def _participation() -> None:
+    """Two sessions with women at Al Amal this month and last, one with
+    survivors, and the camp committee's make-up: the participation pillar."""
+    from salama.reports import actions as reports
+
+    camp = Site.objects.get(code="AMC")
+    officer = get_user_model().objects.get(username="protection")
+    today = timezone.localdate()
+    sessions = [
+        (
+            "consultation",
+            today - timedelta(days=30),
+            {"women": 14, "girls": 6, "men": 0, "boys": 0},
+            False,
+            "Safety at the water points after dark; lighting.",
+            "Two more lights by the water points; women's patrol on Thursdays.",
+        ),
+        (
+            "feedback",
+            today - timedelta(days=3),
+            {"women": 9, "girls": 0, "men": 0, "boys": 0},
+            True,
+            "How the referral to the health clinic went; waiting times.",
+            "A women-only morning at the clinic each week.",
+        ),
+    ]
+    for kind, held_on, counts, survivors, topics, decisions in sessions:
+        data = {"kind": kind, "held_on": held_on, "with_survivors": survivors, **counts}
+        reports.consultation_record(
+            user=officer, site=camp, data={**data, "topics": topics, "decisions": decisions}
+        )
+    reports.committee_record(
+        user=officer,
+        site=camp,
+        data={
+            "name": "Camp committee",
+            "as_of": today - timedelta(days=60),
+            "members": 12,
+            "women": 5,
+        },
     )
 
 

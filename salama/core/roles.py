@@ -94,6 +94,10 @@ class Perm(StrEnum):
     COMPLAINT_BREAK_GLASS = "complaint.break_glass"
     # Verifying early-warning alerts and keeping the risk factors of a site.
     WARNING_VERIFY = "warning.verify"
+    # Participation records (consultations, committees) and WPS Index scores.
+    REPORTS_KEEP = "reports.keep"
+    # The case-level CTDC export to a partner under an agreement (PROTECTION.md 13-15).
+    CASES_SHARE = "cases.share"
     # Organisations, sites, users, devices and tokens (administrators only), and
     # the background jobs' page.
     ADMINISTER = "administer"
@@ -140,6 +144,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.SERVICE_KEEP,
             Perm.NETWORK_VIEW,
             Perm.WARNING_VERIFY,
+            Perm.REPORTS_KEEP,
+            Perm.CASES_SHARE,
         }
     ),
     # Analysts see aggregates only, never a record (PROTECTION.md 10).

@@ -76,7 +76,7 @@ def check_file_password(password: str) -> None:
     password_validation.validate_password(password, password_validators=validators)
 
 
-def _new_export(
+def new_export(
     *, user: Any, kind: str, organisation: Organisation, password: str, **extra: Any
 ) -> ExportFile:
     check_file_password(password)
@@ -92,7 +92,7 @@ def _new_export(
     )
 
 
-def _enqueue(export: ExportFile, handler: str) -> ExportFile:
+def export_enqueue(export: ExportFile, handler: str) -> ExportFile:
     job = job_enqueue(
         handler,
         kwargs={"export_id": str(export.pk)},
@@ -118,10 +118,10 @@ def export_request(*, user: Any, password: str) -> ExportFile:
     if not core_access.has_perm(user, Perm.REGISTRY_EXPORT):
         raise PermissionDenied
     organisation = core_access.organisation_for(user, Perm.REGISTRY_EXPORT)
-    export = _new_export(
+    export = new_export(
         user=user, kind=ExportFile.Kind.REGISTRY, organisation=organisation, password=password
     )
-    return _enqueue(export, REGISTRY_EXPORT_JOB)
+    return export_enqueue(export, REGISTRY_EXPORT_JOB)
 
 
 @transaction.atomic
@@ -135,7 +135,7 @@ def subject_access_request(
     if language not in SUBJECT_LANGUAGES:
         raise ExportError(f"language must be one of {', '.join(SUBJECT_LANGUAGES)}")
     organisation = core_access.organisation_for(user, Perm.SUBJECT_ACCESS)
-    export = _new_export(
+    export = new_export(
         user=user,
         kind=ExportFile.Kind.SUBJECT_ACCESS,
         organisation=organisation,
@@ -150,7 +150,7 @@ def subject_access_request(
         model="registry.Person",
         record_id=person.pk,
     )
-    return _enqueue(export, SUBJECT_ACCESS_JOB)
+    return export_enqueue(export, SUBJECT_ACCESS_JOB)
 
 
 def person_language(person: Person) -> str:

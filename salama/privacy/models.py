@@ -21,6 +21,7 @@ class ExportFile(models.Model):
     class Kind(models.TextChoices):
         REGISTRY = "registry", _("Registry export")
         SUBJECT_ACCESS = "subject_access", _("A person's own data")
+        CTDC = "ctdc", _("Case-level export (CTDC format)")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Being prepared")
@@ -63,7 +64,8 @@ class ExportFile(models.Model):
 
     @property
     def filename(self) -> str:
-        prefix = "salama-registry" if self.kind == self.Kind.REGISTRY else "salama-own-data"
+        prefixes = {"registry": "salama-registry", "ctdc": "salama-ctdc"}
+        prefix = prefixes.get(str(self.kind), "salama-own-data")
         return f"{prefix}-{str(self.pk)[:8]}.zip"
 
 

@@ -1064,3 +1064,70 @@ FIELD_SENSITIVITY["warning.RiskFactor"] = dict.fromkeys(
     ),
     PUBLIC,
 )
+
+# Reports by the four pillars (salama/reports): participation records hold
+# numbers by sex and age group, never names; topics and decisions are free
+# text and encrypted in case they name someone despite their help text.
+ENCRYPTED_FIELDS["reports.Consultation"] = ("topics", "decisions")
+FIELD_SENSITIVITY["reports.Consultation"] = {
+    **dict.fromkeys(
+        (
+            "id",
+            "site",
+            "site_path",
+            "organisation",
+            "kind",
+            "held_on",
+            "women",
+            "girls",
+            "men",
+            "boys",
+            "with_survivors",
+            "recorded_by",
+            "recorded_at",
+        ),
+        PERSONAL,
+    ),
+    "topics": SENSITIVE,
+    "decisions": SENSITIVE,
+}
+FIELD_SENSITIVITY["reports.CommitteeRecord"] = dict.fromkeys(
+    (
+        "id",
+        "site",
+        "site_path",
+        "organisation",
+        "name",
+        "as_of",
+        "members",
+        "women",
+        "recorded_by",
+        "recorded_at",
+    ),
+    PUBLIC,
+)
+FIELD_SENSITIVITY["reports.WpsScore"] = dict.fromkeys(
+    ("id", "edition", "country_iso3", "score", "rank", "imported_by", "imported_at"), PUBLIC
+)
+FIELD_SENSITIVITY["reports.Release"] = dict.fromkeys(
+    (
+        "id",
+        "kind",
+        "user",
+        "organisation",
+        "site",
+        "period_start",
+        "period_end",
+        "k",
+        "cells",
+        "hidden",
+        "mechanism",
+        "epsilon",
+        "agreement",
+        "export",
+        "records",
+        "suppressed",
+        "released_at",
+    ),
+    PERSONAL,
+)
