@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -378,7 +378,3 @@ def pillar_report(site: Site, start: date, end: date, k: int) -> Report:
         Pillar("recovery", recovery(b, site, period)),
     ]
     return Report(site, start, end, k, pillars, b.tally, wps_context(site), b.raw)
-
-
-def consultations_at(site: Site) -> QuerySet[Consultation]:
-    return Consultation.objects.filter(under(site))
