@@ -512,11 +512,13 @@ SALAMA_CIVIL_VERIFICATIONS_PER_CLIENT = max(envint("SALAMA_CIVIL_VERIFICATIONS_P
 SALAMA_CIVIL_SIGNING_KEY = envsecret("SALAMA_CIVIL_SIGNING_KEY") or ""
 
 # --- Complaints of sexual exploitation and abuse (docs/complaints.md) ---
+# Early warning (docs/warning.md): hours a protection officer has to verify an alert.
+SALAMA_WARNING_VERIFY_HOURS = max(envint("SALAMA_WARNING_VERIFY_HOURS", 48), 1)
+# Monte Carlo replicates of the space-time scan of blocks (p-values down to 1/(n+1)).
+SALAMA_WARNING_SCAN_REPLICATES = max(envint("SALAMA_WARNING_SCAN_REPLICATES", 999), 99)
 # Deadlines, after which the focal points and the network's coordinator are told once:
 # acknowledging a complaint, referring the survivor for assistance, referring the
 # complaint for investigation, first feedback to the complainant.
-# Early warning (docs/warning.md): hours a protection officer has to verify an alert.
-SALAMA_WARNING_VERIFY_HOURS = max(envint("SALAMA_WARNING_VERIFY_HOURS", 48), 1)
 SALAMA_COMPLAINTS_ACK_HOURS = max(envint("SALAMA_COMPLAINTS_ACK_HOURS", 24), 1)
 SALAMA_COMPLAINTS_ASSISTANCE_HOURS = max(envint("SALAMA_COMPLAINTS_ASSISTANCE_HOURS", 72), 1)
 SALAMA_COMPLAINTS_INVESTIGATION_DAYS = max(envint("SALAMA_COMPLAINTS_INVESTIGATION_DAYS", 7), 1)

@@ -2,7 +2,7 @@
 verification, and a site's risk factors. Each is one transaction, audited."""
 
 import math
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -14,72 +14,49 @@ from django.utils.translation import gettext_lazy as _
 
 from salama.audit.actions import audit_record
 from salama.core.models import Site
-from salama.lib.ews.detect import detect
 from salama.notifications.actions import notify
-from salama.warning import access, signals
+from salama.warning import access, scoring, signals
 from salama.warning.models import Alert, Outcome, RiskFactor, Signal
 
 PURPOSE = "protection"
-HISTORY_WEEKS = 104  # enough for the Noufaily model's 78 weeks and more
 
 
 class WarningError(ValueError):
     pass
 
 
-def _weeks(first: date, last: date) -> list[date]:
-    return [first + timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
-
-
 def alerts_raise(now: datetime | None = None) -> dict[str, int]:
-    """Score last week and this week of every site's signals, from the weeks
-    before only, and raise an alert for each week that alarms (once)."""
+    """Score last week and this week of every camp's, zone's and block's
+    signals from the weeks before only, scan each camp's blocks for clusters,
+    and raise an alert for each finding (once), and for each abduction report."""
     now = now or timezone.now()
-    this_week = signals.monday(now)
-    first = this_week - timedelta(weeks=HISTORY_WEEKS)
-    raised = 0
-    series = signals.weekly_series(first)
-    sites = {s.path: s for s in Site.objects.filter(path__in={p for _, p in series})}
-    for (signal, path), counts in series.items():
-        start = min(counts)
-        weeks = _weeks(start, this_week)
-        scores = detect([counts.get(w, 0) for w in weeks], start=max(len(weeks) - 2, 0))
-        for score in scores:
-            if score.alarm and path in sites:
-                week = weeks[score.week]
-                raised += _raise(sites[path], signal, week, counts[week], score, now)
-    for (path, week), n in signals.abductions_since(now - timedelta(days=14)).items():
-        if path in sites or Site.objects.filter(path=path).exists():
-            site = sites.get(path) or Site.objects.get(path=path)
-            raised += _raise_event(site, week, n, now)
-    return {"raised": raised, "series": len(series)}
-
-
-def _raise(site: Site, signal: str, week: date, observed: int, score: Any, now: datetime) -> int:
-    values = {
-        "observed": observed,
-        "expected": round(float(score.expected), 2),
-        "upper": round(float(score.upper), 2) if math.isfinite(score.upper) else 0.0,
-        "score": round(float(score.score), 2),
-        "method": score.method,
-    }
-    return _create(site, signal, week, values, now)
-
-
-def _raise_event(site: Site, week: date, observed: int, now: datetime) -> int:
-    values = {"observed": observed, "expected": 0.0, "upper": 0.0, "score": 0.0}
-    return _create(site, Signal.ABDUCTION, week, {**values, "method": "single-event"}, now)
+    counts = scoring.Counts.read(signals.monday(now))
+    raised = sum(_create(f, Alert.Kind.RISE, now) for f in scoring.rises(counts))
+    raised += sum(_create(f, Alert.Kind.CLUSTER, now) for f in scoring.clusters(counts))
+    for (path, week), n in signals.abductions_since(now - timedelta(days=14), counts.sites).items():
+        site = counts.sites.places_of(path)[0]
+        event = scoring.Finding(Signal.ABDUCTION, site, week, n, 0.0, 0.0, 0.0, "single-event")
+        raised += _create(event, Alert.Kind.EVENT, now)
+    return {"raised": raised, "series": len(counts.series)}
 
 
 @transaction.atomic
-def _create(site: Site, signal: str, week: date, values: dict[str, Any], now: datetime) -> int:
+def _create(found: scoring.Finding, kind: str, now: datetime) -> int:
     hours = settings.SALAMA_WARNING_VERIFY_HOURS
+    site = found.site
     alert, created = Alert.objects.get_or_create(
         site=site,
-        signal=signal,
-        week=week,
+        signal=found.signal,
+        week=found.week,
+        kind=kind,
         defaults={
-            **values,
+            "observed": found.observed,
+            "denominator": found.denominator,
+            "places": found.places,
+            "expected": round(found.expected, 2),
+            "upper": round(found.upper, 2),
+            "score": round(found.score, 2),
+            "method": found.method,
             "site_path": site.path,
             "raised_at": now,
             "verify_by": now + timedelta(hours=hours),

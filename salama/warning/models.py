@@ -30,14 +30,28 @@ class Outcome(models.TextChoices):
 
 
 class Alert(models.Model):
-    """A week whose count at a site is more than the model expected, or a
-    single event that warrants an alert on its own (abduction)."""
+    """A week whose count at a camp, zone or block is more than the model
+    expected, a cluster of blocks with more than their share of a camp's
+    recent counts, or a single event that warrants an alert on its own."""
 
+    class Kind(models.TextChoices):
+        RISE = "rise", _("A count higher than expected")
+        CLUSTER = "cluster", _("A cluster of blocks")
+        EVENT = "event", _("A single event")
+
+    # The camp, zone or block whose count rose (the camp, for a cluster).
     site = models.ForeignKey("core.Site", on_delete=models.PROTECT, related_name="+")
     site_path = models.CharField(max_length=255, db_index=True)
     signal = models.CharField(_("signal"), max_length=20, choices=Signal.choices)
     week = models.DateField(_("week"))  # the Monday
+    kind = models.CharField(_("kind of alert"), max_length=10, choices=Kind.choices, default="rise")
     observed = models.PositiveIntegerField(_("observed"))
+    # Screenings done that week (the count is of those screened), or the
+    # registered population; null when the count was scored without one.
+    denominator = models.PositiveIntegerField(_("out of"), null=True, blank=True)
+    # Ids of other places: the blocks of a cluster, or for a rise the larger
+    # places holding this one whose counts alarmed too that week.
+    places = models.JSONField(default=list, blank=True)
     expected = models.FloatField(_("expected"))
     upper = models.FloatField(_("threshold"))
     score = models.FloatField(_("strength of evidence"))
@@ -55,7 +69,9 @@ class Alert(models.Model):
     class Meta:
         ordering = ["-raised_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["site", "signal", "week"], name="one_alert_per_week")
+            models.UniqueConstraint(
+                fields=["site", "signal", "week", "kind"], name="one_alert_of_a_kind_per_week"
+            )
         ]
 
 

@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 
+from salama.core.models import Site
 from salama.lib.suppression import suppress
 from salama.warning.models import Alert, Outcome, RiskFactor
 
@@ -30,3 +31,12 @@ def shown_count(n: int, exact: bool) -> int | None:
 
 def risk_factors_at(site_ids: set[int]) -> QuerySet[RiskFactor]:
     return RiskFactor.objects.filter(site_id__in=site_ids).select_related("site")
+
+
+def path_ids(path: str) -> set[int]:
+    """The site and the larger places holding it: a block's alert shows its camp's factors."""
+    return {int(i) for i in path.strip("/").split("/") if i}
+
+
+def place_names(ids: list[int], language: str) -> list[str]:
+    return [s.name_in(language) for s in Site.objects.filter(pk__in=ids).order_by("path")]

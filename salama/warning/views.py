@@ -15,6 +15,7 @@ from salama.registry.selectors import paginate
 from salama.warning import access, actions, selectors
 from salama.warning.forms import RiskFactorForm, VerifyForm
 from salama.warning.models import Signal
+from salama.warning.signals import INDICATORS
 
 
 def _require(request: HttpRequest, perm: Perm) -> None:
@@ -50,13 +51,19 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, Perm.AGGREGATE_VIEW)
     alert = access.get_alert(request.user, pk)
     verifier = access.may_verify(request.user, alert)
+    denominator = alert.denominator
     context = {
         "alert": alert,
         "reference": actions.alert_reference(alert),
         "observed": selectors.shown_count(alert.observed, verifier),
+        "denominator": None
+        if denominator is None
+        else selectors.shown_count(denominator, verifier),
+        "screened_signals": list(INDICATORS),
+        "places": selectors.place_names(alert.places, request.LANGUAGE_CODE),
         "may_verify": verifier and not alert.outcome,
         "form": VerifyForm(),
-        "factors": selectors.risk_factors_at({alert.site_id}),
+        "factors": selectors.risk_factors_at(selectors.path_ids(alert.site_path)),
     }
     return render(request, "warning/detail.html", context)
 
