@@ -116,6 +116,10 @@ def test_the_dashboard_shows_every_pillar_with_svg_charts_in_arabic_too(camp: An
     arabic = analyst.get(f"/reports/?{_query(camp)}").content.decode()
     assert 'dir="rtl"' in arabic and "<svg" in arabic
     assert analyst.get("/reports/?start=2026-05-01&end=2026-01-01").status_code == 400
+    # The next report starts at the site reported on last.
+    block = camp.amc_block.pk
+    assert analyst.get(f"/reports/?site={block}").status_code == 200
+    assert f'<option value="{block}" selected>' in analyst.get("/reports/").content.decode()
 
 
 @pytest.mark.parametrize("language", ["en", "fr", "ar"])
@@ -317,3 +321,55 @@ def test_the_demo_alerts_show_in_the_prevention_pillar(world: Any) -> None:
     report = figures.pillar_report(world.amc, today - timedelta(days=7), today, 11)
     assert _figure(report, "alerts").value == 2
     assert _figure(report, "false_alarm_rate").value == 50
+
+
+def _screened(world: Any, person: Any, items: list[str]) -> str:
+    from salama.screening.models import FiredIndicator, Screening
+
+    screening = Screening.objects.create(
+        person=person,
+        site_path=person.site_path,
+        organisation=world.ngo,
+        instrument="salama-vulnerability",
+        instrument_version="1",
+        profile="adult",
+        answers={},
+        result={},
+        outcome="",
+        level="high",
+        sex="F",
+        age_group="18-59",
+        legal_basis="vital_interest",
+    )
+    for item in items:
+        FiredIndicator.objects.create(screening=screening, item=item, scope="self")
+    return str(screening.pk)
+
+
+def test_ctdc_rows_take_exploitation_and_means_from_the_cases_own_screening(world: Any) -> None:
+    from salama.reports.sharing import ctdc_cases
+
+    first, second, third = _people(world, 3, "F")
+    open_case(
+        world,
+        first,
+        source_kind="screening",
+        source_id=_screened(world, first, ["survival_sex", "debt_bondage", "d2_abduction"]),
+    )
+    # A case pointing at another person's screening takes nothing from it.
+    open_case(
+        world,
+        second,
+        source_kind="screening",
+        source_id=_screened(world, first, ["self_forced_work"]),
+    )
+    open_case(world, third)
+    from salama.cases.models import ProtectionCase
+
+    ProtectionCase.objects.update(case_type="trafficking")
+    rows = {r["is_abduction"]: r for r in ctdc_cases(world.ngo.pk)}
+    facts = list(ctdc_cases(world.ngo.pk))
+    assert len(facts) == 3
+    assert rows[True]["exploitation_types"] == ["sexual_exploitation"]
+    assert rows[True]["means_of_control"] == ["debt_bondage"]
+    assert [f["exploitation_types"] for f in facts].count([]) == 2

@@ -37,7 +37,8 @@ def _export(export_id: str, kind: str) -> ExportFile:
     return export
 
 
-def _requester(export: ExportFile, perm: Perm) -> Any:
+def export_requester(export: ExportFile, perm: Perm) -> Any:
+    """Who asked for the export, if they still may have it (checked at run time)."""
     user = get_user_model().objects.filter(pk=export.user_id, is_active=True).first()
     if user is None or not core_access.has_perm(user, perm):
         actions.export_fail(export_id=str(export.pk))
@@ -45,7 +46,9 @@ def _requester(export: ExportFile, perm: Perm) -> Any:
     return user
 
 
-def _seal(export_id: str, members: dict[str, bytes], rows: int, columns: tuple[str, ...]) -> None:
+def export_seal_or_fail(
+    export_id: str, members: dict[str, bytes], rows: int, columns: tuple[str, ...]
+) -> None:
     try:
         actions.export_seal(export_id=export_id, members=members, rows=rows, columns=columns)
     except actions.ExportError as exc:  # expired while waiting: another attempt cannot help
@@ -68,7 +71,7 @@ def registry_export(ctx: JobContext, *, export_id: str) -> dict[str, Any]:
     export = _export(export_id, ExportFile.Kind.REGISTRY)
     if export.status != ExportFile.Status.PENDING:
         return {"rows": export.rows}
-    user = _requester(export, Perm.REGISTRY_EXPORT)
+    user = export_requester(export, Perm.REGISTRY_EXPORT)
     persons = registry_access.persons_for(user, Perm.REGISTRY_EXPORT).select_related("household")
     total = persons.count()
     ctx.progress(0, total, _("Writing rows"))
@@ -84,7 +87,7 @@ def registry_export(ctx: JobContext, *, export_id: str) -> dict[str, Any]:
     ctx.progress(done, total, _("Encrypting the file"))
     # A byte-order mark, so that spreadsheets read the names as UTF-8.
     members = {"salama-registry.csv": ("\ufeff" + text.getvalue()).encode("utf-8")}
-    _seal(export_id, members, done, EXPORT_COLUMNS)
+    export_seal_or_fail(export_id, members, done, EXPORT_COLUMNS)
     ctx.progress(done, total, _("Ready"))
     return {"rows": done}
 
@@ -96,7 +99,7 @@ def subject_access_export(ctx: JobContext, *, export_id: str) -> dict[str, Any]:
     export = _export(export_id, ExportFile.Kind.SUBJECT_ACCESS)
     if export.status != ExportFile.Status.PENDING:
         return {"sections": export.rows}
-    user = _requester(export, Perm.SUBJECT_ACCESS)
+    user = export_requester(export, Perm.SUBJECT_ACCESS)
     if export.subject_id is None:
         raise JobFailed(_("This person's record no longer exists."))
     try:

@@ -32,9 +32,13 @@ class PeriodForm(forms.Form):
     start = forms.DateField(label=_("From"), widget=DateInput)
     end = forms.DateField(label=_("To (included)"), widget=DateInput)
 
-    def __init__(self, data: Any, sites: list[Site], language: str) -> None:
+    def __init__(
+        self, data: Any, sites: list[Site], language: str, last_site: int | None = None
+    ) -> None:
         start, end = default_period()
-        initial = {"site": sites[0].pk if sites else None, "start": start, "end": end}
+        ids = [s.pk for s in sites]
+        site = last_site if last_site in ids else (ids[0] if ids else None)
+        initial = {"site": site, "start": start, "end": end}
         given = {**initial, **{k: v for k, v in (data or {}).items() if v not in ("", None)}}
         super().__init__(given)
         indent = {s.pk: "· " * (s.path.count("/") - 2) for s in sites}

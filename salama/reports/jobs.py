@@ -6,14 +6,13 @@ requester still holds Perm.CASES_SHARE and the agreement is still in force."""
 import io
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from salama.core import access as core_access
 from salama.core.roles import Perm
 from salama.jobs.api import JobContext, JobFailed, job
 from salama.lib.sharing.ctdc import CTDC_COLUMNS, ctdc_release, write_csv
 from salama.privacy import actions as privacy_actions
+from salama.privacy.jobs import export_requester, export_seal_or_fail
 from salama.privacy.models import ExportFile
 from salama.reports import access, actions, sharing
 from salama.reports.models import Release
@@ -31,9 +30,7 @@ def ctdc_export(ctx: JobContext, *, export_id: str) -> dict[str, Any]:
         raise JobFailed(_("This export no longer exists."))
     if release.export.status != ExportFile.Status.PENDING:
         return {"records": release.records, "suppressed": release.suppressed}
-    user = get_user_model().objects.filter(pk=release.user_id, is_active=True).first()
-    if user is None or not core_access.has_perm(user, Perm.CASES_SHARE):
-        raise _refuse(export_id, _("The user who asked for this export may no longer have it."))
+    user = export_requester(release.export, Perm.CASES_SHARE)
     if release.agreement not in access.ctdc_agreements(user):
         raise _refuse(export_id, _("The data-sharing agreement is no longer in force."))
     ctx.progress(0, 2, _("Collecting the cases"))
@@ -53,8 +50,6 @@ def ctdc_export(ctx: JobContext, *, export_id: str) -> dict[str, Any]:
     actions.ctdc_export_written(
         release_id=release.pk, records=len(published.rows), suppressed=published.suppressed
     )
-    privacy_actions.export_seal(
-        export_id=export_id, members=members, rows=len(published.rows), columns=CTDC_COLUMNS
-    )
+    export_seal_or_fail(export_id, members, len(published.rows), CTDC_COLUMNS)
     ctx.progress(2, 2, _("Ready"))
     return {"records": len(published.rows), "suppressed": published.suppressed}

@@ -16,7 +16,7 @@ from salama.lib.sharing import dp
 from salama.lib.sharing.hxl import HxlColumn, suppression_meta, write_hxl
 from salama.reports.definitions import DEFINITIONS
 from salama.reports.figures import Figure, Report
-from salama.screening.models import FiredIndicator, Screening
+from salama.screening.models import FiredIndicator
 
 COLUMNS = (
     HxlColumn("Site", "#loc+name"),
@@ -160,18 +160,30 @@ MEANS = {
 ABDUCTION = ("d2_abduction",)
 
 
+CHUNK = 500
+
+
 def _codes(found: set[str], table: dict[str, tuple[str, ...]]) -> list[str]:
     return [code for code, items in table.items() if found & set(items)]
 
 
-def _items(case: ProtectionCase) -> set[str]:
-    """The screening items answered yes in the screening the case was opened from."""
-    if case.source_kind != ProtectionCase.Source.SCREENING or not case.source_id:
-        return set()
-    screening = Screening.objects.filter(pk=case.source_id, person_id=case.person_id).first()
-    if screening is None:
-        return set()
-    return {str(i.item) for i in FiredIndicator.objects.filter(screening=screening)}
+def _items(cases: list[ProtectionCase]) -> dict[Any, set[str]]:
+    """Per case, the screening items answered yes in the screening it was
+    opened from (one query for a chunk of cases; the screening must be of the
+    case's own person)."""
+    screening_of = {
+        c.pk: c.source_id
+        for c in cases
+        if c.source_kind == ProtectionCase.Source.SCREENING and c.source_id
+    }
+    person_of = {c.pk: c.person_id for c in cases}
+    fired: dict[tuple[Any, Any], set[str]] = {}
+    rows = FiredIndicator.objects.filter(screening_id__in=set(screening_of.values()))
+    for screening, person, item in rows.values_list("screening_id", "screening__person_id", "item"):
+        fired.setdefault((str(screening), str(person)), set()).add(str(item))
+    return {
+        pk: fired.get((str(sid), str(person_of[pk])), set()) for pk, sid in screening_of.items()
+    }
 
 
 def ctdc_cases(organisation_id: int) -> Iterator[dict[str, Any]]:
@@ -188,10 +200,21 @@ def ctdc_cases(organisation_id: int) -> Iterator[dict[str, Any]]:
         .select_related("person")
         .order_by("opened_at", "pk")
     )
-    for case in cases.iterator(chunk_size=500):
+    chunk: list[ProtectionCase] = []
+    for case in cases.iterator(chunk_size=CHUNK):
+        chunk.append(case)
+        if len(chunk) == CHUNK:
+            yield from _facts(chunk)
+            chunk = []
+    yield from _facts(chunk)
+
+
+def _facts(cases: list[ProtectionCase]) -> Iterator[dict[str, Any]]:
+    items = _items(cases)
+    for case in cases:
         person = case.person
         on = case.opened_at.date()
-        found = _items(case)
+        found = items.get(case.pk, set())
         nationality = countries.alpha3(str(person.nationality)) if person.nationality else ""
         yield {
             "year_identified": case.opened_at.year,

@@ -42,13 +42,18 @@ def _require(request: HttpRequest, perm: Perm) -> None:
         raise Http404
 
 
+LAST_SITE = "reports_site"  # the site last reported on: the next report starts there
+
+
 def _period(request: HttpRequest, data: QueryDict) -> tuple[PeriodForm, Any]:
     """The period form and, when it is valid, the site (in the user's scope) and days."""
     sites = access.report_sites(request.user)
-    form = PeriodForm(data, sites, request.LANGUAGE_CODE)
+    form = PeriodForm(data, sites, request.LANGUAGE_CODE, request.session.get(LAST_SITE))
     if not sites or not form.is_valid():
         return form, None
-    site = access.get_report_site(request.user, form.cleaned_data["site"])
+    # The form's choices are the user's sites, so the chosen one is among them.
+    site = next(s for s in sites if s.pk == form.cleaned_data["site"])
+    request.session[LAST_SITE] = site.pk
     return form, (site, form.cleaned_data["start"], form.cleaned_data["end"])
 
 
