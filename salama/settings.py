@@ -172,6 +172,9 @@ SALAMA_IDEMPOTENCY_HOURS = max(envint("SALAMA_IDEMPOTENCY_HOURS", 24), 1)
 SALAMA_SUPPRESSION_K = max(envint("SALAMA_SUPPRESSION_K", 11), 5)
 # k for figures and cases that leave the agencies (HXL, PDF, CTDC): 11 as the CTDC uses.
 SALAMA_SHARING_K = max(envint("SALAMA_SHARING_K", 11), 5)
+# Total privacy loss (epsilon) of the differentially private releases of one site in
+# any 365 days (docs/reports.md): a release that would pass it is refused.
+SALAMA_DP_EPSILON_PER_YEAR = max(envint("SALAMA_DP_EPSILON_PER_YEAR", 30), 1)
 # Absence alerts (docs/presence.md): per profile, how many consecutive presence
 # checks missed ("checks") or days not seen ("days") raise one. JSON in the
 # environment overrides any part of salama.lib.absence.DEFAULT_RULES, e.g.

@@ -180,6 +180,24 @@ def test_differentially_private_counts_record_their_budget(camp: Any) -> None:
     assert refused.status_code == 302 and Release.objects.count() == 1
 
 
+def test_a_site_spends_at_most_its_yearly_privacy_budget(camp: Any, settings: Any) -> None:
+    client = signed_in(camp.user("analyst"))
+    ask = {"site": camp.amc.pk, **_period(), "epsilon": "1"}
+    first = client.post("/reports/dp/", ask)
+    assert first.status_code == 200
+    spent = Release.objects.get().epsilon
+    settings.SALAMA_DP_EPSILON_PER_YEAR = int(spent * 1.5)
+    refused = client.post("/reports/dp/", ask, follow=True)
+    assert (
+        "left of the site" in refused.content.decode() and "text/csv" not in refused["Content-Type"]
+    )
+    assert Release.objects.count() == 1
+    # A year later the budget is whole again.
+    Release.objects.update(released_at=timezone.now() - timedelta(days=366))
+    assert client.post("/reports/dp/", ask).status_code == 200
+    assert Release.objects.count() == 2
+
+
 def test_participation_records_are_kept_by_their_organisation(camp: Any) -> None:
     officer = signed_in(camp.user("protection"))
     day = timezone.localdate().isoformat()

@@ -115,6 +115,24 @@ def test_dp_counts():
     noisy = dp_counts(counts, 0.1, budget=budget)
     assert all(isinstance(v, int) and v >= 0 for v in noisy) and noisy != counts
     assert budget.spent == 0.1 and budget.spends[0].scale == 10.0
+    with pytest.raises(ValueError, match="budget 1.0 would be exceeded"):
+        dp_counts(counts, 0.95, budget=budget)
+    assert budget.spent == 0.1
+
+
+def test_dp_noise_is_unbiased_with_the_discrete_laplace_variance():
+    """OpenDP's noise cannot be seeded, so the test is statistical, with margins of
+    about 7 standard errors for the mean and 4 for the variance."""
+    import math
+
+    scale = 2.0
+    noisy = dp_counts([1000] * 4000, 1 / scale)
+    mean = sum(noisy) / len(noisy)
+    variance = sum((v - mean) ** 2 for v in noisy) / (len(noisy) - 1)
+    q = math.exp(-1 / scale)
+    expected = 2 * q / (1 - q) ** 2  # discrete Laplace with scale 2: about 7.83
+    assert abs(mean - 1000) < 0.3
+    assert abs(variance - expected) < 0.15 * expected
 
 
 @pytest.mark.parametrize(

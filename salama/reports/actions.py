@@ -2,13 +2,14 @@
 release log of everything that leaves Salama. Each is one transaction and
 audited; the case-level export is a job that gets the export's id only."""
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from salama.audit.actions import audit_record
 from salama.core import access as core_access
@@ -150,6 +151,37 @@ def release_record(
     )
     _audit(user, "export", "reports.Release", release.pk, [kind])
     return release
+
+
+def dp_spent(site: Site, now: datetime | None = None) -> float:
+    """Epsilon spent by the site's differentially private releases in the last 365 days."""
+    since = (now or timezone.now()) - timedelta(days=365)
+    releases = Release.objects.filter(site=site, kind=Release.Kind.DP, released_at__gte=since)
+    return float(sum(r.epsilon or 0.0 for r in releases))
+
+
+@transaction.atomic
+def dp_release_record(
+    *, user: Any, site: Site, start: date, end: date, epsilon: float, **facts: Any
+) -> Release:
+    """Log a differentially private release, or refuse it (nothing is downloaded)
+    when it would take the site past its yearly privacy budget. The site's row
+    is locked so that two releases at once cannot both pass the check."""
+    Site.objects.select_for_update().filter(pk=site.pk).first()
+    limit = settings.SALAMA_DP_EPSILON_PER_YEAR
+    spent = dp_spent(site)
+    if spent + epsilon > limit + 1e-9:
+        raise ReportError(
+            _(
+                "This release would spend a privacy loss of %(asked)s, and %(left)s is "
+                "left of the site's %(limit)s for the year. Ask for a smaller loss per "
+                "count or a later date."
+            )
+            % {"asked": f"{epsilon:g}", "left": f"{max(limit - spent, 0):g}", "limit": limit}
+        )
+    return release_record(
+        user=user, kind=Release.Kind.DP, site=site, start=start, end=end, epsilon=epsilon, **facts
+    )
 
 
 @transaction.atomic

@@ -174,15 +174,20 @@ def report_dp(request: HttpRequest) -> HttpResponse:
         return redirect(reverse("reports") + "?" + request.POST.urlencode())
     report = _shared_report(request, request.POST)
     noisy, budget = sharing.noisy_report(report, form.cleaned_data["epsilon"])
+    try:
+        actions.dp_release_record(
+            user=request.user,
+            site=report.site,
+            start=report.start,
+            end=report.end,
+            cells=sum(s.cells for s in budget.spends),
+            mechanism=sharing.budget_note(budget, form.cleaned_data["epsilon"]),
+            epsilon=budget.spent,
+        )
+    except actions.ReportError as exc:  # the noisy counts are dropped unseen: no loss
+        messages.error(request, str(exc))
+        return redirect(reverse("reports") + "?" + request.POST.urlencode())
     body = sharing.noisy_csv(noisy, budget)
-    _log(
-        request,
-        Release.Kind.DP,
-        noisy,
-        cells=sum(s.cells for s in budget.spends),
-        mechanism=sharing.budget_note(budget, form.cleaned_data["epsilon"]),
-        epsilon=budget.spent,
-    )
     return _download(body, "text/csv; charset=utf-8", _name(report, "-dp.csv"))
 
 
