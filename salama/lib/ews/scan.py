@@ -42,20 +42,28 @@ def zones(
     return sorted(out)
 
 
-def _best(c: Arr, zs: list[tuple[int, ...]], max_weeks: int) -> tuple[float, int, int, float, int]:
+def _membership(zs: list[tuple[int, ...]], nb: int) -> Arr:
+    """Zones x blocks 0/1 matrix, so that all zones are summed in one product."""
+    z = np.zeros((len(zs), nb))
+    for i, zone in enumerate(zs):
+        z[i, list(zone)] = 1.0
+    return z
+
+
+def _best(c: Arr, member: Arr, max_weeks: int) -> tuple[float, int, int, float, int]:
+    """(llr, zone, weeks, expected, observed) of the most likely cylinder; all zones and
+    the last 1..max_weeks weeks at once (Kulldorff's Poisson approximation of the LLR)."""
     total = c.sum()
     mu = np.outer(c.sum(axis=1), c.sum(axis=0)) / max(total, 1)
-    best = (0.0, 0, 1, 0.0, 0)
-    for zi, z in enumerate(zs):
-        cz = np.cumsum(c[list(z), ::-1].sum(axis=0))[:max_weeks]
-        mz = np.cumsum(mu[list(z), ::-1].sum(axis=0))[:max_weeks]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            llr = cz * np.log(cz / mz) + (total - cz) * np.log((total - cz) / (total - mz))
-        llr = np.where((cz > mz) & (mz > 0), np.nan_to_num(llr), 0.0)
-        j = int(np.argmax(llr))
-        if llr[j] > best[0]:
-            best = (float(llr[j]), zi, j + 1, float(mz[j]), int(cz[j]))
-    return best
+    cz = np.cumsum((member @ c)[:, ::-1][:, :max_weeks], axis=1)
+    mz = np.cumsum((member @ mu)[:, ::-1][:, :max_weeks], axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        llr = cz * np.log(cz / mz) + (total - cz) * np.log((total - cz) / (total - mz))
+    llr = np.where((cz > mz) & (mz > 0), np.nan_to_num(llr), 0.0)
+    zi, j = np.unravel_index(int(np.argmax(llr)), llr.shape)
+    if llr[zi, j] <= 0:
+        return (0.0, 0, 1, 0.0, 0)
+    return (float(llr[zi, j]), int(zi), int(j) + 1, float(mz[zi, j]), int(cz[zi, j]))
 
 
 def space_time_scan(
@@ -72,7 +80,8 @@ def space_time_scan(
     c = np.asarray(counts, dtype=np.int64)
     nb, nw = c.shape
     zs = zones(nb, k, coords, adjacency)
-    llr, zi, nweeks, expected, observed = _best(c.astype(float), zs, max_weeks)
+    member = _membership(zs, nb)
+    llr, zi, nweeks, expected, observed = _best(c.astype(float), member, max_weeks)
     blocks = np.repeat(np.arange(nb), c.sum(axis=1))
     weeks = np.repeat(np.tile(np.arange(nw), nb), c.ravel())
     rng = np.random.default_rng(seed)
@@ -80,7 +89,7 @@ def space_time_scan(
     for _ in range(replicates):
         perm = rng.permutation(weeks)
         sim = np.bincount(blocks * nw + perm, minlength=nb * nw).reshape(nb, nw)
-        hits += _best(sim.astype(float), zs, max_weeks)[0] >= llr - 1e-9
+        hits += _best(sim.astype(float), member, max_weeks)[0] >= llr - 1e-9
     return Cluster(
         zs[zi],
         tuple(range(nw - nweeks, nw)),
