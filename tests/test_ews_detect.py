@@ -23,6 +23,7 @@ from salama.lib.ews import (
     space_time_scan,
 )
 from salama.lib.ews.cli import SeriesError, detect_file
+from salama.lib.ews.detect import SHARES, combine
 
 
 def _series(n: int = 200, mean: float = 5.0, seed: int = 3) -> np.ndarray:
@@ -161,13 +162,34 @@ def test_cli_unknown_from_week(tmp_path):
 def test_pair_sum_flags_outbreak_split_over_two_weeks():
     y = _series()
     t = 180
-    y[t - 1], y[t] = 11, 11  # each week alone is not alarming at alpha / 3 ...
-    assert all(3 * noufaily(y, s).pvalue > 0.01 for s in (t - 1, t))
-    mu = np.array([noufaily(y, s, alpha=0.01 / 3).expected for s in (t - 1, t)])
-    assert 3 * nb_window_pvalue(y[t - 1 : t + 1], mu, noufaily(y, t).phi) <= 0.01
+    w_week, w_pair, _ = SHARES
+    y[t - 1], y[t] = 11, 11  # each week alone is not alarming at its share of alpha ...
+    assert all(noufaily(y, s).pvalue > w_week * 0.01 for s in (t - 1, t))
+    mu = np.array([noufaily(y, s, alpha=0.01 * w_week).expected for s in (t - 1, t)])
+    assert nb_window_pvalue(y[t - 1 : t + 1], mu, noufaily(y, t).phi) <= w_pair * 0.01
     hit = detect(y, start=t, cusum_sims=199)[0]  # ... but their sum is
     assert hit.alarm and hit.method == "noufaily"
     assert nb_window_pvalue(np.array([30.0, 4.0]), np.full(2, 5.0), 1.0) == 1.0  # past spike
+
+
+def test_pair_sum_pvalue_is_valid_under_the_null():
+    rng = np.random.default_rng(5)
+    mu, phi = np.array([4.0, 6.0]), 2.0
+    r = mu / (phi - 1)
+    y = rng.negative_binomial(r, r / (r + mu), size=(20000, 2)).astype(float)
+    p = np.array([nb_window_pvalue(row, mu, phi) for row in y])
+    for a in (0.01, 0.05, 0.2):  # super-uniform (discrete, and 1 when week t <= mu) ...
+        assert np.mean(p <= a) <= a * 1.1
+    assert np.mean(p <= 0.05) >= 0.02  # ... but not uselessly conservative
+
+
+def test_combine_is_weighted_bonferroni():
+    assert sum(SHARES) == pytest.approx(1.0)
+    assert combine((0.5, 0.002, 0.9), SHARES) == pytest.approx(0.002 / SHARES[1])
+    assert combine((0.9, 0.9, 0.9), SHARES) == 1.0
+    u = np.random.default_rng(2).uniform(size=(40000, 3))  # independent null p-values
+    level = np.mean([combine(row, SHARES) <= 0.05 for row in u])
+    assert 0.045 <= level <= 0.05 + 0.005  # ~ sum(w) * alpha, never much above alpha
 
 
 def test_residual_cusum_flags_sustained_rise_single_weeks_miss():
@@ -176,16 +198,19 @@ def test_residual_cusum_flags_sustained_rise_single_weeks_miss():
     y[188:] = rng.poisson(15, 12)  # a sustained 1.5x rise from week 188
     assert min(noufaily(y, t).pvalue for t in range(188, 200)) > 0.01  # even at 1%, no Bonf.
     scores = detect(y, start=176, cusum_sims=999)
-    alarms = [s.week for s in scores if s.alarm]
-    assert alarms and min(alarms) >= 188
+    w_week, w_pair, _ = SHARES
+    raised_by_cusum = []
     for s in scores:
-        if s.alarm:  # neither the week alone nor the pair sum: the CUSUM raised it
-            p = noufaily(y, s.week, alpha=0.01 / 3)
-            q = noufaily(y, s.week - 1, alpha=0.01 / 3)
+        if s.alarm:
+            p = noufaily(y, s.week, alpha=0.01 * w_week)
+            q = noufaily(y, s.week - 1, alpha=0.01 * w_week)
             pair = nb_window_pvalue(
                 y[s.week - 1 : s.week + 1], np.array([q.expected, p.expected]), p.phi
             )
-            assert 3 * min(p.pvalue, pair) > 0.01
+            if p.pvalue > w_week * 0.01 and pair > w_pair * 0.01:
+                raised_by_cusum.append(s.week)
+    # (week 185 alarms on its pair 16 + 15 vs 18.5 expected, a 0.4% event: the pair test)
+    assert raised_by_cusum and min(raised_by_cusum) >= 188
 
 
 def test_farrington_five_cases_rule_is_optional():

@@ -27,7 +27,7 @@ def noufaily(
     """Noufaily et al. 2013 (Stat Med 32:1206): 10-level seasonal factor over b years,
     trend if significant, residual reweighting above 2.58, NB-quantile threshold."""
     b = max(1, min(b, (t - w) // 52))
-    idx = np.arange(max(0, t - 52 * b - w), t - GUARD + 1)
+    idx = np.arange(max(0, t - 52 * b - w), t - GUARD)  # weeks t-26..t-1 left out
     u = (t - idx + w) % 52
     level = np.where(u <= 2 * w, 0, 1 + (u - 2 * w - 1) * 9 // (52 - 2 * w - 1))
     used = np.unique(level)
