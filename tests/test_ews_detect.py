@@ -159,6 +159,22 @@ def test_cli_unknown_from_week(tmp_path):
         detect_file(src, tmp_path / "o.csv", from_week="9")
 
 
+def test_cli_trials_scores_the_share_of_those_screened(tmp_path):
+    """A screening drive: ten times the screenings and ten times the count in the last
+    week is the usual share, an alarm as a count with an offset would not say."""
+    header = ("series", "week", "count", "denominator")
+    usual = [["s", str(w), str(int(w % 3 == 0)), "20"] for w in range(1, 30)]
+    drive = _write(tmp_path / "d.csv", [*usual, ["s", "30", "7", "200"]], header)
+    detect_file(drive, tmp_path / "d-out.csv", from_week="30", trials=True)
+    assert _read(tmp_path / "d-out.csv")[0]["alarm"] == "0"
+    rise = _write(tmp_path / "r.csv", [*usual, ["s", "30", "9", "20"]], header)
+    detect_file(rise, tmp_path / "r-out.csv", from_week="30", trials=True)
+    assert _read(tmp_path / "r-out.csv")[0]["alarm"] == "1"
+    bad = _write(tmp_path / "b.csv", [*usual, ["s", "30", "30", "20"]], header)
+    with pytest.raises(SeriesError, match="row 30: with --trials, denominator must be"):
+        detect_file(bad, tmp_path / "b-out.csv", trials=True)
+
+
 def test_pair_sum_flags_outbreak_split_over_two_weeks():
     y = _series()
     t = 180

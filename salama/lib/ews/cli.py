@@ -71,7 +71,16 @@ def _denominator(raw: str | None, count: int, row: int) -> float | None:
     return d
 
 
-def read_series(path: Path) -> dict[str, _Series]:
+def _trials(den: float | None, count: int, row: int) -> None:
+    """With --trials the denominator is how many were asked (screened): a whole number
+    at least the count, on every row."""
+    if den is None or den != int(den) or den < count:
+        raise SeriesError(
+            f"row {row}: with --trials, denominator must be a whole number ≥ count ({count})"
+        )
+
+
+def read_series(path: Path, trials: bool = False) -> dict[str, _Series]:
     with path.open(newline="", encoding="utf-8-sig") as fh:
         reader = csv.DictReader(fh)
         missing = {"series", "week", "count"} - set(reader.fieldnames or [])
@@ -83,6 +92,8 @@ def read_series(path: Path) -> dict[str, _Series]:
             week, iso = _week(rec["week"] or "", row)
             count = _count(rec["count"] or "", row)
             den = _denominator(rec.get("denominator"), count, row)
+            if trials:
+                _trials(den, count, row)
             s = out.setdefault(name, _Series())
             if s.iso is not None and s.iso != iso:
                 raise SeriesError(f"row {row}: series {name!r} mixes integer and ISO weeks")
@@ -99,10 +110,18 @@ def _fmt(x: float) -> str:
 
 
 def detect_file(
-    series_path: Path, out_path: Path, from_week: str | None = None, alpha: float = 0.01
+    series_path: Path,
+    out_path: Path,
+    from_week: str | None = None,
+    alpha: float = 0.01,
+    trials: bool = False,
 ) -> int:
-    """Score every series in SERIES.csv; returns the number of rows written."""
-    data = read_series(Path(series_path))
+    """Score every series in SERIES.csv; returns the number of rows written. With
+    `trials` the count is of the denominator (e.g. screened people with an indicator
+    among those screened) and is scored in binomial form (beta-binomial); otherwise
+    the denominator is the model's offset. A week missing between two present weeks
+    counts 0 of 0 with trials."""
+    data = read_series(Path(series_path), trials)
     rows: list[list[str]] = []
     found = from_week is None
     for name, s in data.items():
@@ -111,7 +130,10 @@ def detect_file(
         counts = [s.rows.get(w, (0, None))[0] for w in weeks]
         dens = [s.rows.get(w, (0, None))[1] for w in weeks]
         known = [d for d in dens if d is not None]
-        denominators = None if not known else [d if d else min(known) for d in dens]
+        if trials:
+            denominators: list[float] | None = [d or 0.0 for d in dens]
+        else:
+            denominators = None if not known else [d if d else min(known) for d in dens]
         start = 0
         if from_week is not None:
             try:
@@ -122,7 +144,7 @@ def detect_file(
                 raise SeriesError(f"--from {from_week!r}: series {name!r} uses other week format")
             found = found or lo <= fw <= hi
             start = max(0, fw - lo)
-        for ws in detect(counts, denominators, alpha, start=start):
+        for ws in detect(counts, denominators, alpha, start=start, trials=trials):
             w = weeks[ws.week]
             if w not in s.rows:
                 continue

@@ -1,4 +1,4 @@
-"""`salama ews detect SERIES.csv --out SCORES.csv [--from WEEK]`: the early-warning
+"""`salama ews detect SERIES.csv --out SCORES.csv [--from WEEK] [--trials]`: the early-warning
 detector on a CSV of weekly counts (docs/warning.md); needs no database."""
 
 from pathlib import Path
@@ -21,13 +21,23 @@ class Command(BaseCommand):
             "--from", dest="from_week", default=None, help="first week to score (e.g. 2026-W05)"
         )
         detect.add_argument("--alpha", type=float, default=0.01, help="false-alarm level")
+        detect.add_argument(
+            "--trials",
+            action="store_true",
+            help="the denominator is how many were screened and the count is among them "
+            "(binomial form), not a population offset",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not 0 < options["alpha"] < 1:
             raise CommandError(f"--alpha must be between 0 and 1, not {options['alpha']}.")
         try:
             rows = detect_file(
-                options["series"], options["out"], options["from_week"], options["alpha"]
+                options["series"],
+                options["out"],
+                options["from_week"],
+                options["alpha"],
+                options["trials"],
             )
         except SeriesError as exc:
             raise CommandError(f"{options['series']}: {exc}") from None
