@@ -239,3 +239,12 @@ def test_farrington_five_cases_rule_is_optional():
     assert ruled.pvalue == 1.0 and ruled.upper >= 3
     y[296:299] = [1, 1, 0]  # now 5 cases in weeks 296..299: the rule lets it through
     assert farrington(y, 299, min_recent=5).pvalue == farrington(y, 299).pvalue < 0.01
+
+
+def test_scan_zones_from_adjacency_are_every_connected_set_up_to_k():
+    from salama.lib.ews.scan import zones
+
+    chain = [[1], [0, 2], [1, 3], [2]]  # 0 - 1 - 2 - 3
+    assert zones(4, 2, adjacency=chain) == [(0,), (0, 1), (1,), (1, 2), (2,), (2, 3), (3,)]
+    three = zones(4, 3, adjacency=chain)
+    assert (0, 1, 2) in three and (0, 2) not in three and (0, 1, 3) not in three

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from salama.civil.models import StoppedMarriage
 from salama.core.actions import site_create
 from salama.core.models import Site
 from salama.registry.models import Person
@@ -36,21 +37,62 @@ def _weekly(site: Site, weekly: list[int], model: Any = IndicatorCount, **cell: 
             )
 
 
+def _stopped(world: Any, site: Site, weekly: list[int]) -> None:
+    """Child marriages stopped at a place each week (a record signal, kept where the
+    desk records it), the last one this week."""
+    rows = [
+        StoppedMarriage(
+            at=NOW - timedelta(weeks=back, hours=1 + i),
+            site=site,
+            site_path=site.path,
+            organisation=world.cma,
+            minimum_age=18,
+        )
+        for back, n in enumerate(reversed(weekly))
+        for i in range(n)
+    ]
+    StoppedMarriage.objects.bulk_create(rows)
+
+
 def _blocks(world: Any, n: int) -> list[Site]:
     zone = world.amc_block.parent
     made = [
         site_create(name=f"Amal Z1{c}", code=f"AMC-Z1{c}", level="block", parent=zone)
-        for c in "BCDEFG"[: n - 1]
+        for c in "BCDEFGHIJKL"[: n - 1]
     ]
     return [world.amc_block, *made]
 
 
 def test_a_rise_in_one_block_is_raised_once_at_the_block_naming_its_zone_and_camp(world):
-    _weekly(world.amc_block, [*CALM, 9])
+    _stopped(world, world.amc_block, [*CALM, 9])
     actions.alerts_raise(NOW)
-    rise = Alert.objects.get(kind="rise")
-    assert rise.site == world.amc_block and rise.observed == 9
+    rise = Alert.objects.get()
+    assert (rise.kind, rise.site, rise.observed) == ("rise", world.amc_block, 9)
     assert set(rise.places) == {world.amc.pk, world.amc_block.parent_id}
+    # The officer sees where; an analyst sees neither the block's alert nor its places.
+    officer = signed_in(world.user("protection")).get(f"/warning/{rise.pk}/")
+    assert 'id="places">' in officer.content.decode()
+    analyst = signed_in(world.user("analyst"))
+    assert analyst.get(f"/warning/{rise.pk}/").status_code == 404
+    assert f"EW-{rise.pk:06d}" not in analyst.get("/warning/").content.decode()
+
+
+def test_a_later_run_finding_the_rise_deeper_adds_to_the_same_alert(world):
+    _stopped(world, world.amc_block, [*CALM, 0])
+    _stopped(world, world.amc, [4])  # this week, recorded at the camp's desk
+    actions.alerts_raise(NOW)
+    camp = Alert.objects.get()
+    assert camp.site == world.amc
+    _stopped(world, world.amc_block, [5])  # later that week, in one block
+    assert actions.alerts_raise(NOW + timedelta(hours=6))["raised"] == 0
+    camp.refresh_from_db()
+    assert Alert.objects.count() == 1 and world.amc_block.pk in camp.places
+
+
+def test_one_case_in_a_quiet_block_is_no_alert(world):
+    _stopped(world, world.amc_block, [*([0] * 40), 2])
+    actions.alerts_raise(NOW)
+    assert not Alert.objects.filter(site=world.amc_block).exists()
 
 
 def test_a_screening_drive_is_not_a_rise_when_the_screenings_are_known(world):
@@ -95,32 +137,53 @@ def test_the_registered_population_counts_arrivals_and_deaths_by_week(world):
     assert population[world.amc.path] == population[world.amc_block.path]
 
 
+STEADY = [1, 0, 1, 1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 1, 0, 1]
+
+
 def test_a_cluster_of_blocks_is_raised_at_the_camp_naming_its_blocks(world, settings):
     settings.SALAMA_WARNING_SCAN_REPLICATES = 199
-    blocks = _blocks(world, 6)
-    steady = [1, 0, 1, 1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 1, 0, 1]
-    for block in blocks[1:]:
-        _weekly(block, steady, indicator="offer_marriage")
-    _weekly(blocks[0], [*steady[:-2], 5, 6], indicator="offer_marriage")
+    blocks = _blocks(world, 10)
+    for block in blocks[2:]:
+        _stopped(world, block, STEADY)
+    # One block rises sharply, its neighbour a little: the scan sees them together.
+    _stopped(world, blocks[0], [*STEADY[:-2], 5, 6])
+    _stopped(world, blocks[1], [*STEADY[:-2], 2, 3])
     actions.alerts_raise(NOW)
-    cluster = Alert.objects.get(kind="cluster", signal="marriage_offer")
+    cluster = Alert.objects.get(kind="cluster")
     assert cluster.site == world.amc and cluster.method == "space-time-scan"
-    assert blocks[0].pk in cluster.places and len(cluster.places) <= 3
-    assert cluster.observed >= 11 and cluster.score >= 2
-    page = signed_in(world.user("analyst")).get(f"/warning/{cluster.pk}/").content.decode()
-    assert 'id="places">Amal Z1A' in page and "space-time permutation scan" in page
+    assert set(cluster.places) == {blocks[0].pk, blocks[1].pk} and cluster.score >= 2
+    # The sharp block has its own rise; the cluster adds its neighbour, not a repeat.
+    assert set(Alert.objects.filter(kind="rise").values_list("site", flat=True)) == {blocks[0].pk}
+    page = signed_in(world.user("protection")).get(f"/warning/{cluster.pk}/").content.decode()
+    assert "Amal Z1A" in page and "space-time permutation scan" in page
+    analyst = signed_in(world.user("analyst")).get(f"/warning/{cluster.pk}/").content.decode()
+    assert "space-time permutation scan" in analyst and "Amal Z1A" not in analyst
+    # Next week, with nothing new, the same cluster is not raised again.
+    actions.alerts_raise(NOW + timedelta(weeks=1))
+    assert Alert.objects.filter(kind="cluster").count() == 1
+
+
+def test_a_block_rising_alone_is_its_rise_not_also_a_cluster(world, settings):
+    settings.SALAMA_WARNING_SCAN_REPLICATES = 199
+    blocks = _blocks(world, 6)
+    for block in blocks[1:]:
+        _stopped(world, block, STEADY)
+    _stopped(world, blocks[0], [*STEADY[:-2], 5, 6])
+    actions.alerts_raise(NOW)
+    assert Alert.objects.filter(kind="rise", site=blocks[0]).exists()
+    assert not Alert.objects.filter(kind="cluster").exists()
 
 
 def test_blocks_rising_together_are_no_cluster(world, settings):
     settings.SALAMA_WARNING_SCAN_REPLICATES = 199
     steady = [1, 0, 1, 1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 1, 3, 3]
     for block in _blocks(world, 6):
-        _weekly(block, steady, indicator="offer_marriage")
+        _stopped(world, block, steady)
     actions.alerts_raise(NOW)
     assert not Alert.objects.filter(kind="cluster").exists()
 
 
 def test_a_camp_with_one_block_is_not_scanned(world):
-    _weekly(world.amc_block, [*CALM, 9])
+    _stopped(world, world.amc_block, [*CALM, 9])
     actions.alerts_raise(NOW)
     assert not Alert.objects.filter(kind="cluster").exists()

@@ -3,7 +3,7 @@ aggregates. Alerts hold counts, never a person."""
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from salama.core import access as core_access
@@ -12,14 +12,35 @@ from salama.registry.selectors import protection_officers
 from salama.warning.models import Alert
 
 # Who verifies an alert: the active protection officers covering its site.
-__all__ = ["alerts_for", "alerts_at", "get_alert", "may_verify", "protection_officers"]
+__all__ = [
+    "alerts_for",
+    "alerts_at",
+    "get_alert",
+    "may_verify",
+    "protection_officers",
+    "verifiable_ids",
+]
 
 
 def alerts_for(user: Any) -> QuerySet[Alert]:
+    """Alerts of the camps where the user sees aggregates; those of a zone or block
+    only where the user verifies them: that a block's count rose says more about
+    its few households than a camp's figure."""
     scope = core_access.site_scope(user, Perm.AGGREGATE_VIEW, "site_path")
     if scope is None:
         return Alert.objects.none()
-    return Alert.objects.filter(scope).select_related("site")
+    verifies = core_access.site_scope(user, Perm.WARNING_VERIFY, "site_path")
+    camps = ~Q(site__kind="")
+    visible = scope & (camps | verifies) if verifies is not None else scope & camps
+    return Alert.objects.filter(visible).select_related("site")
+
+
+def verifiable_ids(user: Any, ids: list[int]) -> set[int]:
+    """Which of these alerts the user verifies (and so sees exact counts of)."""
+    scope = core_access.site_scope(user, Perm.WARNING_VERIFY, "site_path")
+    if scope is None:
+        return set()
+    return set(Alert.objects.filter(scope, pk__in=ids).values_list("pk", flat=True))
 
 
 def get_alert(user: Any, pk: object) -> Alert:
@@ -30,8 +51,7 @@ def get_alert(user: Any, pk: object) -> Alert:
 
 
 def may_verify(user: Any, alert: Alert) -> bool:
-    scope = core_access.site_scope(user, Perm.WARNING_VERIFY, "site_path")
-    return scope is not None and Alert.objects.filter(scope, pk=alert.pk).exists()
+    return alert.pk in verifiable_ids(user, [alert.pk])
 
 
 def alerts_at(site: Any, signals: list[str]) -> QuerySet[Alert]:

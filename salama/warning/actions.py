@@ -2,12 +2,13 @@
 verification, and a site's risk factors. Each is one transaction, audited."""
 
 import math
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,8 +32,10 @@ def alerts_raise(now: datetime | None = None) -> dict[str, int]:
     and raise an alert for each finding (once), and for each abduction report."""
     now = now or timezone.now()
     counts = scoring.Counts.read(signals.monday(now))
-    raised = sum(_create(f, Alert.Kind.RISE, now) for f in scoring.rises(counts))
-    raised += sum(_create(f, Alert.Kind.CLUSTER, now) for f in scoring.clusters(counts))
+    rises = scoring.rises(counts)
+    raised = sum(_create(f, Alert.Kind.RISE, now) for f in rises)
+    for cluster in _new_clusters(scoring.clusters(counts), counts.this_week):
+        raised += _create(cluster, Alert.Kind.CLUSTER, now)
     for (path, week), n in signals.abductions_since(now - timedelta(days=14), counts.sites).items():
         site = counts.sites.places_of(path)[0]
         event = scoring.Finding(Signal.ABDUCTION, site, week, n, 0.0, 0.0, 0.0, "single-event")
@@ -40,10 +43,52 @@ def alerts_raise(now: datetime | None = None) -> dict[str, int]:
     return {"raised": raised, "series": len(counts.series)}
 
 
+def _new_clusters(found: list[scoring.Finding], this_week: date) -> list[scoring.Finding]:
+    """Clusters that say something new: not blocks that each have a rise alert of
+    their own this week or last, and not a cluster of the camp raised in the last two
+    weeks sharing a block (a cluster spans up to 3 weeks, so it would come back)."""
+    recent = Alert.objects.filter(week__gte=this_week - timedelta(weeks=2))
+    risen = set(
+        recent.filter(kind=Alert.Kind.RISE, week__gte=this_week - timedelta(weeks=1)).values_list(
+            "signal", "site_id"
+        )
+    )
+    raised = {
+        (a.site_id, a.signal): set(a.places)
+        for a in recent.filter(kind=Alert.Kind.CLUSTER, week__lt=this_week)
+    }
+    return [
+        c
+        for c in found
+        if not all((c.signal, b) in risen for b in c.places)
+        and not raised.get((c.site.pk, c.signal), set()) & set(c.places)
+    ]
+
+
+def _same_rise(found: scoring.Finding) -> Alert | None:
+    """A rise alert of the signal and week already raised at a place holding this one
+    or held by it (an earlier run of the day saw the rise elsewhere first)."""
+    path = found.site.path
+    ids = [i for i in path.strip("/").split("/") if i]
+    holders = ["/" + "/".join(ids[:n]) + "/" for n in range(1, len(ids))]
+    return (
+        Alert.objects.select_for_update()
+        .filter(Q(site_path__in=holders) | Q(site_path__startswith=path))
+        .filter(signal=found.signal, week=found.week, kind=Alert.Kind.RISE)
+        .exclude(site=found.site)
+        .first()
+    )
+
+
 @transaction.atomic
 def _create(found: scoring.Finding, kind: str, now: datetime) -> int:
     hours = settings.SALAMA_WARNING_VERIFY_HOURS
     site = found.site
+    if kind == Alert.Kind.RISE and (same := _same_rise(found)) is not None:
+        if site.pk not in same.places:  # one alert per rise: it names this place too
+            same.places = [*same.places, site.pk]
+            same.save(update_fields=["places"])
+        return 0
     alert, created = Alert.objects.get_or_create(
         site=site,
         signal=found.signal,

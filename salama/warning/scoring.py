@@ -18,6 +18,12 @@ from salama.warning.signals import Sites, Weekly
 HISTORY_WEEKS = 104  # enough for the Noufaily model's 78 weeks and more
 SCAN_WEEKS, SCAN_MAX_WEEKS, SCAN_ZONE_BLOCKS = 26, 3, 3
 SCAN_MIN_RECENT = 3  # fewer recent cases than this cannot make a cluster worth a look
+# A zone's or block's series is sparse: one case in a quiet block passes any model's
+# threshold about a third of the time, so a rise below the camp needs this many.
+LOCAL_MIN_COUNT = 3
+# The registered population is an offset only while it is stable: a registry being
+# filled in would look like arrivals and hide real rises.
+POPULATION_MAX_RATIO = 1.5
 ALPHA = 0.01
 
 
@@ -78,11 +84,12 @@ def _denominators(counts: Counts, signal: str, path: str, weeks: list[date]) -> 
         fits = all(n >= observed.get(w, 0) for w, n in zip(weeks, trials, strict=True))
         return trials if fits and any(trials) else None
     people = counts.population.get(path)
-    if people is None:
+    if people is None or not weeks:
         return None
-    offset = len(counts.weeks) - len(weeks)
-    known = people[offset:]
-    return known if min(known) > 0 else None
+    known = people[len(counts.weeks) - len(weeks) :]
+    if not known or min(known) <= 0 or max(known) > POPULATION_MAX_RATIO * min(known):
+        return None
+    return known
 
 
 def rises(counts: Counts) -> list[Finding]:
@@ -98,9 +105,10 @@ def rises(counts: Counts) -> list[Finding]:
             trials=denominators is not None and signal in signals.INDICATORS,
         )
         place = counts.sites.places_of(path)[-1]
+        local = not place.kind
         for score in scores:
-            if score.alarm:
-                week = weeks[score.week]
+            week = weeks[score.week]
+            if score.alarm and not (local and weekly[week] < LOCAL_MIN_COUNT):
                 found.append(
                     Finding(
                         signal,

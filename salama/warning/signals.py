@@ -10,7 +10,9 @@ screenings done per week, and the registered population each week."""
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from salama.cases.models import Referral
@@ -19,7 +21,7 @@ from salama.complaints.models import Complaint
 from salama.core.models import Site
 from salama.lib.tracing import urgency
 from salama.presence.models import AbsenceAlert
-from salama.registry.models import Person
+from salama.registry.models import LegalBasis, Person
 from salama.screening.models import IndicatorCount, ScreeningCount
 from salama.tracing.models import TracingCase
 from salama.warning.models import Signal
@@ -68,6 +70,12 @@ class Sites:
         )
 
 
+def _allowing_statistics() -> QuerySet[LegalBasis, Any]:
+    """Ids of the people whose legal basis allows statistics, as a subquery: a join
+    and distinct() over a few columns would merge different people's rows."""
+    return LegalBasis.objects.filter(purpose="statistics").values("person_id")
+
+
 def weekly_series(since: date, sites: Sites) -> Series:
     """Every signal's weekly counts per camp, zone and block from `since` (a Monday) on."""
     series: Series = defaultdict(Counter)
@@ -87,10 +95,8 @@ def weekly_series(since: date, sites: Sites) -> Series:
     add(
         Signal.ABSENCE,
         AbsenceAlert.objects.filter(
-            created_at__gte=start, person__legal_bases__purpose="statistics"
-        )
-        .distinct()
-        .values_list("site_path", "created_at"),
+            created_at__gte=start, person_id__in=_allowing_statistics()
+        ).values_list("site_path", "created_at"),
     )
     add(
         Signal.MARRIAGE_STOPPED,
@@ -137,11 +143,9 @@ def population_weekly(weeks: list[date], sites: Sites) -> dict[str, list[int]]:
     (consecutive Mondays): registered by the week's end and alive at its start."""
     first, n = weeks[0], len(weeks)
     change: dict[str, list[int]] = defaultdict(lambda: [0] * (n + 1))
-    rows = (
-        Person.objects.filter(merged_into__isnull=True, legal_bases__purpose="statistics")
-        .distinct()
-        .values_list("site_path", "created_at", "died_on")
-    )
+    rows = Person.objects.filter(
+        merged_into__isnull=True, pk__in=_allowing_statistics()
+    ).values_list("site_path", "created_at", "died_on")
     for path, created, died in rows:
         came = max(0, (monday(created) - first).days // 7)
         gone = n if died is None else max(0, (monday(died) - first).days // 7 + 1)

@@ -32,9 +32,9 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         alerts = alerts.filter(signal=signal)
     if request.GET.get("status") == "waiting":
         alerts = alerts.filter(outcome="")
-    exact = core_access.has_perm(request.user, Perm.WARNING_VERIFY)
     page = paginate(alerts, request.GET.get("page"))
-    rows = [(a, selectors.shown_count(a.observed, exact)) for a in page]
+    exact = access.verifiable_ids(request.user, [a.pk for a in page])
+    rows = [(a, selectors.shown_count(a.observed, a.pk in exact)) for a in page]
     context = {
         "page": page,
         "rows": rows,
@@ -60,7 +60,8 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if denominator is None
         else selectors.shown_count(denominator, verifier),
         "screened_signals": list(INDICATORS),
-        "places": selectors.place_names(alert.places, request.LANGUAGE_CODE),
+        # Which blocks a cluster or rise touched: for those who verify it only.
+        "places": selectors.place_names(alert.places, request.LANGUAGE_CODE) if verifier else [],
         "may_verify": verifier and not alert.outcome,
         "form": VerifyForm(),
         "factors": selectors.risk_factors_at(selectors.path_ids(alert.site_path)),

@@ -23,22 +23,31 @@ class Cluster:
 def zones(
     n: int, k: int, coords: Arr | None = None, adjacency: Sequence[Sequence[int]] | None = None
 ) -> list[tuple[int, ...]]:
-    """Each block plus its 0..k-1 nearest neighbours (by coordinates, or breadth-first
-    over the adjacency lists)."""
+    """Candidate clusters of up to k blocks: with coordinates, each block plus its
+    0..k-1 nearest neighbours (Kulldorff's circles); with adjacency lists only, every
+    connected set of up to k blocks, since nothing says which neighbour is nearer."""
+    if coords is None:
+        return _connected_sets(n, k, adjacency or [[] for _ in range(n)])
     out: set[tuple[int, ...]] = set()
     for z in range(n):
-        if coords is not None:
-            order = list(np.argsort(np.linalg.norm(coords - coords[z], axis=1), kind="stable"))
-        else:
-            adj = adjacency or [[] for _ in range(n)]
-            order, seen = [z], {z}
-            for u in order:
-                for v in adj[u]:
-                    if v not in seen:
-                        seen.add(v)
-                        order.append(v)
+        order = list(np.argsort(np.linalg.norm(coords - coords[z], axis=1), kind="stable"))
         for j in range(1, min(k, len(order)) + 1):
             out.add(tuple(sorted(int(b) for b in order[:j])))
+    return sorted(out)
+
+
+def _connected_sets(n: int, k: int, adjacency: Sequence[Sequence[int]]) -> list[tuple[int, ...]]:
+    level: set[tuple[int, ...]] = {(z,) for z in range(n)}
+    out = set(level)
+    for _ in range(k - 1):
+        level = {
+            tuple(sorted((*zone, v)))
+            for zone in level
+            for u in zone
+            for v in adjacency[u]
+            if v not in zone
+        }
+        out |= level
     return sorted(out)
 
 
