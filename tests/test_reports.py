@@ -192,6 +192,10 @@ def test_a_site_spends_at_most_its_yearly_privacy_budget(camp: Any, settings: An
         "left of the site" in refused.content.decode() and "text/csv" not in refused["Content-Type"]
     )
     assert Release.objects.count() == 1
+    # A zone of the camp counts the same people: it shares the camp's budget.
+    zone = {**ask, "site": camp.amc_block.parent_id}
+    assert "left of the site" in client.post("/reports/dp/", zone, follow=True).content.decode()
+    assert Release.objects.count() == 1
     # A year later the budget is whole again.
     Release.objects.update(released_at=timezone.now() - timedelta(days=366))
     assert client.post("/reports/dp/", ask).status_code == 200

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -153,11 +154,22 @@ def release_record(
     return release
 
 
+def _overlapping(site: Site) -> Q:
+    """The site, the places holding it and those inside it: their people overlap."""
+    ids = [i for i in site.path.strip("/").split("/") if i]
+    holders = ["/" + "/".join(ids[:n]) + "/" for n in range(1, len(ids) + 1)]
+    return Q(site__path__in=holders) | Q(site__path__startswith=site.path)
+
+
 def dp_spent(site: Site, now: datetime | None = None) -> float:
-    """Epsilon spent by the site's differentially private releases in the last 365 days."""
+    """Epsilon spent in the last 365 days by the differentially private releases of
+    the site and of every place holding it or inside it (a camp's figures and its
+    zones' count the same people, so their losses add up)."""
     since = (now or timezone.now()) - timedelta(days=365)
-    releases = Release.objects.filter(site=site, kind=Release.Kind.DP, released_at__gte=since)
-    return float(sum(r.epsilon or 0.0 for r in releases))
+    releases = Release.objects.filter(
+        _overlapping(site), kind=Release.Kind.DP, released_at__gte=since
+    )
+    return float(releases.aggregate(total=Sum("epsilon"))["total"] or 0.0)
 
 
 @transaction.atomic
@@ -165,9 +177,11 @@ def dp_release_record(
     *, user: Any, site: Site, start: date, end: date, epsilon: float, **facts: Any
 ) -> Release:
     """Log a differentially private release, or refuse it (nothing is downloaded)
-    when it would take the site past its yearly privacy budget. The site's row
-    is locked so that two releases at once cannot both pass the check."""
-    Site.objects.select_for_update().filter(pk=site.pk).first()
+    when it would take the site past its yearly privacy budget. The row at the top
+    of the site's tree is locked, so that two releases at once anywhere in it cannot
+    both pass the check (on PostgreSQL; SQLite serialises writes anyway)."""
+    top = site.path.strip("/").split("/")[0]
+    Site.objects.select_for_update().filter(pk=int(top)).first()
     limit = settings.SALAMA_DP_EPSILON_PER_YEAR
     spent = dp_spent(site)
     if spent + epsilon > limit + 1e-9:

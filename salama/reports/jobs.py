@@ -47,9 +47,10 @@ def ctdc_export(ctx: JobContext, *, export_id: str) -> dict[str, Any]:
         "salama-ctdc.csv": ("\ufeff" + text.getvalue()).encode("utf-8"),
         "README.txt": note.encode("utf-8"),
     }
+    # Sealed first: the release records what was written only once it exists.
+    export_seal_or_fail(export_id, members, len(published.rows), CTDC_COLUMNS)
     actions.ctdc_export_written(
         release_id=release.pk, records=len(published.rows), suppressed=published.suppressed
     )
-    export_seal_or_fail(export_id, members, len(published.rows), CTDC_COLUMNS)
     ctx.progress(2, 2, _("Ready"))
     return {"records": len(published.rows), "suppressed": published.suppressed}

@@ -53,7 +53,8 @@ def _period(request: HttpRequest, data: QueryDict) -> tuple[PeriodForm, Any]:
         return form, None
     # The form's choices are the user's sites, so the chosen one is among them.
     site = next(s for s in sites if s.pk == form.cleaned_data["site"])
-    request.session[LAST_SITE] = site.pk
+    if request.session.get(LAST_SITE) != site.pk:
+        request.session[LAST_SITE] = site.pk
     return form, (site, form.cleaned_data["start"], form.cleaned_data["end"])
 
 
