@@ -187,3 +187,19 @@ def test_a_camp_with_one_block_is_not_scanned(world):
     _stopped(world, world.amc_block, [*CALM, 9])
     actions.alerts_raise(NOW)
     assert not Alert.objects.filter(kind="cluster").exists()
+
+
+def test_a_rise_is_scored_out_of_a_stable_registered_population(world):
+    people = [register(world, world.amc_block).members.get() for _ in range(4)]
+    long_ago = timezone.make_aware(datetime(2025, 1, 6, 10))
+    Person.objects.filter(pk__in=[p.pk for p in people]).update(created_at=long_ago)
+    _stopped(world, world.amc_block, [*CALM, 9])
+    actions.alerts_raise(NOW)
+    rise = Alert.objects.get()
+    assert (rise.site, rise.denominator) == (world.amc_block, 4)
+    # A registry still being filled in is no denominator: the count is scored alone.
+    Alert.objects.all().delete()
+    Person.objects.filter(pk=people[0].pk).update(created_at=NOW - timedelta(days=2))
+    Person.objects.filter(pk=people[1].pk).update(created_at=NOW - timedelta(days=9))
+    actions.alerts_raise(NOW)
+    assert Alert.objects.get().denominator is None
