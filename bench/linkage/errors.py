@@ -35,6 +35,11 @@ def _arabic(row: dict[str, str]) -> bool:
     return any(ARABIC.search(row.get(p, "")) for p in NAME_PARTS)
 
 
+def _somali_x(names: dict[str, str]) -> bool:
+    """An x in the given or father's name: Somali spelling of the Arabic ha."""
+    return "x" in names["given_name"] + names["father_name"]
+
+
 def pair_kinds(a: dict[str, str], b: dict[str, str]) -> list[str]:
     """What differs between two records of one person (a pair may be of several kinds)."""
     kinds = []
@@ -47,13 +52,16 @@ def pair_kinds(a: dict[str, str], b: dict[str, str]) -> list[str]:
         and na["given_name"] != nb["given_name"]
     ):
         kinds.append("names in another order")
+    if _somali_x(na) != _somali_x(nb):
+        kinds.append("Somali x for h on one side")
     for part, label in (("father_name", "father's"), ("grandfather_name", "grandfather's")):
         if bool(na[part]) != bool(nb[part]):
             kinds.append(f"{label} name on one side only")
     if bool(a.get("birth_date")) != bool(b.get("birth_date")):
         kinds.append("birth date against a stated age")
     elif a.get("birth_date") and b.get("birth_date") and a["birth_date"] != b["birth_date"]:
-        kinds.append("birth dates differ")
+        one_off = a["birth_date"][4:] == b["birth_date"][4:]
+        kinds.append("birth year one off, same day" if one_off else "birth dates differ")
     elif a.get("age") and b.get("age") and a["age"] != b["age"]:
         kinds.append("stated ages differ")
     if not kinds:

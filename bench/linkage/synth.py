@@ -295,6 +295,9 @@ def generate(n: int, seed: int = 1, duplicate_share: float = 0.10, today: date =
             )
     rows, truth = [], []
     record = 0
+    # The failure kinds added on 2026-12-03 (issue 15) draw from their own stream, so
+    # that every record the generator made before is still made the same way.
+    extra = random.Random(seed + 7919)
 
     def emit(p: dict, clerk: Clerk, duplicate: bool) -> None:
         nonlocal record, household
@@ -323,6 +326,7 @@ def generate(n: int, seed: int = 1, duplicate_share: float = 0.10, today: date =
                 parts[2] = ""  # grandfather's name left out
             if rng.random() < 0.1:
                 parts[0], parts[3] = parts[3], parts[0]  # given and family swapped
+            _issue15_kinds(extra, parts, p)
             if rng.random() < 0.4:
                 row["phone"] = ""
             if rng.random() < 0.5:
@@ -339,7 +343,10 @@ def generate(n: int, seed: int = 1, duplicate_share: float = 0.10, today: date =
                 stated = 5 * round(stated / 5)
             row.update(age=str(max(0, stated)), age_on=today.isoformat())
         else:
-            row["birth_date"] = p["born"].isoformat()
+            born = p["born"]
+            if duplicate and extra.random() < 0.05:  # the year one off, day and month kept
+                born = _shift_year(born, extra.choice([-1, 1]))
+            row["birth_date"] = born.isoformat()
         rows.append(row)
         truth.append((rid, p["entity"]))
 
@@ -350,6 +357,25 @@ def generate(n: int, seed: int = 1, duplicate_share: float = 0.10, today: date =
     order = list(range(len(rows)))
     rng.shuffle(order)
     return [rows[k] for k in order], [truth[k] for k in order]
+
+
+def _issue15_kinds(extra: random.Random, parts: list[str], person: dict) -> None:
+    """Failure kinds seen on an unseen generator (issue 15), on a duplicate's names:
+    the father's name left out, given and father's names swapped, and Somali
+    spelling (x for the h of Arabic ha: Axmed for Ahmed)."""
+    if extra.random() < 0.1:
+        parts[1] = ""
+    elif extra.random() < 0.05:
+        parts[0], parts[1] = parts[1], parts[0]
+    if person["group"] == "somali" and extra.random() < 0.4:
+        parts[:2] = [re.sub(r"(?<![sckdtg])h(?!$)", "x", w.lower()).capitalize() for w in parts[:2]]
+
+
+def _shift_year(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
 
 # Salama's input columns, less the two this generator never fills.
