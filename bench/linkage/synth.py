@@ -296,7 +296,7 @@ def generate(n: int, seed: int = 1, duplicate_share: float = 0.10, today: date =
     rows, truth = [], []
     record = 0
     # The failure kinds added on 2026-12-03 (issue 15) draw from their own stream, so
-    # that every record the generator made before is still made the same way.
+    # the old stream's draws are unchanged: a record given none of them is as before.
     extra = random.Random(seed + 7919)
 
     def emit(p: dict, clerk: Clerk, duplicate: bool) -> None:
