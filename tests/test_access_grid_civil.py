@@ -56,6 +56,10 @@ def test_every_persona_reaches_only_its_pages_and_api_records(world, record):
         for path, allowed in pages(event, certificate).items():
             status = client.get(path).status_code
             assert status == (200 if name in allowed else 404), (name, path, status)
+        # The refusal page shows what the desk's last refusal left in the session:
+        # with none, the desk is sent back to its list; everyone else gets 404.
+        refused = client.get("/civil/refused/").status_code
+        assert refused == (302 if name in DESK else 404), (name, "/civil/refused/", refused)
         auth = bearer(world.user(name))
         for path, allowed in api.items():
             status = Client().get(path, **auth).status_code

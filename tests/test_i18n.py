@@ -112,3 +112,12 @@ def test_every_source_string_is_in_the_catalogues(tmp_path):
         for msgid, _ in po_entries((copy / "locale/fr/LC_MESSAGES/django.po").read_text("utf-8"))
     }
     assert sorted(m for m in found if not ours.get(m)) == []
+
+
+def test_the_language_menu_names_each_language_in_itself(client):
+    """A reader lost in a page they cannot read finds their language by its own name."""
+    for cookie in ("en", "ar", "fr"):
+        client.cookies.load({"django_language": cookie})
+        page = client.get("/accounts/login/").content.decode()
+        assert 'lang="ar">العربيّة<' in page and 'lang="fr">Français<' in page
+        assert 'lang="en">English<' in page
