@@ -19,6 +19,31 @@ from tests.conftest import person_fields, register
 SHARE = ["name", "sex", "age_band", "languages", "reason"]
 
 
+def stored_screening(world, person, *, instrument="x", sex="M", items=()):
+    """A screening of `person` by the NGO as stored (no scoring), with the items
+    answered yes in `items`: the source a case is opened from."""
+    from salama.screening.models import FiredIndicator, Screening
+
+    screening = Screening.objects.create(
+        person=person,
+        site_path=person.site_path,
+        organisation=world.ngo,
+        instrument=instrument,
+        instrument_version="1",
+        profile="adult",
+        answers={},
+        result={},
+        outcome="",
+        level="high",
+        sex=sex,
+        age_group="18-59",
+        legal_basis="vital_interest",
+    )
+    for item in items:
+        FiredIndicator.objects.create(screening=screening, item=item, scope="self")
+    return screening
+
+
 def open_case(world, person, user="caseworker", **kw):
     return actions.case_open(
         user=world.user(user),
@@ -343,23 +368,7 @@ def test_only_a_supervisor_chosen_caseworker_of_the_organisation_can_be_assigned
 
 
 def test_a_case_is_opened_once_per_finding(world, amc_person):
-    from salama.screening.models import Screening
-
-    screening = Screening.objects.create(
-        person=amc_person,
-        site_path=amc_person.site_path,
-        organisation=world.ngo,
-        instrument="x",
-        instrument_version="1",
-        profile="adult",
-        answers={},
-        result={},
-        outcome="",
-        level="high",
-        sex="M",
-        age_group="18-59",
-        legal_basis="vital_interest",
-    )
+    screening = stored_screening(world, amc_person)
     source = access.source_record(world.user("caseworker"), "screening", screening.pk)
     first = open_case(
         world, actions.source_person(source), source_kind="screening", source_id=str(screening.pk)

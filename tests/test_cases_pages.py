@@ -230,24 +230,9 @@ def test_a_referral_to_ones_own_organisations_service_is_answered_there(world, r
 
 
 def test_opening_a_case_again_from_the_same_finding_goes_to_the_open_case(world, ready):
-    from salama.screening.models import Screening
-    from tests.test_cases import open_case
+    from tests.test_cases import open_case, stored_screening
 
-    screening = Screening.objects.create(
-        person=ready,
-        site_path=ready.site_path,
-        organisation=world.ngo,
-        instrument="x",
-        instrument_version="1",
-        profile="adult",
-        answers={},
-        result={},
-        outcome="",
-        level="high",
-        sex="M",
-        age_group="18-59",
-        legal_basis="vital_interest",
-    )
+    screening = stored_screening(world, ready)
     case = open_case(world, ready, source_kind="screening", source_id=str(screening.pk))
     answer = signed_in(world.user("caseworker")).get(f"/cases/new/?source=screening:{screening.pk}")
     assert answer.status_code == 302 and answer["Location"] == f"/cases/{case.pk}/"

@@ -21,7 +21,7 @@ from salama.reports import figures
 from salama.reports.models import Consultation, Release, WpsScore
 from salama.warning.models import Alert
 from tests.conftest import person_fields, register, signed_in
-from tests.test_cases import open_case
+from tests.test_cases import open_case, stored_screening
 
 CANARY = "Zqvcanaryname"
 PASSWORD = "tulip river copper 42"
@@ -346,25 +346,9 @@ def test_the_demo_alerts_show_in_the_prevention_pillar(world: Any) -> None:
 
 
 def _screened(world: Any, person: Any, items: list[str]) -> str:
-    from salama.screening.models import FiredIndicator, Screening
-
-    screening = Screening.objects.create(
-        person=person,
-        site_path=person.site_path,
-        organisation=world.ngo,
-        instrument="salama-vulnerability",
-        instrument_version="1",
-        profile="adult",
-        answers={},
-        result={},
-        outcome="",
-        level="high",
-        sex="F",
-        age_group="18-59",
-        legal_basis="vital_interest",
+    screening = stored_screening(
+        world, person, instrument="salama-vulnerability", sex="F", items=items
     )
-    for item in items:
-        FiredIndicator.objects.create(screening=screening, item=item, scope="self")
     return str(screening.pk)
 
 

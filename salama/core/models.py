@@ -82,6 +82,13 @@ class Site(models.Model):
     def __str__(self) -> str:
         return self.name_in(get_language() or "en")
 
+    @staticmethod
+    def paths_holding(path: str) -> list[str]:
+        """The paths of the places holding `path`, from the top, `path` itself last
+        ("/3/7/12/" → "/3/", "/3/7/", "/3/7/12/")."""
+        ids = [i for i in path.strip("/").split("/") if i]
+        return ["/" + "/".join(ids[:n]) + "/" for n in range(1, len(ids) + 1)]
+
     def name_in(self, language: str) -> str:
         """The site's name in `language` ("ar", "fr", …), falling back to `name`."""
         code = language.split("-")[0].lower()

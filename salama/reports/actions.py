@@ -156,9 +156,7 @@ def release_record(
 
 def _overlapping(site: Site) -> Q:
     """The site, the places holding it and those inside it: their people overlap."""
-    ids = [i for i in site.path.strip("/").split("/") if i]
-    holders = ["/" + "/".join(ids[:n]) + "/" for n in range(1, len(ids) + 1)]
-    return Q(site__path__in=holders) | Q(site__path__startswith=site.path)
+    return Q(site__path__in=Site.paths_holding(site.path)) | Q(site__path__startswith=site.path)
 
 
 def dp_spent(site: Site, now: datetime | None = None) -> float:

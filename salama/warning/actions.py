@@ -69,8 +69,7 @@ def _same_rise(found: scoring.Finding) -> Alert | None:
     """A rise alert of the signal and week already raised at a place holding this one
     or held by it (an earlier run of the day saw the rise elsewhere first)."""
     path = found.site.path
-    ids = [i for i in path.strip("/").split("/") if i]
-    holders = ["/" + "/".join(ids[:n]) + "/" for n in range(1, len(ids))]
+    holders = Site.paths_holding(path)[:-1]
     return (
         Alert.objects.select_for_update()
         .filter(Q(site_path__in=holders) | Q(site_path__startswith=path))

@@ -33,9 +33,10 @@ def risk_factors_at(site_ids: set[int]) -> QuerySet[RiskFactor]:
     return RiskFactor.objects.filter(site_id__in=site_ids).select_related("site")
 
 
-def path_ids(path: str) -> set[int]:
-    """The site and the larger places holding it: a block's alert shows its camp's factors."""
-    return {int(i) for i in path.strip("/").split("/") if i}
+def risk_factors_holding(path: str) -> QuerySet[RiskFactor]:
+    """Factors of the place and the larger places holding it: a block's alert
+    shows its camp's factors."""
+    return RiskFactor.objects.filter(site__path__in=Site.paths_holding(path)).select_related("site")
 
 
 def place_names(ids: list[int], language: str) -> list[str]:

@@ -64,7 +64,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "places": selectors.place_names(alert.places, request.LANGUAGE_CODE) if verifier else [],
         "may_verify": verifier and not alert.outcome,
         "form": VerifyForm(),
-        "factors": selectors.risk_factors_at(selectors.path_ids(alert.site_path)),
+        "factors": selectors.risk_factors_holding(alert.site_path),
     }
     return render(request, "warning/detail.html", context)
 
