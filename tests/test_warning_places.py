@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from salama.audit.models import AuditEntry
 from salama.civil.models import StoppedMarriage
 from salama.core.actions import site_create
 from salama.core.models import Site
@@ -87,6 +88,8 @@ def test_a_later_run_finding_the_rise_deeper_adds_to_the_same_alert(world):
     assert actions.alerts_raise(NOW + timedelta(hours=6))["raised"] == 0
     camp.refresh_from_db()
     assert Alert.objects.count() == 1 and world.amc_block.pk in camp.places
+    changed = AuditEntry.objects.filter(model="warning.alert", record_id=str(camp.pk))
+    assert changed.filter(action="change").count() == 1
 
 
 def test_one_case_in_a_quiet_block_is_no_alert(world):

@@ -87,6 +87,14 @@ def _create(found: scoring.Finding, kind: str, now: datetime) -> int:
         if site.pk not in same.places:  # one alert per rise: it names this place too
             same.places = [*same.places, site.pk]
             same.save(update_fields=["places"])
+            audit_record(
+                user=None,
+                action="change",
+                purpose=PURPOSE,
+                model="warning.alert",
+                record_id=same.pk,
+                changed_fields=["places"],
+            )
         return 0
     alert, created = Alert.objects.get_or_create(
         site=site,
