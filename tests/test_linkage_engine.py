@@ -293,3 +293,64 @@ def test_an_impossible_age_difference_rules_a_match_out():
     assert float(birth["weight"]) < -10  # heavier than any single agreeing name
     five_apart, _ = _child_and_adult_probability("18")
     assert five_apart > 0.5  # an estimate five years out is still a likely match
+
+
+@pytest.mark.parametrize(
+    "a,b",
+    [("Axmed", "Ahmed"), ("Xasan", "Hassan"), ("Chire", "Shire"), ("قاسم", "Kasim")],
+)
+def test_skeletons_meet_across_spelling_habits(a, b):
+    from salama.lib.linkage.normalise import name_skeleton
+
+    assert name_skeleton(a) == name_skeleton(b)
+
+
+# Pairs a registration officer joins at a glance (issue 15), each with the
+# other record's date of birth as a stated age or a year one off.
+CLERK_PAIRS = [
+    (
+        row("a1", "Fatmeh", "Mahmood", "Sheikh", sex="F", birth_date="1990-03-04"),
+        row("b1", "Mahmood", "Fatimah", "Sheikh", sex="F", birth_date="1990-03-04"),
+    ),
+    (
+        row("a2", "Axmed", "Cabdi", "", sex="M", age="31", age_on="2026-01-10"),
+        row("b2", "Ahmed", "Abdi", "", sex="M", birth_date="1994-07-01"),
+    ),
+    (
+        row("a3", "Ahmed", "", "Alrashid", sex="M", age="40", age_on="2026-01-10"),
+        row("b3", "Ahmed", "Abdullah", "Al-Rashid", sex="M", birth_date="1985-02-02"),
+    ),
+    (
+        row("a4", "خديجة", "", "الصباغ", sex="F", birth_date="2001-05-05"),
+        row("b4", "Khadija", "", "Al-Sabbagh", sex="F", birth_date="2002-05-05"),
+    ),
+]
+
+
+def test_blocking_meets_what_a_clerk_would_join_among_namesakes():
+    """Each pair meets in blocking although a crowd shares its names: the
+    crowd is one namesake for every name of the pairs, born every year."""
+    from salama.lib.linkage import blocking
+
+    crowd = [
+        row(f"c{k}-{r['id']}", given, father, family, sex=r["sex"], birth_year=str(1950 + k))
+        for n, (left, right) in enumerate(CLERK_PAIRS)
+        for r in (left, right)
+        for k in range(60)
+        for given, father, family in [(r["given_name"], "Yusuf", r["family_name"] or "Omar")]
+    ]
+    records = [r for pair in CLERK_PAIRS for r in pair] + crowd
+    prep, _ = prepare(records)
+    i, j = blocking.dedup_pairs(prep)
+    met = {frozenset((prep.ids[a], prep.ids[b])) for a, b in zip(i, j, strict=True)}
+    for left, right in CLERK_PAIRS:
+        assert frozenset((left["id"], right["id"])) in met, (left, right)
+
+
+def test_given_and_fathers_names_swapped_are_names_in_another_order():
+    levels = levels_of(
+        row("a", "Fatmeh", "Mahmood", "Sheikh"), row("b", "Mahmood", "Fatimah", "Sheikh")
+    )
+    for part in ("given", "father"):
+        label = FEATURES[FEATURE_INDEX[part]].levels[levels[FEATURE_INDEX[part]]]
+        assert label == "in another position", part

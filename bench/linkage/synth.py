@@ -16,6 +16,7 @@ writes the registry and data/synth-10k.truth.csv (id, entity).
 
 import argparse
 import csv
+import itertools
 import random
 import re
 from datetime import date, timedelta
@@ -70,12 +71,19 @@ mohmand مومند|naseri ناصری|qaderi قادری|rasuli رسولی|safi ص
 zazai ځاځی|amiri امیری|bahrami بهرامی|faizi فیضی|haidari حیدری|mohammadi محمدی|sultani سلطانی""".replace(
     "\n", ""
 ).split("|")
-SOMALI_MALE = "abdi|abdirahman|mohamed|ahmed|hassan|farah|omar|yusuf|ali|abdullahi|nur|ismail|aden|warsame|jama|hussein|osman|ibrahim|mahad|liban|dahir|guled|hirsi|isse|mukhtar|said|shire|yasin|bashir|ayanle".split(
-    "|"
-)
-SOMALI_FEMALE = "hodan|fadumo|amina|hawa|sahra|ifrah|khadra|ayan|sagal|hibo|asha|deqa|fartun|halima|idil|maryan|nasra|qamar|ruun|sucaad".split(
-    "|"
-)
+SOMALI_MALE = """abdi|abdirahman|mohamed|ahmed|hassan|farah|omar|yusuf|ali|abdullahi|nur|ismail|aden|
+warsame|jama|hussein|osman|ibrahim|mahad|liban|dahir|guled|hirsi|isse|mukhtar|said|shire|yasin|bashir|ayanle|
+abdikarim|abdirashid|abdiwali|abdinasir|abdiaziz|abdisalam|abdiqadir|abdinur|abdifatah|abdihakim|abdimalik|
+awil|awale|barre|bile|burhan|diriye|duale|egal|elmi|faysal|gedi|geele|hashi|ilyas|jibril|kahin|keynan|madar|
+mahdi|magan|mahamud|muse|qasim|rage|roble|sahal|samatar|siyad|sharmarke|ugas|wabi|xasan|yonis|zakariye|
+adan|arale|askar|bihi|cabdi|dalmar|dhuhul|fiqi|gaas|habane|idiris|jimale|kulmiye|maxamuud|nuux|qaalib|
+sakariye|timacade|waris|yare""".replace("\n", "").split("|")
+SOMALI_FEMALE = """hodan|fadumo|amina|hawa|sahra|ifrah|khadra|ayan|sagal|hibo|asha|deqa|fartun|halima|idil|
+maryan|nasra|qamar|ruun|sucaad|anab|ardo|basra|caasha|dahabo|faiza|farhiya|filsan|habiba|hamdi|hibaaq|
+hinda|iqra|istar|jawahir|kaltun|leyla|luul|mako|muna|nimco|rahma|ramla|saado|safiya|samira|shukri|
+sumaya|ubah|waris|xaliimo|yasmin|zamzam|zeynab|ladan|ilhan|nafiso|sabirin|bilan""".replace(
+    "\n", ""
+).split("|")
 
 ORIGINS = {
     "arabic": [
@@ -122,16 +130,67 @@ def _pool(entries: list[str]) -> list[tuple[str, str]]:
     return out
 
 
+# Family names beyond the commonest: built as Arabic family names are, from a
+# root of three consonants in a common pattern (Najjar, Hakim, Mansur, Qurashi,
+# Halabi), with the Arabic spelling made from the same letters. Real roots and
+# invented ones alike: what matters here is how many names there are and how
+# often each is carried, not whether a given one exists.
+_ROOT_LETTERS = [
+    ("b", "ب"), ("t", "ت"), ("j", "ج"), ("h", "ح"), ("kh", "خ"), ("d", "د"), ("r", "ر"),
+    ("z", "ز"), ("s", "س"), ("sh", "ش"), ("f", "ف"), ("q", "ق"), ("k", "ك"), ("l", "ل"),
+    ("m", "م"), ("n", "ن"), ("gh", "غ"),
+]  # fmt: skip
+
+
+def _doubled(latin: str) -> str:
+    return latin if len(latin) > 1 else latin * 2
+
+
+# (Latin, Arabic) of a root (c1, c2, c3), each a (Latin, Arabic) letter.
+_PATTERNS = [
+    lambda a, b, c: (f"{a[0]}a{_doubled(b[0])}a{c[0]}", f"{a[1]}{b[1]}ا{c[1]}"),  # Najjar
+    lambda a, b, c: (f"{a[0]}a{b[0]}i{c[0]}", f"{a[1]}{b[1]}ي{c[1]}"),  # Hakim
+    lambda a, b, c: (f"ma{a[0]}{b[0]}u{c[0]}", f"م{a[1]}{b[1]}و{c[1]}"),  # Mansur
+    lambda a, b, c: (f"{a[0]}u{b[0]}a{c[0]}i", f"{a[1]}{b[1]}{c[1]}ي"),  # Qurashi
+    lambda a, b, c: (f"{a[0]}a{b[0]}a{c[0]}i", f"{a[1]}{b[1]}{c[1]}ي"),  # Halabi
+]
+_TO_PERSIAN = str.maketrans({"ي": "ی", "ك": "ک"})
+
+
+def _built_family_names(count: int, seed: int, persian: bool = False) -> list[tuple[str, str]]:
+    rng = random.Random(seed)
+    seen: set[str] = set()
+    out = []
+    while len(out) < count:
+        a, b, c = rng.sample(_ROOT_LETTERS, 3)
+        latin, arabic = rng.choice(_PATTERNS)(a, b, c)
+        if latin in seen:
+            continue
+        seen.add(latin)
+        out.append((latin, arabic.translate(_TO_PERSIAN) if persian else arabic))
+    return out
+
+
 POOLS = {
     ("arabic", "M"): _pool(ARABIC_MALE),
     ("arabic", "F"): _pool(ARABIC_FEMALE),
-    ("arabic", "family"): _pool(ARABIC_FAMILY_ROOTS),
+    ("arabic", "family"): _pool(ARABIC_FAMILY_ROOTS) + _built_family_names(4000, 11),
     ("afghan", "M"): _pool(AFGHAN_MALE),
     ("afghan", "F"): _pool(AFGHAN_FEMALE),
-    ("afghan", "family"): _pool(AFGHAN_FAMILY),
+    ("afghan", "family"): _pool(AFGHAN_FAMILY) + _built_family_names(1500, 12, persian=True),
     ("somali", "M"): [(n, "") for n in SOMALI_MALE],
     ("somali", "F"): [(n, "") for n in SOMALI_FEMALE],
 }
+
+# How often each name is carried: a Zipf-Mandelbrot law, weight 1 / (rank + q)^s.
+# Family names follow a power law with Zipf exponent s near 1 (Zanette and
+# Manrubia, "Vertical transmission of culture and the distribution of family
+# names", Physica A 295, 2001); the offset q = 10 sets the commonest family name
+# at about 1.5% of people, where the old pools of 90 put it at 13%. Given names
+# are more concentrated (Muhammad and its spellings): s = 1 and q = 1 give the
+# commonest about 12% of men, the next few 3-8% each.
+_ZIPF = {"family": (1.0, 10.0), "given": (1.0, 1.0)}
+_CUMULATIVE: dict[int, list[float]] = {}
 
 
 class Clerk:
@@ -208,9 +267,14 @@ class Clerk:
 
 
 def _zipf_choice(rng: random.Random, pool: list[tuple[str, str]]) -> tuple[str, str]:
-    # Frequencies fall with rank, as first names do.
-    weights = [1 / (r + 1) ** 0.9 for r in range(len(pool))]
-    return rng.choices(pool, weights=weights)[0]
+    cumulative = _CUMULATIVE.get(id(pool))
+    if cumulative is None:
+        family = any(pool is POOLS[(group, "family")] for group in ("arabic", "afghan"))
+        s, q = _ZIPF["family" if family else "given"]
+        cumulative = _CUMULATIVE[id(pool)] = list(
+            itertools.accumulate(1 / (rank + q) ** s for rank in range(1, len(pool) + 1))
+        )
+    return rng.choices(pool, cum_weights=cumulative)[0]
 
 
 def generate(n: int, seed: int = 1, duplicate_share: float = 0.10, today: date = date(2026, 11, 1)):

@@ -14,19 +14,21 @@ from salama.lib.linkage.records import Prepared, Vocabularies
 # (cross-script); y is the later possible birth year; doc and tel identifiers.
 RULES: dict[str, tuple[str, ...]] = {
     "given+family either order": ("names-unordered",),
-    "given+father": ("given", "father"),
-    "father+family+year": ("father", "family", "year"),
     "date": ("date",),
-    "skeletons": ("skeletons-unordered",),
-    "skeletons given+father": ("sgiven", "sfather"),
-    "skeletons father+grandfather": ("sfather", "sgrandfather"),
-    "skeletons given+grandfather": ("sgiven", "sgrandfather"),
+    "any two skeletons": ("skeleton-pairs",),
+    "skeleton given+place": ("sgiven", "place"),
+    "skeleton family+place": ("sfamily", "place"),
     "document": ("document",),
     "phone": ("phone",),
 }
-# Chosen on the synthetic 100k registry (bench/linkage): these eight keep 0.89
-# of true pairs with 4.8M comparisons; adding given+place, family+place,
-# given+year or grandfather keys raised recall to 0.92 for 22M comparisons.
+# Chosen on the synthetic registry (bench/linkage/RESULTS.md has the numbers).
+# "any two skeletons" gives each record one key per pair of its name parts'
+# skeletons, whichever parts they are and in whichever order: it meets given
+# and father's names swapped, a father's or grandfather's name missing, and one
+# record in Arabic script, one in Latin. The place rules meet records that
+# share one name only, with typos in the others (Aisha / Aicha El-Machhadani).
+MULTI_KEY = frozenset({"skeleton-pairs"})
+_PAIRS_OF_PARTS = tuple(itertools.combinations(range(4), 2))
 
 # Within a block, records are sorted by sex and birth year and each meets its
 # WINDOW nearest neighbours: a block of up to WINDOW + 1 records is compared in
@@ -37,6 +39,8 @@ MAX_BLOCK = WINDOW + 1  # search: a key shared by more records is narrowed
 
 
 def _column(prep: Prepared, name: str) -> np.ndarray:
+    """One int64 per record (0 = missing), or for a MULTI_KEY column one
+    row of several per record."""
     parts = {"given": 0, "father": 1, "grandfather": 2, "family": 3}
     if name in parts:
         return prep.names[:, parts[name]].astype(np.int64)
@@ -47,9 +51,12 @@ def _column(prep: Prepared, name: str) -> np.ndarray:
     if name in ("names-unordered", "skeletons-unordered"):
         # the same key whichever of given and family name came first
         table = prep.names if name == "names-unordered" else prep.skeletons
-        low = np.minimum(table[:, 0], table[:, 3]).astype(np.int64)
-        high = np.maximum(table[:, 0], table[:, 3]).astype(np.int64)
-        return np.where((low != 0) & (high != 0), low * 1_000_003 + high, 0)
+        return _unordered(table[:, 0], table[:, 3])
+    if name == "skeleton-pairs":
+        return np.stack(
+            [_unordered(prep.skeletons[:, a], prep.skeletons[:, b]) for a, b in _PAIRS_OF_PARTS],
+            axis=1,
+        )
     if name == "date":
         return np.where(prep.exact_date >= 0, prep.exact_date + 1, 0).astype(np.int64)
     if name == "place":
@@ -61,12 +68,21 @@ def _column(prep: Prepared, name: str) -> np.ndarray:
     raise KeyError(name)
 
 
+def _unordered(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    low, high = np.minimum(a, b).astype(np.int64), np.maximum(a, b).astype(np.int64)
+    # Two equal skeletons (Muhammad Muhammad) make no key: too common to block on.
+    return np.where((low != 0) & (high != 0) & (low != high), low * 1_000_003 + high, 0)
+
+
 def keys(prep: Prepared, rule: str) -> np.ndarray:
-    """One int64 key per record for `rule`; 0 where any column is missing."""
-    key = np.zeros(len(prep), dtype=np.int64)
-    present = np.ones(len(prep), dtype=bool)
-    for k, name in enumerate(RULES[rule]):
-        column = _column(prep, name)
+    """int64 keys of shape (records, keys per record) for `rule`; 0 where a
+    column is missing."""
+    columns = [_column(prep, name) for name in RULES[rule]]
+    width = max(c.shape[1] if c.ndim == 2 else 1 for c in columns)
+    key = np.zeros((len(prep), width), dtype=np.int64)
+    present = np.ones((len(prep), width), dtype=bool)
+    for k, column in enumerate(columns):
+        column = column.reshape(len(prep), -1)
         present &= column != 0
         # Mix columns with a 64-bit multiplicative hash (wrap-around intended).
         mixed = key * np.int64(1_000_003) + column * np.int64(2_654_435_761 + k)
@@ -76,12 +92,23 @@ def keys(prep: Prepared, rule: str) -> np.ndarray:
     return key
 
 
+def _flat_keys(prep: Prepared, rule: str) -> tuple[np.ndarray, np.ndarray]:
+    """(record index, key) for every non-missing key of `rule`."""
+    matrix = keys(prep, rule)
+    records = np.repeat(np.arange(len(prep), dtype=np.int64), matrix.shape[1])
+    flat = matrix.ravel()
+    present = flat != 0
+    return records[present], flat[present]
+
+
 def neighbourhood(prep: Prepared) -> np.ndarray:
-    """The order inside a block: sex, place of origin, then the middle of the
-    birth-year range (unknown years last), so that neighbours are the
-    likeliest duplicates: a person gives the same origin at each desk."""
+    """The order inside a block: the middle of the birth-year range (unknown
+    years last), then sex and place of origin, so that neighbours are the
+    likeliest duplicates. The year comes first because it is nearly always
+    known (a stated age gives it); a missing place or sex, put first, sent
+    records to the far end of a large block, away from their duplicates."""
     middle = np.where(prep.year_min >= 0, (prep.year_min + prep.year_max) // 2, 9999)
-    return (prep.sex.astype(np.int64) * (1 << 24) + prep.place) * 10_000 + middle
+    return (middle.astype(np.int64) * 4 + prep.sex) * (1 << 24) + prep.place
 
 
 def rule_pairs(
@@ -89,21 +116,20 @@ def rule_pairs(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (i, j) of records sharing `rule`'s key and at most WINDOW apart
     in their block's order. A pair may come out twice if records tie."""
-    key = keys(prep, rule)
-    within = neighbourhood(prep) if order_key is None else order_key
+    records, key = _flat_keys(prep, rule)
+    within = (neighbourhood(prep) if order_key is None else order_key)[records]
     order = np.lexsort((within, key))
     sorted_key = key[order]
     lefts, rights = [], []
     for distance in range(1, WINDOW + 1):
-        same = (sorted_key[:-distance] == sorted_key[distance:]) & (sorted_key[distance:] != 0)
-        at = np.flatnonzero(same)
+        at = np.flatnonzero(sorted_key[:-distance] == sorted_key[distance:])
         if len(at) == 0:
             break
-        lefts.append(order[at])
-        rights.append(order[at + distance])
+        lefts.append(records[order[at]])
+        rights.append(records[order[at + distance]])
     if not lefts:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    return np.concatenate(lefts).astype(np.int64), np.concatenate(rights).astype(np.int64)
+        return _no_pairs()
+    return np.concatenate(lefts), np.concatenate(rights)
 
 
 def dedup_pairs(
@@ -163,14 +189,15 @@ def link_pairs(
     """Distinct pairs (left i, right j) sharing a key, each left record meeting
     at most WINDOW right records per rule: those nearest in sex and birth year."""
     found = []
+    wa, wb = neighbourhood(left), neighbourhood(right)
     for rule in rules:
-        ka, kb = keys(left, rule), keys(right, rule)
-        wa, wb = neighbourhood(left), neighbourhood(right)
-        order_b = np.lexsort((wb, kb))
-        sorted_b, sorted_wb = kb[order_b], wb[order_b]
+        left_records, ka = _flat_keys(left, rule)
+        right_records, kb = _flat_keys(right, rule)
+        order_b = np.lexsort((wb[right_records], kb))
+        sorted_b, sorted_wb = kb[order_b], wb[right_records[order_b]]
         start = np.searchsorted(sorted_b, ka, side="left")
         stop = np.searchsorted(sorted_b, ka, side="right")
-        count = np.where(ka != 0, stop - start, 0)
+        count = stop - start
         # In a large block, start the window where this record's sex and
         # birth year would sit, centred: one search on (key rank, order).
         large = count > WINDOW
@@ -178,47 +205,58 @@ def link_pairs(
             distinct_b = _distinct(sorted_b)
             combined = np.searchsorted(distinct_b, sorted_b) * np.int64(1 << 40) + sorted_wb
             rank_a = np.searchsorted(distinct_b, ka[large])
-            centre = np.searchsorted(combined, rank_a * np.int64(1 << 40) + wa[large])
+            centre = np.searchsorted(combined, rank_a * np.int64(1 << 40) + wa[left_records[large]])
             low = start[large]
             start[large] = np.clip(centre - WINDOW // 2, low, stop[large] - WINDOW)
             count[large] = WINDOW
         if count.sum() == 0:
             continue
-        i = np.repeat(np.arange(len(left)), count)
+        i = np.repeat(left_records, count)
         offsets = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-        j = order_b[np.repeat(start, count) + offsets]
-        found.append(i.astype(np.int64) * len(right) + j)
+        j = right_records[order_b[np.repeat(start, count) + offsets]]
+        found.append(i * len(right) + j)
     if not found:
         return _no_pairs()
     codes = _distinct(np.concatenate(found))
     return codes // len(right), codes % len(right)
 
 
-def _column_text(prep: Prepared, vocab: Vocabularies, name: str, row: int) -> str:
+def _column_texts(prep: Prepared, vocab: Vocabularies, name: str, row: int) -> list[str]:
+    """The canonical strings of one column of one record (none when missing;
+    several for a MULTI_KEY column), as _column's keys but stable across runs."""
     parts = {"given": 0, "father": 1, "grandfather": 2, "family": 3}
     if name in parts:
-        return vocab.names.values[prep.names[row, parts[name]]]
-    if name.startswith("s") and name[1:] in parts:
-        return vocab.skeletons.values[prep.skeletons[row, parts[name[1:]]]]
-    if name in ("names-unordered", "skeletons-unordered"):
+        texts = [vocab.names.values[prep.names[row, parts[name]]]]
+    elif name.startswith("s") and name[1:] in parts:
+        texts = [vocab.skeletons.values[prep.skeletons[row, parts[name[1:]]]]]
+    elif name in ("names-unordered", "skeletons-unordered"):
         values, table = (
             (vocab.names.values, prep.names)
             if name == "names-unordered"
             else (vocab.skeletons.values, prep.skeletons)
         )
-        given, family = (values[table[row, k]] for k in (0, 3))
-        return "+".join(sorted((given, family))) if given and family else ""
-    if name == "year":
-        return str(prep.year_max[row]) if prep.year_max[row] >= 0 else ""
-    if name == "date":
-        return str(prep.exact_date[row]) if prep.exact_date[row] >= 0 else ""
-    if name == "place":
-        return vocab.places.values[prep.place[row]]
-    if name == "document":
-        return vocab.documents.values[prep.document[row]]
-    if name == "phone":
-        return str(prep.phone[row]) if prep.phone[row] >= 0 else ""
-    raise KeyError(name)
+        texts = [_unordered_text(values[table[row, 0]], values[table[row, 3]])]
+    elif name == "skeleton-pairs":
+        values = vocab.skeletons.values
+        skeletons = [values[s] for s in prep.skeletons[row]]
+        texts = [_unordered_text(skeletons[a], skeletons[b]) for a, b in _PAIRS_OF_PARTS]
+    elif name == "year":
+        texts = [str(prep.year_max[row]) if prep.year_max[row] >= 0 else ""]
+    elif name == "date":
+        texts = [str(prep.exact_date[row]) if prep.exact_date[row] >= 0 else ""]
+    elif name == "place":
+        texts = [vocab.places.values[prep.place[row]]]
+    elif name == "document":
+        texts = [vocab.documents.values[prep.document[row]]]
+    elif name == "phone":
+        texts = [str(prep.phone[row]) if prep.phone[row] >= 0 else ""]
+    else:
+        raise KeyError(name)
+    return sorted({t for t in texts if t})
+
+
+def _unordered_text(a: str, b: str) -> str:
+    return "+".join(sorted((a, b))) if a and b and a != b else ""
 
 
 # Stored search keys only (never used to pair records in a scan): a person
@@ -237,8 +275,8 @@ def stable_keys(prep: Prepared, vocab: Vocabularies, row: int) -> list[tuple[int
     and looked up later by another process."""
     out = []
     for number, (rule, columns) in enumerate((RULES | SEARCH_ONLY_RULES).items()):
-        texts = [_column_text(prep, vocab, c, row) for c in columns]
-        if all(texts):
+        per_column = [_column_texts(prep, vocab, c, row) for c in columns]
+        for texts in itertools.product(*per_column):
             digest = hashlib.blake2b("\x1f".join([rule, *texts]).encode(), digest_size=8).digest()
             out.append((number, int.from_bytes(digest, "big") >> 1))
     return out

@@ -75,6 +75,10 @@ def _one_typo(a: str, b: str) -> int:
     return int(min(len(a), len(b)) >= 3 and OSA.distance(a, b) <= 1)
 
 
+# The name parts a clerk swaps: given with family, given with father's.
+_CROSSES = {0: (1, 3), 1: (0,), 3: (0,)}
+
+
 def _names(
     left: Prepared, right: Prepared, i: np.ndarray, j: np.ndarray, part: int, vocab: Vocabularies
 ) -> np.ndarray:
@@ -96,18 +100,17 @@ def _names(
         sa, sb = left.skeletons[i[fuzzy], part], right.skeletons[j[fuzzy], part]
         sub[(sub == 1) & (sa == sb) & (sa != 0)] = 3
         level[fuzzy] = sub
-    # Given and family names written the other way round: both must cross,
-    # since many names are given and family names at once (Hasan, Al-Hasan).
-    if part in (0, 3):
-        other = 3 - part
+    # Names written in another order (given and family, given and father's):
+    # both must cross, since many names are given and family names at once
+    # (Hasan, Al-Hasan).
+    for other in _CROSSES.get(part, ()):
         same_a = (right.names[j, other] == a) | (
             (right.skeletons[j, other] == left.skeletons[i, part]) & (left.skeletons[i, part] != 0)
         )
         same_b = (left.names[i, other] == b) | (
             (left.skeletons[i, other] == right.skeletons[j, part]) & (right.skeletons[j, part] != 0)
         )
-        crossed = same_a & same_b
-        level[differ & (level <= 1) & crossed] = 2
+        level[differ & (level <= 1) & same_a & same_b] = 2
     return level
 
 

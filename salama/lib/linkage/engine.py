@@ -66,6 +66,7 @@ RULE_FEATURES: dict[str, tuple[str, ...]] = {
     "place": ("origin",),
     "names-unordered": ("given", "family"),
     "skeletons-unordered": ("given", "family"),
+    "skeleton-pairs": (),  # two names agree, but which two varies by pair
 }
 EM_PAIRS = 1_000_000
 # EM sessions run on rules that relatives rarely share (a given name with the

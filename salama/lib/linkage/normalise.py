@@ -130,11 +130,14 @@ def loose_latin(token: str) -> str:
 
 def skeleton(token: str) -> str:
     """Consonants only, as Arabic script writes short vowels: a weak key."""
-    t = anyascii(token).lower() if is_arabic_script(token) else token
-    t = re.sub(r"[^a-z]", "", t).replace("kh", "x").replace("sh", "c").replace("th", "t")
+    # Somali writes the Arabic ha as x (Axmed, Xasan) and the ayn, which other
+    # spellings leave out, as c (Cabdi, Abdi); French writes sh as ch (Chire).
+    t = anyascii(token).lower() if is_arabic_script(token) else token.replace("x", "h")
+    t = re.sub(r"[^a-z]", "", t).replace("kh", "x").replace("sh", "C").replace("ch", "C")
+    t = t.replace("c", "").replace("C", "c").replace("th", "t").replace("q", "k")
     t = re.sub(r"[aeiouyw]", "", t)
     t = re.sub(r"(.)\1+", r"\1", t)
-    return t[:-1] if len(t) > 2 and t.endswith("h") else t  # ta marbuta, Fatimah
+    return t[:-1] if len(t) > 1 and t.endswith("h") else t  # ta marbuta, Fatimah, عائشه
 
 
 def _variant_key(text: str) -> str:
