@@ -354,3 +354,26 @@ def test_given_and_fathers_names_swapped_are_names_in_another_order():
     for part in ("given", "father"):
         label = FEATURES[FEATURE_INDEX[part]].levels[levels[FEATURE_INDEX[part]]]
         assert label == "in another position", part
+
+
+def test_a_bad_typo_of_the_given_name_counts_the_family_only_across_households():
+    """Unlike spellings of a given name (Hasra / Hrasa): in one household,
+    a sister; registered in two households, the same woman again."""
+    base = row("a", "Hasra", "Mahmud", "Al-Salik", sex="F", birth_date="2003-08-20")
+    base.update(household_id="h1", place_of_origin="Tabqa")
+    sister = {**base, "id": "b", "given_name": "Hrasa", "birth_date": "2003-01-20"}
+    again = {**sister, "household_id": "h2"}
+    model = Model(prior=0.001)
+    levels = [levels_of(base, other) for other in (sister, again)]
+    assert levels[0][FEATURE_INDEX["given"]] == levels[1][FEATURE_INDEX["given"]] == 1
+    same_household, two_households = model.probabilities(np.stack(levels))
+    assert same_household < 0.5 < two_households
+
+
+def test_unknown_names_alike_in_nothing_are_different_names():
+    """Names outside the variant table that share neither spelling nor
+    consonants are two names, weighed as such, not a typo of one."""
+    levels = levels_of(row("a", "Jakhika", "", ""), row("b", "Lahiza", "", ""))
+    assert levels[FEATURE_INDEX["given"]] == 0
+    typo = levels_of(row("a", "Hasra", "", ""), row("b", "Hrasa", "", ""))
+    assert typo[FEATURE_INDEX["given"]] == 1

@@ -286,6 +286,10 @@ def one(tool: str, dataset: str, workdir: Path) -> dict:
         pairs, compared = run_salama(left, right, em=tool == "salama-em")
     elif tool == "splink":
         pairs, compared = run_splink(left, right, dataset.startswith("febrl"))
+    elif tool in ("splink-salama", "splink-salama-m"):
+        import splink_salama
+
+        pairs, compared = splink_salama.run(left, right, fixed_m=tool == "splink-salama-m")
     else:
         pairs, compared = run_recordlinkage(left, right)
     seconds = time.perf_counter() - started

@@ -111,25 +111,29 @@ def neighbourhood(prep: Prepared) -> np.ndarray:
     return (middle.astype(np.int64) * 4 + prep.sex) * (1 << 24) + prep.place
 
 
-def rule_pairs(
-    prep: Prepared, rule: str, order_key: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs (i, j) of records sharing `rule`'s key and at most WINDOW apart
-    in their block's order. A pair may come out twice if records tie."""
+def rule_codes(prep: Prepared, rule: str, within: np.ndarray) -> np.ndarray:
+    """Pairs of records sharing a key of `rule` and at most WINDOW apart in
+    their block's order (`within`), as sorted distinct codes i * n + j (i < j).
+    Records sharing several keys of a rule meet several times: duplicates are
+    dropped every few distances, so that memory follows the distinct pairs."""
+    n = len(prep)
     records, key = _flat_keys(prep, rule)
-    within = (neighbourhood(prep) if order_key is None else order_key)[records]
-    order = np.lexsort((within, key))
-    sorted_key = key[order]
-    lefts, rights = [], []
+    order = np.lexsort((within[records], key))
+    sorted_key, sorted_records = key[order], records[order]
+    del records, key, order
+    merged = np.zeros(0, dtype=np.int64)
+    pending: list[np.ndarray] = []
     for distance in range(1, WINDOW + 1):
         at = np.flatnonzero(sorted_key[:-distance] == sorted_key[distance:])
         if len(at) == 0:
             break
-        lefts.append(records[order[at]])
-        rights.append(records[order[at + distance]])
-    if not lefts:
-        return _no_pairs()
-    return np.concatenate(lefts), np.concatenate(rights)
+        i, j = sorted_records[at], sorted_records[at + distance]
+        keep = i != j
+        pending.append(np.minimum(i, j)[keep] * n + np.maximum(i, j)[keep])
+        if distance % 5 == 0:
+            merged = _distinct(np.concatenate([merged, *pending]))
+            pending = []
+    return _distinct(np.concatenate([merged, *pending])) if pending else merged
 
 
 def dedup_pairs(
@@ -166,8 +170,7 @@ class PairBatches:
         within = neighbourhood(prep)
         self.per_rule = []
         for rule in rules:
-            i, j = rule_pairs(prep, rule, within)
-            self.per_rule.append(_distinct((np.minimum(i, j) * n + np.maximum(i, j))[i != j]))
+            self.per_rule.append(rule_codes(prep, rule, within))
         found = sum(len(c) for c in self.per_rule)
         slices = 1 if batch is None else max(1, -(-found // batch))
         self.bounds = np.linspace(0, n, slices + 1).astype(np.int64) * n

@@ -79,6 +79,9 @@ def _one_typo(a: str, b: str) -> int:
 _CROSSES = {0: (1, 3), 1: (0,), 3: (0,)}
 
 
+UNLIKE_SIMILARITY = 0.8  # Jaro-Winkler on loose spellings
+
+
 def _names(
     left: Prepared, right: Prepared, i: np.ndarray, j: np.ndarray, part: int, vocab: Vocabularies
 ) -> np.ndarray:
@@ -99,6 +102,10 @@ def _names(
         sub = np.where((sim >= 0.94) | (edits > 0), 4, 1).astype(np.int8)
         sa, sb = left.skeletons[i[fuzzy], part], right.skeletons[j[fuzzy], part]
         sub[(sub == 1) & (sa == sb) & (sa != 0)] = 3
+        # Unknown names alike in neither spelling nor consonants are two names
+        # (Jakhika, Lahiza), not one badly typed: the long tail of real names.
+        skeleton_edits = _pair_similarity(sa, sb, OSA.distance, vocab.skeletons.values)
+        sub[(sub == 1) & (sim < UNLIKE_SIMILARITY) & (skeleton_edits >= 2)] = 0
         level[fuzzy] = sub
     # Names written in another order (given and family, given and father's):
     # both must cross, since many names are given and family names at once

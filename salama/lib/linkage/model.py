@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from salama.lib.linkage.compare import FEATURES, MISSING
+from salama.lib.linkage.compare import FEATURE_INDEX, FEATURES, MISSING
 
 # Defaults for a new deployment: what a registry clerk's errors look like.
 DEFAULT_M = {
@@ -48,7 +48,8 @@ GIVEN = 0
 FAMILY_FEATURES = {"father", "grandfather", "family", "origin", "household", "phone"}
 # When the given names are certainly different names (level 0), birth and sex
 # stop counting too (twins); when they are only unlike spellings (level 1, a
-# bad typo perhaps), the date of birth may still tell one person.
+# bad typo perhaps), the date of birth may still tell one person, and in two
+# different households (a re-registration, not a sibling) so may the family.
 TWIN_FEATURES = {"birth", "sex"}
 # Features whose chance agreement among blocked pairs differs from random
 # pairs (relatives share a household): EM estimates their u too.
@@ -95,7 +96,10 @@ class Model:
                 top = _normalised(self.m[part])[-1]
                 weights[use, part] = np.log2(top / np.maximum(tf[use], FLOOR))
         differ = levels[:, GIVEN] == 0
-        unlike = differ | (levels[:, GIVEN] == 1)
+        # Unlike spellings of the given name: a bad typo of one person, or two
+        # relatives. Two records of one household are relatives far more often.
+        household = FEATURE_INDEX["household"]
+        unlike = differ | ((levels[:, GIVEN] == 1) & (levels[:, household] != 0))
         for k, feature in enumerate(FEATURES):
             gated = (
                 unlike
