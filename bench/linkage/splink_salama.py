@@ -217,5 +217,6 @@ def run(left, right, fixed_m: bool = False):
             strict=True,
         )
     ]
-    blocked = linker.inference.compute_blocked_pairs_for_predict()
-    return pairs, int(blocked.as_pandas_dataframe().shape[0]) if blocked is not None else -1
+    from run import splink_blocked_pairs
+
+    return pairs, lambda: splink_blocked_pairs(linker)
