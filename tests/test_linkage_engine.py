@@ -377,3 +377,15 @@ def test_unknown_names_alike_in_nothing_are_different_names():
     assert levels[FEATURE_INDEX["given"]] == 0
     typo = levels_of(row("a", "Hasra", "", ""), row("b", "Hrasa", "", ""))
     assert typo[FEATURE_INDEX["given"]] == 1
+
+
+def test_a_shared_document_number_says_the_same_birth_date_is_no_twin():
+    """Two given names (a record keyed in under another name), one birth date:
+    twins, unless both records carry the same document number."""
+    base = row("a", "Jakhika", "", "Al-Salik", birth_date="1990-02-02", document_number="X123")
+    renamed = {**base, "id": "b", "given_name": "Lahiza"}
+    twin = {**renamed, "document_number": "Y987"}
+    model = Model(prior=0.001)
+    weights = model.feature_weights(np.stack([levels_of(base, o) for o in (renamed, twin)]))
+    birth = FEATURE_INDEX["birth"]
+    assert weights[0, birth] > 0 and weights[1, birth] <= 0

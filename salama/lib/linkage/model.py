@@ -51,6 +51,7 @@ FAMILY_FEATURES = {"father", "grandfather", "family", "origin", "household", "ph
 # bad typo perhaps), the date of birth may still tell one person, and in two
 # different households (a re-registration, not a sibling) so may the family.
 TWIN_FEATURES = {"birth", "sex"}
+DOCUMENT_SAME = 2
 # Features whose chance agreement among blocked pairs differs from random
 # pairs (relatives share a household): EM estimates their u too.
 EM_U_FEATURES = {"household"}
@@ -100,11 +101,13 @@ class Model:
         # relatives. Two records of one household are relatives far more often.
         household = FEATURE_INDEX["household"]
         unlike = differ | ((levels[:, GIVEN] == 1) & (levels[:, household] != 0))
+        # Twins share a birth date, never a document number.
+        twins = differ & (levels[:, FEATURE_INDEX["document"]] != DOCUMENT_SAME)
         for k, feature in enumerate(FEATURES):
             gated = (
                 unlike
                 if feature.name in FAMILY_FEATURES
-                else differ
+                else twins
                 if feature.name in TWIN_FEATURES
                 else None
             )
