@@ -202,7 +202,10 @@ def run(left, right, fixed_m: bool = False):
     if right is not None:
         frames.append(db.register(salama_frame(right), table_name="r"))
     linker = Linker(frames if right is not None else frames[0], settings, log_level=40)
-    deterministic = [block_on("names_unordered", "father", "year_max")]
+    deterministic = [
+        block_on("names_unordered", "exact_date"),
+        block_on("names_unordered", "father", "year_max"),
+    ]
     linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6)
     for rule in () if fixed_m else (block_on("names_unordered"), block_on("exact_date")):
