@@ -208,7 +208,7 @@ def run(left, right, fixed_m: bool = False):
     ]
     linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6)
-    for rule in () if fixed_m else (block_on("names_unordered"), block_on("exact_date")):
+    for rule in () if fixed_m else (block_on("given", "family"), block_on("exact_date")):
         linker.training.estimate_parameters_using_expectation_maximisation(rule)
     predictions = linker.inference.predict(threshold_match_probability=0.01).as_pandas_dataframe()
     pairs = [

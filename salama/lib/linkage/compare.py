@@ -4,8 +4,10 @@ Name comparisons run on canonical-name ids; string similarity is computed
 once per distinct pair of names, which repeat heavily in any registry."""
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from salama.lib.linkage.records import NAME_PARTS, Prepared, Vocabularies
@@ -57,28 +59,59 @@ FEATURES = (
 FEATURE_INDEX = {f.name: i for i, f in enumerate(FEATURES)}
 
 
-def _pair_similarity(a: np.ndarray, b: np.ndarray, scorer: object, values: list[str]) -> np.ndarray:
-    """scorer(values[a[k]], values[b[k]]) for each k, computed once per distinct pair."""
+def _pair_scores(
+    a: np.ndarray, b: np.ndarray, strings: np.ndarray, *scorers: Any
+) -> list[np.ndarray]:
+    """For each scorer, scorer(strings[a[k]], strings[b[k]]) for each k (strings:
+    an object array): computed once per distinct pair (names repeat heavily),
+    element-wise in rapidfuzz's C code (real names still make millions)."""
     if len(a) == 0:
-        return np.zeros(0)
-    codes = a.astype(np.int64) * (len(values) + 1) + b
-    unique, inverse = np.unique(codes, return_inverse=True)
-    base = len(values) + 1
-    scores = np.array(
-        [scorer(values[int(c // base)], values[int(c % base)]) for c in unique]  # type: ignore[operator]
-    )
-    return scores[inverse]
+        return [np.zeros(0) for _ in scorers]
+    base = len(strings) + 1
+    unique, inverse = np.unique(a.astype(np.int64) * base + b, return_inverse=True)
+    lefts, rights = strings[unique // base].tolist(), strings[unique % base].tolist()
+    return [
+        np.asarray(process.cpdist(lefts, rights, scorer=scorer, dtype=np.float64))[inverse]
+        for scorer in scorers
+    ]
 
 
-def _one_typo(a: str, b: str) -> int:
-    """1 when two spellings of at least 3 letters differ by one edit or swap."""
-    return int(min(len(a), len(b)) >= 3 and OSA.distance(a, b) <= 1)
+def _objects(values: list[str]) -> np.ndarray:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+@dataclass
+class _VocabularyArrays:
+    """What comparisons read per vocabulary id, built once per vocabulary size
+    (kept in Vocabularies.cache) rather than for every batch and name part."""
+
+    loose: np.ndarray  # loose spelling of each name id
+    lengths: np.ndarray
+    known: np.ndarray  # in the variant table
+    skeletons: np.ndarray
+    documents: np.ndarray
+
+
+def _arrays(vocab: Vocabularies) -> _VocabularyArrays:
+    size = (len(vocab.names.values), len(vocab.skeletons.values), len(vocab.documents.values))
+    cached = vocab.cache.get("compare")
+    if cached is None or cached[0] != size:
+        loose = [vocab.loose(k) for k in range(size[0])]
+        arrays = _VocabularyArrays(
+            loose=_objects(loose),
+            lengths=np.array([len(v) for v in loose]),
+            known=vocab.known_names(),
+            skeletons=_objects(vocab.skeletons.values),
+            documents=_objects(vocab.documents.values),
+        )
+        cached = vocab.cache["compare"] = (size, arrays)
+    return cached[1]
 
 
 # The name parts a clerk swaps: given with family, given with father's.
 _CROSSES = {0: (1, 3), 1: (0,), 3: (0,)}
-
-
 UNLIKE_SIMILARITY = 0.8  # Jaro-Winkler on loose spellings
 
 
@@ -92,20 +125,25 @@ def _names(
     level[both & (a == b)] = EXACT
     # Two different names from the variant table are different names, however
     # alike they look (Muhammad and Mahmud): only unknown spellings are fuzzy.
-    known = vocab.known_names()
+    known = _arrays(vocab).known
     differ = both & (a != b)
     fuzzy = differ & ~(known[a] & known[b])
     if fuzzy.any():
-        loose = [vocab.loose(k) for k in range(len(vocab.names.values))]
-        sim = _pair_similarity(a[fuzzy], b[fuzzy], JaroWinkler.normalized_similarity, loose)
-        edits = _pair_similarity(a[fuzzy], b[fuzzy], _one_typo, loose)
-        sub = np.where((sim >= 0.94) | (edits > 0), 4, 1).astype(np.int8)
+        arrays = _arrays(vocab)
+        fa, fb = a[fuzzy], b[fuzzy]
+        sim, edits = _pair_scores(
+            fa, fb, arrays.loose, JaroWinkler.normalized_similarity, OSA.distance
+        )
+        # One edit or swap between spellings of at least 3 letters: one typo.
+        typo = (np.minimum(arrays.lengths[fa], arrays.lengths[fb]) >= 3) & (edits <= 1)
+        sub = np.where((sim >= 0.94) | typo, 4, 1).astype(np.int8)
         sa, sb = left.skeletons[i[fuzzy], part], right.skeletons[j[fuzzy], part]
         sub[(sub == 1) & (sa == sb) & (sa != 0)] = 3
         # Unknown names alike in neither spelling nor consonants are two names
         # (Jakhika, Lahiza), not one badly typed: the long tail of real names.
-        skeleton_edits = _pair_similarity(sa, sb, OSA.distance, vocab.skeletons.values)
-        sub[(sub == 1) & (sim < UNLIKE_SIMILARITY) & (skeleton_edits >= 2)] = 0
+        unlike = np.flatnonzero((sub == 1) & (sim < UNLIKE_SIMILARITY))
+        (skeleton_edits,) = _pair_scores(sa[unlike], sb[unlike], arrays.skeletons, OSA.distance)
+        sub[unlike[skeleton_edits >= 2]] = 0
         level[fuzzy] = sub
     # Names written in another order (given and family, given and father's):
     # both must cross, since many names are given and family names at once
@@ -166,7 +204,7 @@ def _document(
     level[(a == 0) | (b == 0)] = MISSING
     todo = (a != 0) & (b != 0) & (a != b)
     if todo.any():
-        dist = _pair_similarity(a[todo], b[todo], Levenshtein.distance, vocab.documents.values)
+        (dist,) = _pair_scores(a[todo], b[todo], _arrays(vocab).documents, Levenshtein.distance)
         level[todo] = np.where(dist <= 1, 1, 0)
     return level.astype(np.int8)
 

@@ -57,8 +57,11 @@ _DROP_PREFIX = re.compile(r"^(?:al|el)(?=\w{3})")
 _ARABIC_ARTICLE = re.compile(r"^ال(?=\w{3})")
 
 
+_ARABIC_LETTER = re.compile("[\u0600-\u06ff\u0750-\u077f]")
+
+
 def is_arabic_script(text: str) -> bool:
-    return any("\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" for ch in text)
+    return _ARABIC_LETTER.search(text) is not None
 
 
 @lru_cache(maxsize=500_000)

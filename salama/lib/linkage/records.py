@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -66,6 +67,9 @@ class Vocabularies:
     countries: Vocabulary = field(default_factory=Vocabulary)
     households: Vocabulary = field(default_factory=Vocabulary)
     documents: Vocabulary = field(default_factory=Vocabulary)
+    # Arrays derived from the vocabularies by other modules, with the sizes
+    # they were built at (a vocabulary only grows).
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def known_names(self) -> np.ndarray:
         """Per name id: is it a canonical name from the variant table?"""
