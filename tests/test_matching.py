@@ -210,3 +210,18 @@ def test_a_crowded_key_does_not_hide_the_person_who_shares_rarer_ones(world, mon
     }
     ids = matching.candidate_ids(query)
     assert len(ids) <= 2 and ids[0] == target.pk
+
+
+def test_the_upgrade_migration_rebuilds_every_persons_keys(world, amc_person):
+    """registry 0006 replaces keys made by earlier rules with today's: a
+    registry upgraded in place is found by the search at once."""
+    import importlib
+
+    from django.apps import apps
+
+    expected = set(BlockingKey.objects.filter(person=amc_person).values_list("rule", "key"))
+    BlockingKey.objects.filter(person=amc_person).update(rule=99)  # keys of older rules
+    migration = importlib.import_module("salama.registry.migrations.0006_rebuild_search_keys")
+    migration.rebuild(apps, None)
+    rebuilt = set(BlockingKey.objects.filter(person=amc_person).values_list("rule", "key"))
+    assert rebuilt == expected

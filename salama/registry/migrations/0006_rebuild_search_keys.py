@@ -1,7 +1,8 @@
 """Linkage round two changed the blocking rules (bench/linkage/RESULTS.md):
 every stored search key is rebuilt with the new rules, or searches would look
-up keys that no person holds. On a large registry this takes a while (about
-2,000 people a second); `salama linkage reindex` does the same at any time."""
+up keys that no person holds. On a large registry this is the longest step of
+the upgrade (docs/matching.md); `salama linkage reindex` does the same at any
+time."""
 
 from django.db import migrations
 
