@@ -332,12 +332,49 @@ def peak_rss_mb() -> float:
 # --- scoring ----------------------------------------------------------------
 
 
-def metrics(pairs_file: Path, truth: set[tuple[str, str]], dedup: bool) -> dict:
-    scored = {}
+def _scored(pairs_file: Path, dedup: bool) -> dict[tuple[str, ...], float]:
+    """Each pair's best probability in a tool's pairs file."""
+    scored: dict[tuple[str, ...], float] = {}
     with pairs_file.open(encoding="utf-8") as handle:
         for a, b, p in csv.reader(handle):
             key = tuple(sorted((a, b))) if dedup else (a, b)
             scored[key] = max(float(p), scored.get(key, 0.0))
+    return scored
+
+
+RELIABILITY_BINS = (0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 1.0)
+
+
+def reliability(pairs_file: Path, truth: set[tuple[str, str]], dedup: bool) -> list[tuple]:
+    """Calibration: per band of predicted probability, (low, high, pairs, mean
+    predicted, share of those pairs that are true). Probabilities that mean
+    what they say have the last two about equal."""
+    scored = _scored(pairs_file, dedup)
+    rows = []
+    for low, high in itertools.pairwise(RELIABILITY_BINS):
+        band = [(p, key in truth) for key, p in scored.items() if low <= p < high or p == high == 1]
+        if band:
+            mean = sum(p for p, _ in band) / len(band)
+            rows.append((low, high, len(band), mean, sum(t for _, t in band) / len(band)))
+    return rows
+
+
+def reliability_lines(dataset: str, rows: list[tuple]) -> list[str]:
+    return [
+        f"| {dataset} | {low:.2f}–{high:.2f} | {n:,} | {mean:.3f} | {share:.3f} |"
+        for low, high, n, mean, share in rows
+    ]
+
+
+def calibration_header() -> list[str]:
+    return [
+        "| data | Salama's predicted probability | pairs | mean predicted | share true |",
+        "|---|---|---|---|---|",
+    ]
+
+
+def metrics(pairs_file: Path, truth: set[tuple[str, str]], dedup: bool) -> dict:
+    scored = _scored(pairs_file, dedup)
 
     def at(threshold):
         predicted = {k for k, p in scored.items() if p >= threshold}
@@ -440,6 +477,12 @@ def main() -> None:
     parser.add_argument("--max-minutes", type=float, default=20.0, help="stop a tool after this")
     parser.add_argument("--one", nargs=2, metavar=("TOOL", "DATASET"), help=argparse.SUPPRESS)
     parser.add_argument("--blocking", metavar="DATASET", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--reliability",
+        nargs=2,
+        metavar=("DATASET", "PAIRS"),
+        help="print the reliability table of an earlier run's pairs file",
+    )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     if args.one:
@@ -448,8 +491,15 @@ def main() -> None:
     if args.blocking:
         print(json.dumps(salama_blocking(args.blocking, args.workdir)))
         return
+    if args.reliability:
+        dataset, pairs_file = args.reliability
+        _left, right, truth = load(dataset, args.workdir)
+        rows = reliability(Path(pairs_file), truth, right is None)
+        print("\n".join(calibration_header() + reliability_lines(dataset, rows)))
+        return
     datasets = ["febrl3", "febrl4", *(f"synth-{int(n)}" for n in args.sizes.split(",") if n)]
-    lines = []
+    lines: list[str] = []
+    calibration = ["", *calibration_header()]
     for dataset in datasets:
         _left, right, truth = load(dataset, args.workdir)
         for tool in args.tools.split(","):
@@ -489,6 +539,10 @@ def main() -> None:
                 f"{run['peak_mb']:.0f} |"
             )
             print(lines[-1], flush=True)
+            if tool == "salama":
+                calibration += reliability_lines(
+                    dataset, reliability(Path(run["pairs_file"]), truth, right is None)
+                )
     header = [
         "| data | tool | precision@0.5 | recall@0.5 | F1@0.5 | best F1 | true pairs ≥ 0.01 "
         "| pairs compared | wall s | peak MB |",
@@ -508,7 +562,9 @@ def main() -> None:
     command = " ".join(["python", "bench/linkage/run.py", *sys.argv[1:]])
     text = (
         f"Command: `{command}`\n\nMachine: {platform.machine()}, {platform.python_version()}, "
-        f"{time.strftime('%Y-%m-%d')}\n\n" + "\n".join(header + lines + blocking_lines) + "\n"
+        f"{time.strftime('%Y-%m-%d')}\n\n"
+        + "\n".join(header + lines + blocking_lines + calibration)
+        + "\n"
     )
     args.out.write_text(text, encoding="utf-8")
     print(f"written to {args.out}")
