@@ -59,12 +59,6 @@ def certificate_by_serial(serial: str) -> Certificate | None:
     )
 
 
-def events_about(person_id: Any) -> QuerySet[CivilEvent]:
-    """Records in which a person is a party (for duplicate and marriage checks
-    inside the actions; never shown without events_for's scope)."""
-    return CivilEvent.objects.filter(parties__person_id=person_id).distinct()
-
-
 def events_of_person(person: Any, organisation_ids: set[int]) -> QuerySet[CivilEvent]:
     """The records of these organisations in which the person is a party (their
     own-data file)."""
