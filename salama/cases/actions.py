@@ -39,8 +39,9 @@ from salama.cases.sharing import (
     not_covered_by_agreement,
     unknown_fields,
 )
+from salama.core import access as core_access
 from salama.core.models import Organisation
-from salama.core.roles import Perm, role_allows
+from salama.core.roles import Perm
 from salama.lib.ages import age_band, best_age
 from salama.notifications.actions import notify
 from salama.privacy.selectors import active_agreement
@@ -110,13 +111,10 @@ def _referral_link(referral: Referral) -> str:
 
 
 def _acting_organisation(user: Any, site_path: str, perm: Perm) -> Organisation:
-    """The user's organisation whose role allows `perm` at the site."""
-    for membership in user.memberships.select_related("organisation").prefetch_related("sites"):
-        if not role_allows(membership.role, perm):
-            continue
-        if any(site_path.startswith(site.path) for site in membership.sites.all()):
-            return membership.organisation
-    raise CaseError(_("You have no role that may open a case at this person's site."))
+    organisation = core_access.organisation_at(user, site_path, perm)
+    if organisation is None:
+        raise CaseError(_("You have no role that may open a case at this person's site."))
+    return organisation
 
 
 def consent_by_for(age: int | None, caregiver: str) -> str:

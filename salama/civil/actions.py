@@ -33,7 +33,8 @@ from salama.civil.models import (
     Status,
     StoppedMarriage,
 )
-from salama.core.roles import Perm, role_allows
+from salama.core import access as core_access
+from salama.core.roles import Perm
 from salama.lib.ages import age_band, best_age
 from salama.lib.civil import marriage
 from salama.notifications.actions import notify
@@ -150,15 +151,13 @@ def next_number(event_type: str, year: int) -> str:
 
 
 def _acting_organisation(user: Any, site_path: str) -> Any:
-    for membership in user.memberships.select_related("organisation").prefetch_related("sites"):
-        if role_allows(membership.role, Perm.CIVIL_REGISTER) and any(
-            site_path.startswith(site.path) for site in membership.sites.all()
-        ):
-            return membership.organisation
-    raise CivilError(
-        _("You have no role that may register civil events at this person's site."),
-        code="not_your_site",
-    )
+    organisation = core_access.organisation_at(user, site_path, Perm.CIVIL_REGISTER)
+    if organisation is None:
+        raise CivilError(
+            _("You have no role that may register civil events at this person's site."),
+            code="not_your_site",
+        )
+    return organisation
 
 
 def _text(value: Any, label: str, field_name: str, *, maximum: int = 200) -> str:

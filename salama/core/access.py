@@ -119,6 +119,17 @@ def organisation_for(user: Any, perm: Perm) -> Any:
     return None
 
 
+def organisation_at(user: Any, site_path: str, perm: Perm) -> Any:
+    """The user's organisation whose role allows `perm` at the site (the first
+    such membership), or None: the one that will own a record made there."""
+    for membership in _memberships(user):
+        if role_allows(membership.role, perm) and any(
+            site_path.startswith(site.path) for site in membership.sites.all()
+        ):
+            return membership.organisation
+    return None
+
+
 def sees_survivor_names(user: Any) -> bool:
     from salama.core.roles import ROLES_SEEING_SURVIVOR_NAMES
 
