@@ -225,3 +225,35 @@ def test_the_upgrade_migration_rebuilds_every_persons_keys(world, amc_person):
     migration.rebuild(apps, None)
     rebuilt = set(BlockingKey.objects.filter(person=amc_person).values_list("rule", "key"))
     assert rebuilt == expected
+
+
+def test_two_members_of_one_household_are_never_merged_into_one_person(world):
+    """A household registered twice is two sets of duplicates, one member for
+    one member: the second of its members offered as the same person is
+    refused, with the reason, and nothing is written."""
+    keep = registered(world, phone="+962790000009")
+    household = register(
+        world,
+        world.amc_block,
+        person_fields(given_name_latin="Muhammad", phone=""),
+        person_fields(given_name="", given_name_latin="Mohamad", relationship="sibling", phone=""),
+    )
+    first, second = household.members.order_by("registration_number")
+    pairs = [
+        DuplicateCandidate.objects.create(keep=keep, other=o, probability=0.95)
+        for o in (first, second)
+    ]
+    admin = signed_in(world.user("admin"))
+    for pair in pairs:
+        page = admin.post(
+            f"/registry/duplicates/{pair.pk}/",
+            {"decision": "merge", "keep": str(keep.pk)},
+            follow=True,
+        )
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.merged_into == keep and second.merged_into is None
+    assert "two members of one household are two people" in page.content.decode()
+    pairs[1].refresh_from_db()
+    assert pairs[1].status == "pending"
+    assert AuditEntry.objects.filter(action="merge", record_id=str(second.pk)).count() == 0

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from salama.audit.actions import audit_record
@@ -437,6 +438,7 @@ def duplicate_merge(*, user: Any, candidate: DuplicateCandidate, keep: Person) -
     other = Person.objects.select_for_update().get(pk=other.pk)
     if other.merged_into_id or keep.merged_into_id:
         raise ValueError("one of these records is already merged")
+    _refuse_two_of_one_household(keep, other)
     before = _snapshot(other)
     other.merged_into = keep
     other.save(update_fields=["merged_into", "updated_at"])
@@ -452,6 +454,33 @@ def duplicate_merge(*, user: Any, candidate: DuplicateCandidate, keep: Person) -
             model="registry.Person",
             record_id=person.pk,
             changed_fields=["merged_into"],
+        )
+
+
+class MergeRefused(ValueError):
+    """A merge that would make one person of two people: said to the reviewer."""
+
+
+def _refuse_two_of_one_household(keep: Person, other: Person) -> None:
+    """Two members of one household are two people: they cannot both be the
+    person `keep` (a household registered twice is two sets of duplicates,
+    one member for one member)."""
+    already = Person.objects.filter(merged_into=keep, household_id=other.household_id).exclude(
+        pk=other.pk
+    )
+    member = already.first()
+    if member is not None:
+        raise MergeRefused(
+            _(
+                "%(member)s, of the same household as %(other)s, is already merged into "
+                "%(keep)s: two members of one household are two people. Separate that merge "
+                "first if it was wrong."
+            )
+            % {
+                "member": member.registration_number,
+                "other": other.registration_number,
+                "keep": keep.registration_number,
+            }
         )
 
 

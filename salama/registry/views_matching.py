@@ -174,6 +174,8 @@ def duplicate_decide(request: HttpRequest, pk: str) -> HttpResponse:
         )
         try:
             actions.duplicate_merge(user=request.user, candidate=candidate, keep=keep)
+        except actions.MergeRefused as refused:
+            messages.error(request, str(refused))
         except ValueError:
             messages.error(request, _("One of these records is already merged into another."))
         else:
