@@ -28,6 +28,7 @@ CHILD = {
 
 
 def _fits(page) -> None:
+    page.wait_for_load_state()  # not mid-navigation, when there is no document yet
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{page.url} is {width} px wide"
 
@@ -53,6 +54,7 @@ def _roll_call_by_search(page, live_server, number):
     expect(page.locator("table.seen")).to_contain_text(number)
     _fits(page)
     page.click("#finish-check")
+    expect(page.locator("#confirm-finish")).to_be_visible()
     _fits(page)
     page.click("#confirm-finish")
     expect(page.locator(".messages")).to_contain_text("The check is finished")
