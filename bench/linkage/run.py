@@ -224,6 +224,13 @@ def run_splink(left, right, febrl: bool):
     if right is not None:
         frames.append(db.register(frame(right), table_name="r"))
     linker = Linker(frames if right is not None else frames[0], settings, log_level=40)
+    return train_and_predict(linker, deterministic, em_rules)
+
+
+def train_and_predict(linker, deterministic, em_rules) -> tuple:
+    """Splink's training as its documentation sets out (λ from deterministic
+    rules, u from random pairs, m by EM on each rule), then pairs at 0.01 or
+    more, and a count of the blocked pairs for after the timing."""
     linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6)
     for rule in em_rules:

@@ -206,20 +206,7 @@ def run(left, right, fixed_m: bool = False):
         block_on("names_unordered", "exact_date"),
         block_on("names_unordered", "father", "year_max"),
     ]
-    linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
-    linker.training.estimate_u_using_random_sampling(max_pairs=2e6)
-    for rule in () if fixed_m else (block_on("given", "family"), block_on("exact_date")):
-        linker.training.estimate_parameters_using_expectation_maximisation(rule)
-    predictions = linker.inference.predict(threshold_match_probability=0.01).as_pandas_dataframe()
-    pairs = [
-        (str(a), str(b), float(p))
-        for a, b, p in zip(
-            predictions["unique_id_l"],
-            predictions["unique_id_r"],
-            predictions["match_probability"],
-            strict=True,
-        )
-    ]
-    from run import splink_blocked_pairs
+    em_rules = () if fixed_m else (block_on("given", "family"), block_on("exact_date"))
+    from run import train_and_predict
 
-    return pairs, lambda: splink_blocked_pairs(linker)
+    return train_and_predict(linker, deterministic, em_rules)
