@@ -389,3 +389,69 @@ def test_a_shared_document_number_says_the_same_birth_date_is_no_twin():
     weights = model.feature_weights(np.stack([levels_of(base, o) for o in (renamed, twin)]))
     birth = FEATURE_INDEX["birth"]
     assert weights[0, birth] > 0 and weights[1, birth] <= 0
+
+
+def _swap_weights(records: list[dict[str, str]]) -> np.ndarray:
+    """Weights of records[0] against records[1], with term frequencies of all."""
+    from salama.lib.linkage.compare import agreement_frequencies, name_frequencies
+
+    prep, vocab = prepare(records)
+    i, j = np.array([0]), np.array([1])
+    levels = compare(prep, prep, i, j, vocab)
+    tf = agreement_frequencies(prep, prep, i, j, levels, name_frequencies(prep))
+    return Model().feature_weights(levels, tf)[0]
+
+
+def test_a_swap_of_common_names_is_weaker_evidence_than_of_rare_ones():
+    """A swap of given and father's names is one event: the father's name adds
+    nothing beside the given name's weight, which falls as the two names grow
+    common (among Somali men, Abdi Farah and Farah Abdi are often strangers)."""
+    given, father = FEATURE_INDEX["given"], FEATURE_INDEX["father"]
+    crowd = [row(f"c{k}", "Abdi", "Farah", "", sex="M") for k in range(40)]
+    crowd += [row(f"d{k}", "Farah", "Abdi", "", sex="M") for k in range(40)]
+    common = _swap_weights([row("a", "Abdi", "Farah", ""), row("b", "Farah", "Abdi", ""), *crowd])
+    rare = _swap_weights(
+        [row("a", "Zakariye", "Keynan", ""), row("b", "Keynan", "Zakariye", ""), *crowd]
+    )
+    assert common[father] == rare[father] == 0.0
+    assert common[given] < 0 < rare[given]
+
+
+def test_one_cluster_holds_one_record_of_a_household():
+    """a2 matches a (0.99) and, less surely, a's sister b of the same household
+    (0.9): a2 cannot be both, so the weaker pair is capped at 1 − 0.99 and joins
+    nothing. Two records of one household may still be one person entered twice
+    (c, d), and a household registered twice is two sets of duplicates."""
+    from salama.lib.linkage.clusters import one_per_household
+
+    a, b, a2, c, d, b2 = range(6)
+    household = [1, 1, 2, 3, 3, 2]
+    left, right = [a2, a2, c, b, a2], [a, b, d, b2, c]
+    p, capped = one_per_household(left, right, [0.99, 0.9, 0.8, 0.85, 0.3], household)
+    assert p == pytest.approx([0.99, 0.01, 0.8, 0.85, 0.3])
+    assert capped == [False, True, False, False, False]
+    # Unknown households (0) constrain nothing.
+    p, capped = one_per_household([2, 2], [0, 1], [0.99, 0.9], [0, 0, 0])
+    assert p == [0.99, 0.9] and not any(capped)
+
+
+def test_dedup_caps_a_pair_that_would_join_two_of_one_household():
+    """Two cousins of one name and one household, born years apart, and a
+    record of that name without a birth date in another household: it may be
+    either cousin, not both."""
+    base = {"sex": "F", "place_of_origin": "Homs"}
+    sisters = [
+        row("a", "Fatima", "Ahmad", "Al-Ali", household_id="h1", birth_date="2001-03-04", **base),
+        row("b", "Fatima", "Ahmad", "Al-Ali", household_id="h1", birth_date="2009-07-01", **base),
+        row("a2", "Fatima", "Ahmad", "Al-Ali", household_id="h2", **base),
+    ]
+    prep, result, _model = engine.dedup(sisters, threshold=0.0)
+    found = {
+        (prep.ids[i], prep.ids[j]): (p, capped)
+        for i, j, p, capped in zip(
+            result.left, result.right, result.probability, result.household_capped, strict=True
+        )
+    }
+    pairs_with_a2 = [v for k, v in found.items() if "a2" in k]
+    assert sorted(c for _p, c in pairs_with_a2) == [False, True]
+    assert sum(p >= 0.5 for p, _c in pairs_with_a2) == 1

@@ -34,6 +34,7 @@ NAME_LEVELS = (
     "same name",
 )
 EXACT = len(NAME_LEVELS) - 1
+CROSSED = NAME_LEVELS.index("in another position")
 FEATURES = (
     *(Feature(part, NAME_LEVELS) for part in NAME_PARTS),
     # Level 0 is an age difference no clerk's estimate explains (a child and
@@ -111,7 +112,7 @@ def _arrays(vocab: Vocabularies) -> _VocabularyArrays:
 
 
 # The name parts a clerk swaps: given with family, given with father's.
-_CROSSES = {0: (1, 3), 1: (0,), 3: (0,)}
+CROSSES = {0: (1, 3), 1: (0,), 3: (0,)}
 UNLIKE_SIMILARITY = 0.8  # Jaro-Winkler on loose spellings
 
 
@@ -148,14 +149,14 @@ def _names(
     # Names written in another order (given and family, given and father's):
     # both must cross, since many names are given and family names at once
     # (Hasan, Al-Hasan).
-    for other in _CROSSES.get(part, ()):
+    for other in CROSSES.get(part, ()):
         same_a = (right.names[j, other] == a) | (
             (right.skeletons[j, other] == left.skeletons[i, part]) & (left.skeletons[i, part] != 0)
         )
         same_b = (left.names[i, other] == b) | (
             (left.skeletons[i, other] == right.skeletons[j, part]) & (right.skeletons[j, part] != 0)
         )
-        level[differ & (level <= 1) & same_a & same_b] = 2
+        level[differ & (level <= 1) & same_a & same_b] = CROSSED
     return level
 
 
@@ -277,14 +278,24 @@ def agreement_frequencies(
     frequencies: list[np.ndarray],
 ) -> np.ndarray:
     """(pairs × name parts): the share of records carrying the name both agree
-    on exactly, NaN where they do not agree exactly."""
+    on exactly, NaN where they do not agree exactly. For a given name swapped
+    with the father's or family name ("in another position"), the chance of
+    that swap between strangers: the share of records whose other part is
+    this given name times the share whose given name is the other part."""
     out = np.full((len(i), len(NAME_PARTS)), np.nan)
     for part in range(len(NAME_PARTS)):
         exact = levels[:, part] == EXACT
-        ids = left.names[i[exact], part]
-        table = frequencies[part]
-        inside = ids < len(table)
-        values = np.full(len(ids), np.nan)
-        values[inside] = table[ids[inside]]
-        out[exact, part] = values
+        out[exact, part] = _shares(frequencies[part], left.names[i[exact], part])
+    for other in CROSSES[0]:
+        swap = (levels[:, 0] == CROSSED) & (levels[:, other] == CROSSED) & np.isnan(out[:, 0])
+        given, named = left.names[i[swap], 0], left.names[i[swap], other]
+        out[swap, 0] = _shares(frequencies[other], given) * _shares(frequencies[0], named)
     return out
+
+
+def _shares(table: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """table[ids], NaN for ids the table does not know."""
+    values = np.full(len(ids), np.nan)
+    inside = ids < len(table)
+    values[inside] = table[ids[inside]]
+    return values

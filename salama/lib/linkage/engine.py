@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from salama.lib.linkage import blocking
+from salama.lib.linkage import blocking, clusters
 from salama.lib.linkage.compare import (
     FEATURE_INDEX,
     agreement_frequencies,
@@ -38,6 +38,9 @@ class Result:
     levels: np.ndarray
     name_tf: np.ndarray
     pairs_compared: int
+    # Pairs whose probability was capped because a likelier pair already
+    # matched one of the two with another member of the other's household.
+    household_capped: np.ndarray | None = None
 
 
 def _random_levels(
@@ -198,7 +201,29 @@ def dedup(
         em=em,
         threshold=threshold,
     )
-    return prep, result, model
+    return prep, one_per_household(result, prep, threshold), model
+
+
+def one_per_household(result: Result, prep: Prepared, threshold: float) -> Result:
+    """The result with clusters kept to one record per household (see
+    `clusters.one_per_household`): pairs it caps below the threshold go."""
+    probability, capped = clusters.one_per_household(
+        result.left.tolist(),
+        result.right.tolist(),
+        result.probability.tolist(),
+        prep.household.tolist(),
+    )
+    p = np.asarray(probability)
+    keep = p >= threshold
+    return Result(
+        result.left[keep],
+        result.right[keep],
+        p[keep],
+        result.levels[keep],
+        result.name_tf[keep],
+        result.pairs_compared,
+        np.asarray(capped, dtype=bool)[keep],
+    )
 
 
 def link(

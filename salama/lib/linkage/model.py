@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from salama.lib.linkage.compare import FEATURE_INDEX, FEATURES, MISSING
+from salama.lib.linkage.compare import CROSSED, CROSSES, FEATURE_INDEX, FEATURES, MISSING
 
 # Defaults for a new deployment: what a registry clerk's errors look like.
 DEFAULT_M = {
@@ -94,8 +94,13 @@ class Model:
             for part in range(name_tf.shape[1]):
                 tf = name_tf[:, part]
                 use = ~np.isnan(tf)
-                top = _normalised(self.m[part])[-1]
-                weights[use, part] = np.log2(top / np.maximum(tf[use], FLOOR))
+                m = _normalised(self.m[part])[levels[use, part]]
+                weights[use, part] = np.log2(m / np.maximum(tf[use], FLOOR))
+        # A swap of the given name with another part is one event, seen from
+        # both parts: the given name's level carries it, the other adds nothing.
+        for other in CROSSES[GIVEN]:
+            swap = (levels[:, GIVEN] == CROSSED) & (levels[:, other] == CROSSED)
+            weights[swap, other] = 0.0
         differ = levels[:, GIVEN] == 0
         # Unlike spellings of the given name: a bad typo of one person, or two
         # relatives. Two records of one household are relatives far more often.
