@@ -455,3 +455,32 @@ def test_dedup_caps_a_pair_that_would_join_two_of_one_household():
     pairs_with_a2 = [v for k, v in found.items() if "a2" in k]
     assert sorted(c for _p, c in pairs_with_a2) == [False, True]
     assert sum(p >= 0.5 for p, _c in pairs_with_a2) == 1
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Alshami", "Al-Shami"), ("Al Djarigh", "Al-Jarigh"), ("Alhhakhhim", "Al Hakhim")],
+)
+def test_joined_articles_dj_and_doubled_letters_normalise_alike(a, b):
+    from salama.lib.linkage.normalise import name_skeleton
+
+    assert canonical(a) == canonical(b)
+    assert name_skeleton(a) == name_skeleton(b)
+
+
+def test_a_short_name_keeps_its_al():
+    assert canonical("Alaa") != canonical("Aa")
+    assert canonical("Alina") != canonical("Ina")
+
+
+def test_a_swap_with_a_typo_on_one_side_is_still_a_swap():
+    """Masiila Mamlokh / Mamlukh Mashila: the father's name agrees across
+    positions, the given name is one typo away."""
+    levels = levels_of(
+        row("a", "Masiila", "Mamlokh", "Alharasi"), row("b", "Mamlukh", "Mashila", "Alharasi")
+    )
+    assert levels[FEATURE_INDEX["given"]] == levels[FEATURE_INDEX["father"]] == 2
+    unrelated = levels_of(
+        row("a", "Masiila", "Mamlokh", "Alharasi"), row("b", "Mamlukh", "Zakiya", "Alharasi")
+    )
+    assert unrelated[FEATURE_INDEX["given"]] != 2

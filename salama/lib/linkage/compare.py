@@ -156,8 +156,26 @@ def _names(
         same_b = (left.names[i, other] == b) | (
             (left.skeletons[i, other] == right.skeletons[j, part]) & (right.skeletons[j, part] != 0)
         )
-        level[differ & (level <= 1) & same_a & same_b] = CROSSED
+        open_ = differ & (level <= 1)
+        # One side of the swap may carry a typo (Masiila Mamlokh / Mamlukh
+        # Mashila): where the other side agrees, a typo's likeness is enough.
+        one = np.flatnonzero(open_ & (same_a ^ same_b))
+        if one.size:
+            other_a, other_b = right.names[j[one], other], left.names[i[one], other]
+            alike_a = same_a[one] | _typo_alike(a[one], other_a, vocab)
+            alike_b = same_b[one] | _typo_alike(other_b, b[one], vocab)
+            same_a[one], same_b[one] = alike_a, alike_b
+        level[open_ & same_a & same_b] = CROSSED
     return level
+
+
+def _typo_alike(a: np.ndarray, b: np.ndarray, vocab: Vocabularies) -> np.ndarray:
+    """Name ids whose loose spellings are one typo apart (or nearly alike)."""
+    arrays = _arrays(vocab)
+    present = (a != 0) & (b != 0)
+    sim, edits = _pair_scores(a, b, arrays.loose, JaroWinkler.normalized_similarity, OSA.distance)
+    typo = (np.minimum(arrays.lengths[a], arrays.lengths[b]) >= 3) & (edits <= 1)
+    return present & ((sim >= 0.94) | typo)
 
 
 # Years between two birth-year ranges beyond which they are not one person

@@ -114,6 +114,7 @@ def loose_latin(token: str) -> str:
     t = anyascii(token).lower() if is_arabic_script(token) else token
     t = re.sub(r"[^a-z]", "", t)
     for a, b in (
+        ("dj", "j"),
         ("ou", "u"),
         ("oo", "u"),
         ("ee", "i"),
@@ -136,7 +137,10 @@ def skeleton(token: str) -> str:
     # Somali writes the Arabic ha as x (Axmed, Xasan) and the ayn, which other
     # spellings leave out, as c (Cabdi, Abdi); French writes sh as ch (Chire).
     t = anyascii(token).lower() if is_arabic_script(token) else token.replace("x", "h")
-    t = re.sub(r"[^a-z]", "", t).replace("kh", "x").replace("sh", "C").replace("ch", "C")
+    # Doubled letters first (Mohammed, Akhhmad): "khh" is a kh, not kh and h.
+    # French writes the jim as dj (Djamila).
+    t = re.sub(r"(.)\1+", r"\1", re.sub(r"[^a-z]", "", t)).replace("dj", "j")
+    t = t.replace("kh", "x").replace("sh", "C").replace("ch", "C")
     t = t.replace("c", "").replace("C", "c").replace("th", "t").replace("q", "k")
     t = re.sub(r"[aeiouyw]", "", t)
     t = re.sub(r"(.)\1+", r"\1", t)
@@ -183,6 +187,8 @@ def canonical(name: str) -> str:
         return known
     if is_arabic_script(key):
         return "^" + skeleton(key)  # vowels are not written: keep the skeleton only
+    if len(key) >= 6:
+        key = _DROP_PREFIX.sub("", key)  # Alshami is Al-Shami (Ali and Alaa are shorter)
     return "~" + loose_latin(key)
 
 
