@@ -484,3 +484,33 @@ def test_a_swap_with_a_typo_on_one_side_is_still_a_swap():
         row("a", "Masiila", "Mamlokh", "Alharasi"), row("b", "Mamlukh", "Zakiya", "Alharasi")
     )
     assert unrelated[FEATURE_INDEX["given"]] != 2
+
+
+def test_m_from_known_matches_follows_them_and_keeps_u():
+    """Pairs known to be one person (reviewed merges) set m: where every one
+    of them agrees on the birth date, m of "same date" rises above the shipped
+    default; u and the prior are left as they were."""
+    from salama.lib.linkage.model import m_from_matches
+
+    base = {"sex": "F", "birth_date": "2001-03-04", "place_of_origin": "Homs"}
+    levels = np.stack(
+        [
+            levels_of(
+                row("a", "Fatima", "Ahmad", "Al-Ali", **base), row("b", g, "Ahmad", "Ali", **base)
+            )
+            for g in ("Fatma", "Fatimah", "Fatima") * 100
+        ]
+    )
+    shipped = Model(prior=0.002)
+    learned = m_from_matches(levels, shipped)
+    birth = FEATURE_INDEX["birth"]
+    assert learned.m[birth][-1] > shipped.m[birth][-1]
+    assert learned.m[birth].sum() == pytest.approx(1.0)
+    assert all(np.array_equal(a, b) for a, b in zip(learned.u, shipped.u, strict=True))
+    assert learned.prior == shipped.prior
+    prep, result, model = engine.dedup(
+        [row("a", "Fatima", "Ahmad", "Al-Ali", **base), row("b", "Fatma", "Ahmad", "Ali", **base)],
+        threshold=0.0,
+        m=learned.m,
+    )
+    assert np.array_equal(model.m[birth], learned.m[birth])

@@ -98,14 +98,42 @@ def _true_pairs(entity: dict[str, str]) -> set[tuple[str, str]]:
 # --- tools ------------------------------------------------------------------
 
 
-def run_salama(left, right, em=False):
+LABELLED = "labelled-10000"  # a registry of its own (seed 2), never scored
+
+
+def labelled_m(workdir: Path):
+    """m from the true pairs of another registry from the generator (seed 2):
+    what a deployment learns from pairs its reviewers have decided."""
+    import numpy as np
+    import synth
+
+    from salama.lib.linkage.compare import compare
+    from salama.lib.linkage.model import Model, m_from_matches
+    from salama.lib.linkage.records import prepare
+
+    path = workdir / f"{LABELLED}.csv"
+    if not path.exists():
+        synth.write(*synth.generate(10_000, seed=2), path)
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    with path.with_suffix(".truth.csv").open(encoding="utf-8") as handle:
+        entity = {r["id"]: r["entity"] for r in csv.DictReader(handle)}
+    prep, vocab = prepare(rows)
+    index = {rid: k for k, rid in enumerate(prep.ids)}
+    pairs = sorted(_true_pairs(entity))
+    i = np.array([index[a] for a, _ in pairs])
+    j = np.array([index[b] for _, b in pairs])
+    return m_from_matches(compare(prep, prep, i, j, vocab, same_households=True), Model()).m
+
+
+def run_salama(left, right, em=False, m=None):
     from salama.lib.linkage import engine
 
     if right is None:
-        prep, result, _ = engine.dedup(left, threshold=0.01, em=em)
+        prep, result, _ = engine.dedup(left, threshold=0.01, em=em, m=m)
         ids_l = ids_r = prep.ids
     else:
-        lp, rp, result, _ = engine.link(left, right, threshold=0.01, em=em)
+        lp, rp, result, _ = engine.link(left, right, threshold=0.01, em=em, m=m)
         ids_l, ids_r = lp.ids, rp.ids
     pairs = [
         (ids_l[i], ids_r[j], float(p))
@@ -294,7 +322,7 @@ def run_recordlinkage(left, right):
 
 
 def one(tool: str, dataset: str, workdir: Path) -> dict:
-    if tool in ("salama", "salama-em") and dataset.startswith("synth-"):
+    if tool in ("salama", "salama-em", "salama-labelled") and dataset.startswith("synth-"):
         # As `salama linkage dedup` does: the file is read as it is prepared
         # (reading is inside the timing here, unlike the other tools).
         load(dataset, workdir, rows=False)
@@ -305,6 +333,8 @@ def one(tool: str, dataset: str, workdir: Path) -> dict:
         started = time.perf_counter()
     if tool in ("salama", "salama-em"):
         pairs, compared = run_salama(left, right, em=tool == "salama-em")
+    elif tool == "salama-labelled":
+        pairs, compared = run_salama(left, right, m=labelled_m(workdir))
     elif tool == "splink":
         pairs, compared = run_splink(left, right, dataset.startswith("febrl"))
     elif tool in ("splink-salama", "splink-salama-m"):

@@ -145,9 +145,11 @@ def _score(
     progress: Progress,
     em: bool,
     threshold: float,
+    m: list[np.ndarray] | None = None,
 ) -> tuple[Result, Model]:
-    """Train if needed, then compare and score the candidate pairs batch by
-    batch, keeping only those at or above the threshold."""
+    """Train if needed (with `m`, from labelled pairs, in place of the trained
+    m), then compare and score the candidate pairs batch by batch, keeping
+    only those at or above the threshold."""
     progress("block", 0, 1)
     batches = _batches(left, right, dedup)
     progress("block", 1, 1)
@@ -156,7 +158,7 @@ def _score(
         strict = sum(int(strict_agreement(left, right, i, j).sum()) for i, j in batches)
         records = len(left) if dedup else min(len(left), len(right))
         prior = prior_from_strict(strict, _total_pairs(left, right, dedup), records)
-        model = Model(m=model.m, u=model.u, prior=prior)
+        model = Model(m=model.m if m is None else m, u=model.u, prior=prior)
     frequencies = name_frequencies(left) if dedup else name_frequencies(left, right)
     kept: list[tuple[np.ndarray, ...]] = []
     compared = 0
@@ -188,6 +190,7 @@ def dedup(
     threshold: float = 0.5,
     model: Model | None = None,
     em: bool = False,
+    m: list[np.ndarray] | None = None,
     progress: Progress = _quiet,
 ) -> tuple[Prepared, Result, Model]:
     prep, vocab = prepare(rows)
@@ -200,6 +203,7 @@ def dedup(
         progress=progress,
         em=em,
         threshold=threshold,
+        m=m,
     )
     return prep, one_per_household(result, prep, threshold), model
 
@@ -233,6 +237,7 @@ def link(
     threshold: float = 0.5,
     model: Model | None = None,
     em: bool = False,
+    m: list[np.ndarray] | None = None,
     progress: Progress = _quiet,
 ) -> tuple[Prepared, Prepared, Result, Model]:
     left, vocab = prepare(rows_a)
@@ -246,6 +251,7 @@ def link(
         progress=progress,
         em=em,
         threshold=threshold,
+        m=m,
     )
     return left, right, result, model
 

@@ -255,6 +255,17 @@ def estimate_m(
     return current, estimated
 
 
+def m_from_matches(levels: np.ndarray, model: Model) -> Model:
+    """m from the levels of pairs known to be one person (a deployment's
+    reviewed merges, or a labelled registry), smoothed towards the model's m
+    as the EM estimates are; u and λ are kept."""
+    m = [
+        _smoothed(counts, default)
+        for counts, default in zip(level_frequencies(levels), model.m, strict=True)
+    ]
+    return Model(m=m, u=model.u, prior=model.prior)
+
+
 def combine(base: Model, sessions: list[tuple[Model, set[str]]]) -> Model:
     """m of each feature averaged over the sessions that estimated it."""
     m, u = list(base.m), list(base.u)
