@@ -94,3 +94,15 @@ def test_malformed_files_name_the_row_and_column(tmp_path):
         call_command(
             "linkage", "dedup", str(tmp_path / "missing.csv"), "--out", str(tmp_path / "o.csv")
         )
+
+
+def test_dedup_with_workers_writes_the_same_pairs(tmp_path):
+    source = write(tmp_path / "in.csv", people())
+    outputs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"pairs-{workers}.csv"
+        call_command("linkage", "dedup", str(source), "--out", str(out), "--workers", workers)
+        outputs.append(read(out))
+    assert outputs[0] == outputs[1] and outputs[0]
+    with pytest.raises(CommandError, match="--workers must be at least 1"):
+        call_command("linkage", "dedup", str(source), "--out", str(out), "--workers", "0")

@@ -178,12 +178,21 @@ class PairBatches:
     def __len__(self) -> int:
         return len(self.bounds) - 1
 
+    def __getitem__(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The k-th batch (perhaps empty): ranges are independent, so that
+        batches can be scored in any order, by any worker."""
+        if not 0 <= k < len(self):
+            raise IndexError(k)
+        low, high = self.bounds[k], self.bounds[k + 1]
+        parts = [c[np.searchsorted(c, low) : np.searchsorted(c, high)] for c in self.per_rule]
+        codes = _distinct(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+        return codes // self.n, codes % self.n
+
     def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        for low, high in itertools.pairwise(self.bounds):
-            parts = [c[np.searchsorted(c, low) : np.searchsorted(c, high)] for c in self.per_rule]
-            codes = _distinct(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
-            if len(codes):
-                yield codes // self.n, codes % self.n
+        for k in range(len(self)):
+            i, j = self[k]
+            if len(i):
+                yield i, j
 
 
 def link_pairs(

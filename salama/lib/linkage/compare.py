@@ -95,6 +95,11 @@ class _VocabularyArrays:
     documents: np.ndarray
 
 
+def vocabulary_arrays(vocab: Vocabularies) -> _VocabularyArrays:
+    """The arrays comparisons read, built now (before worker processes fork)."""
+    return _arrays(vocab)
+
+
 def _arrays(vocab: Vocabularies) -> _VocabularyArrays:
     size = (len(vocab.names.values), len(vocab.skeletons.values), len(vocab.documents.values))
     cached = vocab.cache.get("compare")

@@ -5,13 +5,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from salama.lib.linkage import blocking, clusters
+from salama.lib.linkage import blocking, clusters, parallel
 from salama.lib.linkage.compare import (
     FEATURE_INDEX,
     agreement_frequencies,
     compare,
     name_frequencies,
     strict_agreement,
+    vocabulary_arrays,
 )
 from salama.lib.linkage.model import (
     Model,
@@ -146,6 +147,7 @@ def _score(
     em: bool,
     threshold: float,
     m: list[np.ndarray] | None = None,
+    workers: int = 1,
 ) -> tuple[Result, Model]:
     """Train if needed (with `m`, from labelled pairs, in place of the trained
     m), then compare and score the candidate pairs batch by batch, keeping
@@ -160,15 +162,21 @@ def _score(
         prior = prior_from_strict(strict, _total_pairs(left, right, dedup), records)
         model = Model(m=model.m if m is None else m, u=model.u, prior=prior)
     frequencies = name_frequencies(left) if dedup else name_frequencies(left, right)
-    kept: list[tuple[np.ndarray, ...]] = []
-    compared = 0
-    for done, (i, j) in enumerate(batches, start=1):
+    vocabulary_arrays(vocab)  # built once, before workers fork, so that they share it
+    scoring = model
+
+    def score(i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, ...]:
         levels = compare(left, right, i, j, vocab, same_households=dedup)
         tf = agreement_frequencies(left, right, i, j, levels, frequencies)
-        p = model.probabilities(levels, tf)
+        p = scoring.probabilities(levels, tf)
         keep = p >= threshold
-        kept.append((i[keep], j[keep], p[keep], levels[keep], tf[keep]))
-        compared += len(i)
+        return i[keep], j[keep], p[keep], levels[keep], tf[keep], np.array(len(i))
+
+    kept: list[tuple[np.ndarray, ...]] = []
+    compared = 0
+    for done, out in enumerate(parallel.scored(score, batches, workers), start=1):
+        kept.append(out[:5])
+        compared += int(out[5])
         progress("score", done, len(batches))
     if not kept:
         kept.append(
@@ -191,6 +199,7 @@ def dedup(
     model: Model | None = None,
     em: bool = False,
     m: list[np.ndarray] | None = None,
+    workers: int = 1,
     progress: Progress = _quiet,
 ) -> tuple[Prepared, Result, Model]:
     prep, vocab = prepare(rows)
@@ -204,6 +213,7 @@ def dedup(
         em=em,
         threshold=threshold,
         m=m,
+        workers=workers,
     )
     return prep, one_per_household(result, prep, threshold), model
 
@@ -238,6 +248,7 @@ def link(
     model: Model | None = None,
     em: bool = False,
     m: list[np.ndarray] | None = None,
+    workers: int = 1,
     progress: Progress = _quiet,
 ) -> tuple[Prepared, Prepared, Result, Model]:
     left, vocab = prepare(rows_a)
@@ -252,6 +263,7 @@ def link(
         em=em,
         threshold=threshold,
         m=m,
+        workers=workers,
     )
     return left, right, result, model
 

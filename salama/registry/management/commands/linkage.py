@@ -59,6 +59,12 @@ class Command(BaseCommand):
             p.add_argument(
                 "--em", action="store_true", help="estimate m by EM sessions (as Splink)"
             )
+            p.add_argument(
+                "--workers",
+                type=int,
+                default=1,
+                help="processes that score the pairs (one per core is fastest)",
+            )
         search = sub.add_parser("search", help="the best candidates in a registry for each query")
         search.add_argument("--registry", type=Path, required=True)
         search.add_argument("--queries", type=Path, required=True)
@@ -163,6 +169,7 @@ class Command(BaseCommand):
             iter_rows(options["input"]),
             threshold=options["threshold"],
             em=options["em"],
+            workers=self._workers(options["workers"]),
             progress=progress,
         )
         self._write_pairs(options["out"], prep.ids, prep.ids, result)
@@ -171,12 +178,20 @@ class Command(BaseCommand):
             f"{len(result.left)} pairs at or above {options['threshold']}"
         )
 
+    @staticmethod
+    def _workers(workers: int) -> int:
+        if workers < 1:
+            raise CommandError("--workers must be at least 1.")
+        return workers
+
     def _link(self, options: dict[str, Any], progress: engine.Progress) -> str:
         self._check_threshold(options["threshold"])
         left, right, result, _ = engine.link(
             iter_rows(options["a"]),
             iter_rows(options["b"]),
             threshold=options["threshold"],
+            em=options["em"],
+            workers=self._workers(options["workers"]),
             progress=progress,
         )
         self._write_pairs(options["out"], left.ids, right.ids, result)
