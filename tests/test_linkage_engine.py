@@ -514,3 +514,18 @@ def test_m_from_known_matches_follows_them_and_keeps_u():
         m=learned.m,
     )
     assert np.array_equal(model.m[birth], learned.m[birth])
+
+
+def test_chance_strict_pairs_counts_namesakes_by_how_often_years_overlap():
+    """Six men named Muhammad Ahmad Al-Ali make 15 namesake pairs; between
+    two files of three each, 9. With years overlapping for one pair of
+    strangers in ten, 1.5 and 0.9 are expected to agree strictly by chance."""
+    from salama.lib.linkage.compare import chance_strict_pairs
+
+    rows = _namesakes(6) + [row("x", "Zakariye", "Keynan", "", sex="M")]
+    prep, _vocab = prepare(rows)
+    assert chance_strict_pairs(prep, prep, True, 0.1) == pytest.approx(1.5)
+    left, vocab = prepare(rows[:3])
+    right, _ = prepare(rows[3:], vocab)
+    assert chance_strict_pairs(left, right, False, 0.1) == pytest.approx(0.9)
+    assert 0 < Model().birth_overlap_share() < 1

@@ -9,6 +9,7 @@ from salama.lib.linkage import blocking, clusters, parallel
 from salama.lib.linkage.compare import (
     FEATURE_INDEX,
     agreement_frequencies,
+    chance_strict_pairs,
     compare,
     name_frequencies,
     strict_agreement,
@@ -158,8 +159,13 @@ def _score(
     if model is None:
         model = train(left, right, vocab, dedup=dedup, em=em, progress=progress)
         strict = sum(int(strict_agreement(left, right, i, j).sum()) for i, j in batches)
+        # Namesakes agree strictly too, more of them the larger the registry:
+        # counted as matches, they made λ (and every probability) grow with it.
+        chance = chance_strict_pairs(left, right, dedup, model.birth_overlap_share())
         records = len(left) if dedup else min(len(left), len(right))
-        prior = prior_from_strict(strict, _total_pairs(left, right, dedup), records)
+        prior = prior_from_strict(
+            max(round(strict - chance), 0), _total_pairs(left, right, dedup), records
+        )
         model = Model(m=model.m if m is None else m, u=model.u, prior=prior)
     frequencies = name_frequencies(left) if dedup else name_frequencies(left, right)
     vocabulary_arrays(vocab)  # built once, before workers fork, so that they share it

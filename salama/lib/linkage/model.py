@@ -74,6 +74,11 @@ class Model:
     )
     prior: float = 0.001  # λ: the chance that two records compared are one person
 
+    def birth_overlap_share(self) -> float:
+        """Chance that two strangers' birth years overlap (u of the birth's
+        two top levels, "years overlap" and "same date")."""
+        return float(_normalised(self.u[FEATURE_INDEX["birth"]])[-2:].sum())
+
     def weight_table(self) -> list[np.ndarray]:
         """log2(m/u) per feature and level; a missing value weighs nothing."""
         return [
