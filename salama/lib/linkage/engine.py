@@ -127,14 +127,16 @@ CHUNK = 1_000_000
 
 
 def _batches(
-    left: Prepared, right: Prepared, dedup: bool
+    left: Prepared, right: Prepared, dedup: bool, workers: int
 ) -> blocking.PairBatches | list[tuple[np.ndarray, np.ndarray]]:
-    """Candidate pairs in batches of about a million (levels take 10 bytes a
-    pair, so memory follows the batch, not the registry)."""
+    """Candidate pairs in batches of about a million in all (levels take 10
+    bytes a pair, so memory follows the batches in hand, not the registry):
+    with several workers, each holds a smaller batch."""
+    size = max(CHUNK // max(workers, 1), 1)
     if dedup:
-        return blocking.PairBatches(left, batch=CHUNK)
+        return blocking.PairBatches(left, batch=size)
     i, j = blocking.link_pairs(left, right)
-    return [(i[s : s + CHUNK], j[s : s + CHUNK]) for s in range(0, len(i), CHUNK)]
+    return [(i[s : s + size], j[s : s + size]) for s in range(0, len(i), size)]
 
 
 def _score(
@@ -154,7 +156,7 @@ def _score(
     m), then compare and score the candidate pairs batch by batch, keeping
     only those at or above the threshold."""
     progress("block", 0, 1)
-    batches = _batches(left, right, dedup)
+    batches = _batches(left, right, dedup, workers)
     progress("block", 1, 1)
     if model is None:
         model = train(left, right, vocab, dedup=dedup, em=em, progress=progress)

@@ -9,6 +9,7 @@ registry too large for one machine over several, each holding the prepared
 records (bench/linkage/RESULTS.md).
 """
 
+import gc
 import multiprocessing
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
@@ -43,9 +44,14 @@ def scored(score: ScoreBatch, batches: Batches, workers: int) -> Iterator[tuple[
         return
     global _job
     _job = (score, batches)
+    # Objects made so far move out of the collector's sight, so that a
+    # collection in a worker does not write to (and so copy) every page of
+    # the parent's heap that it would otherwise walk.
+    gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(min(workers, len(batches))) as pool:
             yield from pool.imap(_score, range(len(batches)))
     finally:
         _job = None
+        gc.unfreeze()
