@@ -28,12 +28,20 @@ REGION = 1_000_000
 
 
 def write_regions(regions: int, out: Path) -> None:
+    """The registry at `out` and its truth beside it, each written under a
+    temporary name and renamed when whole: an interrupted run leaves no file
+    that a later one would take for the registry."""
     import synth
 
     started = time.perf_counter()
+    truth_out = out.with_suffix(".truth.csv")
+    partial, truth_partial = (
+        out.with_name(out.name + ".part"),
+        truth_out.with_name(truth_out.name + ".part"),
+    )
     with (
-        out.open("w", encoding="utf-8", newline="") as handle,
-        out.with_suffix(".truth.csv").open("w", encoding="utf-8", newline="") as truth_handle,
+        partial.open("w", encoding="utf-8", newline="") as handle,
+        truth_partial.open("w", encoding="utf-8", newline="") as truth_handle,
     ):
         writer = csv.DictWriter(handle, fieldnames=synth.COLUMNS)
         writer.writeheader()
@@ -53,6 +61,8 @@ def write_regions(regions: int, out: Path) -> None:
                 file=sys.stderr,
                 flush=True,
             )
+    truth_partial.rename(truth_out)
+    partial.rename(out)
 
 
 def main() -> None:
@@ -69,10 +79,16 @@ def main() -> None:
     path = args.workdir / f"{dataset}.csv"
     if not path.exists():
         write_regions(args.regions, path)
-    command = [sys.executable, str(HERE / "run.py"), "--one", "salama", dataset]
-    code, stdout, stderr, stopped = run.supervised(
-        [*command, "--workdir", str(args.workdir)], args.max_gb, args.max_minutes
-    )
+    command = [
+        sys.executable,
+        str(HERE / "run.py"),
+        "--one",
+        "salama",
+        dataset,
+        "--workdir",
+        str(args.workdir),
+    ]
+    code, stdout, stderr, stopped = run.supervised(command, args.max_gb, args.max_minutes)
     if stopped or code != 0:
         print(stopped or f"failed (exit {code}): {stderr[-2000:]}")
         raise SystemExit(1)
