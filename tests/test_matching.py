@@ -212,6 +212,41 @@ def test_a_crowded_key_does_not_hide_the_person_who_shares_rarer_ones(world, mon
     assert len(ids) <= 2 and ids[0] == target.pk
 
 
+def test_one_rare_shared_key_outranks_several_crowded_ones(world, monkeypatch):
+    """Counting shared keys let namesakes fill the candidate list; each key
+    now weighs 1 / (people read for it)."""
+    from salama.registry import matching
+
+    # Five namesakes share the query's given and family names (several keys each).
+    namesakes = [
+        registered(world, father_name_latin=f"Other{n}", father_name="", birth_date=None)
+        for n in range(5)
+    ]
+    # The person looked for shares only the father's and grandfather's names.
+    target = registered(
+        world,
+        given_name="",
+        given_name_latin="Qassem",
+        family_name="",
+        family_name_latin="Barakat",
+        father_name="",
+        father_name_latin="Zakariyya",
+        grandfather_name_latin="Idris",
+        birth_date=None,
+        origin_place="Tadmur",
+    )
+    query = {
+        "given_name": "Mohammed",
+        "father_name": "Zakaria",
+        "grandfather_name": "Idriss",
+        "family_name": "Al-Hassan",
+    }
+    monkeypatch.setattr(matching, "MAX_CANDIDATES", 2)
+    ids = matching.candidate_ids(query)
+    assert ids[0] == target.pk
+    assert ids[1] in {n.pk for n in namesakes}
+
+
 def test_the_upgrade_migration_rebuilds_every_persons_keys(world, amc_person):
     """registry 0006 replaces keys made by earlier rules with today's: a
     registry upgraded in place is found by the search at once."""
