@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from salama.lib.linkage import engine
-from salama.lib.linkage.compare import FEATURE_INDEX, FEATURES, compare
+from salama.lib.linkage.compare import CROSSED, FEATURE_INDEX, FEATURES, compare
 from salama.lib.linkage.model import Model
 from salama.lib.linkage.normalise import canonical, clean, tokens
 from salama.lib.linkage.records import RowError, prepare
@@ -354,6 +354,28 @@ def test_given_and_fathers_names_swapped_are_names_in_another_order():
     for part in ("given", "father"):
         label = FEATURES[FEATURE_INDEX[part]].levels[levels[FEATURE_INDEX[part]]]
         assert label == "in another position", part
+
+
+def test_names_turned_round_are_one_event_in_another_order():
+    """Given and family swapped, then given and father's (Fatima Darit Kashib
+    Aldahin / Darit El-Dahin Kasib Fatima): every moved part is "in another
+    position", and the move weighs once, not once a part."""
+    left = row("a", "Fatima", "Darit", "Aldahin", sex="F", birth_date="2005-06-05")
+    right = row("b", "Darit", "El-Dahin", "Fatima", sex="F", birth_date="2005-06-05")
+    levels = levels_of(left, right)
+    for part in ("given", "father", "family"):
+        label = FEATURES[FEATURE_INDEX[part]].levels[levels[FEATURE_INDEX[part]]]
+        assert label == "in another position", part
+    weights = Model().feature_weights(levels[None, :])[0]
+    assert weights[FEATURE_INDEX["given"]] > 0
+    assert weights[FEATURE_INDEX["father"]] == weights[FEATURE_INDEX["family"]] == 0
+    # Father's and family names swapped, the given name in place: one event too.
+    levels = levels_of(
+        row("a", "Omar", "Khalil", "Haddad", sex="M"), row("b", "Omar", "Haddad", "Khalil", sex="M")
+    )
+    assert levels[FEATURE_INDEX["father"]] == levels[FEATURE_INDEX["family"]] == CROSSED
+    weights = Model().feature_weights(levels[None, :])[0]
+    assert weights[FEATURE_INDEX["father"]] > 0 and weights[FEATURE_INDEX["family"]] == 0
 
 
 def test_a_bad_typo_of_the_given_name_counts_the_family_only_across_households():

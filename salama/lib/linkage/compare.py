@@ -116,8 +116,9 @@ def _arrays(vocab: Vocabularies) -> _VocabularyArrays:
     return cached[1]
 
 
-# The name parts a clerk swaps: given with family, given with father's.
-CROSSES = {0: (1, 3), 1: (0,), 3: (0,)}
+# The name parts a clerk writes in another order: given, father's and family
+# (the grandfather's name stays in its place).
+CROSSES = {0: (1, 3), 1: (0, 3), 3: (0, 1)}
 UNLIKE_SIMILARITY = 0.8  # Jaro-Winkler on loose spellings
 
 
@@ -151,26 +152,34 @@ def _names(
         (skeleton_edits,) = _pair_scores(sa[unlike], sb[unlike], arrays.skeletons, OSA.distance)
         sub[unlike[skeleton_edits >= 2]] = 0
         level[fuzzy] = sub
-    # Names written in another order (given and family, given and father's):
-    # both must cross, since many names are given and family names at once
-    # (Hasan, Al-Hasan).
-    for other in CROSSES.get(part, ()):
-        same_a = (right.names[j, other] == a) | (
+    # Names written in another order (given and family, given and father's,
+    # or all three turned round: Fatima Darit ... Aldahin / Darit El-Dahin ...
+    # Fatima): this part's name is another part on the other side, and that
+    # side's name here is another part on this side. Both must cross, since
+    # many names are given and family names at once (Hasan, Al-Hasan).
+    others = CROSSES.get(part, ())
+    if not others:
+        return level
+    same_a = np.zeros(len(i), dtype=bool)
+    same_b = np.zeros(len(i), dtype=bool)
+    for other in others:
+        same_a |= (right.names[j, other] == a) | (
             (right.skeletons[j, other] == left.skeletons[i, part]) & (left.skeletons[i, part] != 0)
         )
-        same_b = (left.names[i, other] == b) | (
+        same_b |= (left.names[i, other] == b) | (
             (left.skeletons[i, other] == right.skeletons[j, part]) & (right.skeletons[j, part] != 0)
         )
-        open_ = differ & (level <= 1)
-        # One side of the swap may carry a typo (Masiila Mamlokh / Mamlukh
-        # Mashila): where the other side agrees, a typo's likeness is enough.
-        one = np.flatnonzero(open_ & (same_a ^ same_b))
-        if one.size:
-            other_a, other_b = right.names[j[one], other], left.names[i[one], other]
-            alike_a = same_a[one] | _typo_alike(a[one], other_a, vocab)
-            alike_b = same_b[one] | _typo_alike(other_b, b[one], vocab)
-            same_a[one], same_b[one] = alike_a, alike_b
-        level[open_ & same_a & same_b] = CROSSED
+    open_ = differ & (level <= 1)
+    # One side of the swap may carry a typo (Masiila Mamlokh / Mamlukh
+    # Mashila): where the other side agrees, a typo's likeness is enough.
+    one = np.flatnonzero(open_ & (same_a ^ same_b))
+    if one.size:
+        alike_a, alike_b = same_a[one], same_b[one]
+        for other in others:
+            alike_a |= _typo_alike(a[one], right.names[j[one], other], vocab)
+            alike_b |= _typo_alike(left.names[i[one], other], b[one], vocab)
+        same_a[one], same_b[one] = alike_a, alike_b
+    level[open_ & same_a & same_b] = CROSSED
     return level
 
 

@@ -101,11 +101,14 @@ class Model:
                 use = ~np.isnan(tf)
                 m = _normalised(self.m[part])[levels[use, part]]
                 weights[use, part] = np.log2(m / np.maximum(tf[use], FLOOR))
-        # A swap of the given name with another part is one event, seen from
-        # both parts: the given name's level carries it, the other adds nothing.
-        for other in CROSSES[GIVEN]:
-            swap = (levels[:, GIVEN] == CROSSED) & (levels[:, other] == CROSSED)
-            weights[swap, other] = 0.0
+        # Names written in another order are one event, seen from each part
+        # it moved: the first of them (the given name, when it moved) carries
+        # it, the others add nothing.
+        moved = np.zeros(len(levels), dtype=bool)
+        for part in sorted(CROSSES):
+            crossed = levels[:, part] == CROSSED
+            weights[moved & crossed, part] = 0.0
+            moved |= crossed
         differ = levels[:, GIVEN] == 0
         # Unlike spellings of the given name: a bad typo of one person, or two
         # relatives. Two records of one household are relatives far more often.
