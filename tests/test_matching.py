@@ -2,6 +2,7 @@
 person search page and API, and the duplicate queue with merge and unmerge."""
 
 import json
+from datetime import date
 
 from django.core.management import call_command
 from django.test import Client
@@ -245,6 +246,50 @@ def test_one_rare_shared_key_outranks_several_crowded_ones(world, monkeypatch):
     ids = matching.candidate_ids(query)
     assert ids[0] == target.pk
     assert ids[1] in {n.pk for n in namesakes}
+
+
+def test_a_common_name_is_read_among_people_of_the_querys_age(world, monkeypatch):
+    """A name shared by more people than a key reads is read again among
+    those born near the query's year: the right person is not left out for
+    an arbitrary few of other ages."""
+    from salama.registry import matching
+
+    for n in range(6):  # namesakes of another generation, each with his own father
+        registered(
+            world, father_name_latin=f"Other{n}", father_name="", birth_date=date(1950, 1, 1)
+        )
+    target = registered(
+        world, father_name_latin="Yusuf", father_name="", birth_date=date(1990, 6, 1)
+    )
+    monkeypatch.setattr(matching, "KEY_ROWS", 3)  # fewer than the namesakes
+    monkeypatch.setattr(matching, "MAX_CANDIDATES", 2)
+    query = {"given_name": "Mohammed", "family_name": "Al-Hassan", "birth_year": "1991"}
+    assert matching.candidate_ids(query)[0] == target.pk
+    # Far from the query's age, a person is still read by the keys he shares.
+    old = registered(
+        world,
+        father_name_latin="Zakariyya",
+        father_name="",
+        grandfather_name_latin="Idris",
+        birth_date=date(1950, 1, 1),
+    )
+    query = {**query, "father_name": "Zakaria", "grandfather_name": "Idriss"}
+    assert old.pk in matching.candidate_ids(query)
+
+
+def test_search_keys_carry_the_persons_birth_year(world, amc_person):
+    """Written with the person's keys, and copied by registry 0008 into keys
+    written before it."""
+    import importlib
+
+    from django.apps import apps
+
+    years = set(BlockingKey.objects.filter(person=amc_person).values_list("year", flat=True))
+    assert years == {amc_person.birth_year_max} and amc_person.birth_year_max == 1985
+    BlockingKey.objects.update(year=None)
+    migration = importlib.import_module("salama.registry.migrations.0008_search_keys_by_year")
+    migration.copy_years(apps, None)
+    assert set(BlockingKey.objects.values_list("year", flat=True)) == {1985}
 
 
 def test_the_upgrade_migration_rebuilds_every_persons_keys(world, amc_person):

@@ -115,7 +115,7 @@ def load(rows, held_out: set[str]):
             )
             prep, vocab = prepare([{**r, "id": str(n)} for n, r in enumerate(chunk)])
             keys = [
-                BlockingKey(person=p, rule=rule, key=key)
+                BlockingKey(person=p, rule=rule, key=key, year=p.birth_year_max)
                 for n, p in enumerate(persons)
                 for rule, key in blocking.stable_keys(prep, vocab, n)
             ]

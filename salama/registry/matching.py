@@ -20,6 +20,9 @@ from salama.lib.linkage.records import NAME_PARTS, prepare
 
 MAX_CANDIDATES = 300
 KEY_ROWS = 1000  # people read per search key (see candidate_ids)
+# Years either side of a query's age within which a name key is read again:
+# estimated adult ages are often off by five (lib.linkage.compare).
+AGE_SLACK = 5
 
 
 # The columns the engine needs, read as plain values for speed.
@@ -84,7 +87,7 @@ def index_person(person: Any) -> None:
 
     BlockingKey.objects.filter(person=person).delete()
     BlockingKey.objects.bulk_create(
-        BlockingKey(person=person, rule=rule, key=key)
+        BlockingKey(person=person, rule=rule, key=key, year=person.birth_year_max)
         for rule, key in keys_for_rows(person_rows(person))
     )
 
@@ -147,32 +150,54 @@ def candidate_ids(query: dict[str, str]) -> list[Any]:
     slowest searches slow at a million people. Each shared key weighs
     1 / (people read for it), so one rare key (a phone, an unusual father's
     name) outranks several crowded ones; counting keys alone let namesakes
-    fill the list. Measured at 1M (bench/linkage/RESULTS.md), the right
-    person reached the candidates for 980 of 1,000 queries, against 974."""
+    fill the list. When the query gives an age, each name key is read a
+    second time among the people born within AGE_SLACK years of it, each
+    weighing 1 / (people of that age read): "Abdi, about 7" reads the Abdis
+    of about 7 rather than an arbitrary thousand, and a person recorded with
+    a far-off age is still read with the first weight. Measured at 1M
+    (bench/linkage/RESULTS.md)."""
     from salama.registry.models import BlockingKey
 
-    keys = sorted(keys_for_rows([{**query, "id": "query"}]))
-    if any(rule not in blocking.SEARCH_ONLY_NUMBERS for rule, _key in keys):
-        keys = [k for k in keys if k[0] not in blocking.SEARCH_ONLY_NUMBERS]
+    keys, years = _query_keys(query)
     if not keys:
         return []
     table = BlockingKey._meta.db_table
     # Only constants are formatted in (table name, numbers); keys are parameters.
-    per_key = [
-        f"SELECT person_id, {n} AS k FROM (SELECT person_id FROM {table} "  # noqa: S608
-        f"WHERE rule = %s AND key = %s LIMIT {KEY_ROWS}) AS k{n}"
-        for n in range(len(keys))
-    ]
+    per_key, params = [], []
+    for n, (rule, key) in enumerate(keys):
+        per_key.append(
+            f"SELECT person_id, {n} AS k FROM (SELECT person_id FROM {table} "  # noqa: S608
+            f"WHERE rule = %s AND key = %s LIMIT {KEY_ROWS}) AS k{n}"
+        )
+        params += [rule, key]
+        if years is not None and rule not in blocking.AGELESS_NUMBERS:
+            # year is the latest possible birth year: a stated age spans two.
+            per_key.append(
+                f"SELECT person_id, {n + len(keys)} AS k FROM (SELECT person_id FROM {table} "  # noqa: S608
+                "WHERE rule = %s AND key = %s AND (year BETWEEN %s AND %s OR year IS NULL) "
+                f"LIMIT {KEY_ROWS}) AS a{n}"
+            )
+            params += [rule, key, years[0] - AGE_SLACK, years[1] + AGE_SLACK + 1]
     hits = " UNION ALL ".join(per_key)
     sql = (
         "SELECT person_id FROM (SELECT person_id, "  # noqa: S608
         f"COUNT(*) OVER (PARTITION BY k) AS people_read FROM ({hits}) AS hits) AS weighed "
         f"GROUP BY person_id ORDER BY SUM(1.0 / people_read) DESC, person_id LIMIT {MAX_CANDIDATES}"
     )
-    params = [value for rule_key in keys for value in rule_key]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [_person_id(row[0]) for row in cursor.fetchall()]
+
+
+def _query_keys(query: dict[str, str]) -> tuple[list[tuple[int, int]], tuple[int, int] | None]:
+    """The query's search keys (one-name keys only when it gives one name)
+    and its birth-year range, None when it gives no age or date."""
+    prep, vocab = prepare([{**query, "id": "query"}])
+    keys = sorted(set(blocking.stable_keys(prep, vocab, 0)))
+    if any(rule not in blocking.SEARCH_ONLY_NUMBERS for rule, _key in keys):
+        keys = [k for k in keys if k[0] not in blocking.SEARCH_ONLY_NUMBERS]
+    low, high = int(prep.year_min[0]), int(prep.year_max[0])
+    return keys, ((low, high) if low >= 0 and high >= 0 else None)
 
 
 def _person_id(value: Any) -> Any:

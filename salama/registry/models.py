@@ -185,9 +185,13 @@ class BlockingKey(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="blocking_keys")
     rule = models.PositiveSmallIntegerField()
     key = models.BigIntegerField()
+    # The person's latest possible birth year, copied here so that a search
+    # reads a common name's people of about the right age from the index
+    # alone (None: not known, or a key written before registry 0008).
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["key", "rule"])]
+        indexes = [models.Index(fields=["key", "rule", "year"], name="registry_bl_key_year_idx")]
 
 
 class DuplicateCandidate(models.Model):

@@ -163,7 +163,13 @@ FIELD_SENSITIVITY: dict[str, dict[str, str]] = {
         "changed_fields": PERSONAL,
         "before": HIGHLY_SENSITIVE,
     },
-    "registry.BlockingKey": {"id": PERSONAL, "person": PERSONAL, "rule": PERSONAL, "key": PERSONAL},
+    "registry.BlockingKey": {
+        "id": PERSONAL,
+        "person": PERSONAL,
+        "rule": PERSONAL,
+        "key": PERSONAL,
+        "year": PERSONAL,
+    },
     "registry.DuplicateCandidate": {
         "id": PERSONAL,
         "keep": PERSONAL,

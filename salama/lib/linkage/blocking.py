@@ -279,6 +279,12 @@ SEARCH_ONLY_RULES: dict[str, tuple[str, ...]] = {
     "skeleton family alone": ("sfamily",),
 }
 SEARCH_ONLY_NUMBERS = frozenset(range(len(RULES), len(RULES) + len(SEARCH_ONLY_RULES)))
+# Keys that name one person whatever age is recorded (a birth date, a
+# document, a phone). The others are names: a search reads those first among
+# the people of about the query's age (see registry.matching.candidate_ids).
+AGELESS_NUMBERS = frozenset(
+    n for n, name in enumerate(RULES | SEARCH_ONLY_RULES) if name in {"date", "document", "phone"}
+)
 
 
 def stable_keys(prep: Prepared, vocab: Vocabularies, row: int) -> list[tuple[int, int]]:
