@@ -329,6 +329,18 @@ def couple(world: World) -> tuple[Person, Person]:
 
 
 @pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """Each test starts in the default language: a request served in Arabic
+    leaves Arabic active in the thread, which a later test's sentences (built
+    outside a request) would otherwise be written in."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def public_address(settings: Any) -> None:
     """Documents print the deployment's address: tests have one (a test that
     needs none sets it empty)."""
