@@ -191,7 +191,10 @@ class BlockingKey(models.Model):
     year = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["key", "rule", "year"], name="registry_bl_key_year_idx")]
+        # The person's id ends the index so that a search reads it alone.
+        indexes = [
+            models.Index(fields=["key", "rule", "year", "person"], name="registry_bl_key_year_idx")
+        ]
 
 
 class DuplicateCandidate(models.Model):

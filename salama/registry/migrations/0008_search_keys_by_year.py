@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
         migrations.RunPython(copy_years, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name="blockingkey",
-            index=models.Index(fields=["key", "rule", "year"], name="registry_bl_key_year_idx"),
+            index=models.Index(fields=["key", "rule", "year", "person"], name="registry_bl_key_year_idx"),
         ),
         # The new index serves every (key, rule) lookup the old one did.
         migrations.RemoveIndex(model_name="blockingkey", name="registry_bl_key_5c3ffb_idx"),
