@@ -16,7 +16,7 @@ from django.db import connection
 from salama.lib.linkage import blocking, engine
 from salama.lib.linkage.compare import compare
 from salama.lib.linkage.model import Model
-from salama.lib.linkage.records import NAME_PARTS, prepare
+from salama.lib.linkage.records import NAME_PARTS, Prepared, prepare
 
 MAX_CANDIDATES = 300
 KEY_ROWS = 1000  # people read per search key (see candidate_ids)
@@ -77,8 +77,13 @@ def person_rows(person: Any, document: str | None = None) -> list[dict[str, str]
 
 
 def keys_for_rows(rows: list[dict[str, str]]) -> set[tuple[int, int]]:
+    return _prepared_keys(rows)[1]
+
+
+def _prepared_keys(rows: list[dict[str, str]]) -> tuple[Prepared, set[tuple[int, int]]]:
+    """The rows as the engine prepares them, and their search keys."""
     prep, vocab = prepare([{**row, "id": f"{n}"} for n, row in enumerate(rows)])
-    return {key for n in range(len(rows)) for key in blocking.stable_keys(prep, vocab, n)}
+    return prep, {key for n in range(len(rows)) for key in blocking.stable_keys(prep, vocab, n)}
 
 
 def index_person(person: Any) -> None:
@@ -192,8 +197,8 @@ def candidate_ids(query: dict[str, str]) -> list[Any]:
 def _query_keys(query: dict[str, str]) -> tuple[list[tuple[int, int]], tuple[int, int] | None]:
     """The query's search keys (one-name keys only when it gives one name)
     and its birth-year range, None when it gives no age or date."""
-    prep, vocab = prepare([{**query, "id": "query"}])
-    keys = sorted(set(blocking.stable_keys(prep, vocab, 0)))
+    prep, found = _prepared_keys([query])
+    keys = sorted(found)
     if any(rule not in blocking.SEARCH_ONLY_NUMBERS for rule, _key in keys):
         keys = [k for k in keys if k[0] not in blocking.SEARCH_ONLY_NUMBERS]
     low, high = int(prep.year_min[0]), int(prep.year_max[0])
